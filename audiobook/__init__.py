@@ -1,0 +1,3 @@
+"""Offline multi-voice audiobook generator."""
+
+__version__ = "0.1.0"

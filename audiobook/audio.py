@@ -1,0 +1,143 @@
+"""Assembly and mastering: a chapter plan and cached speech in, a PCM stream out.
+
+Two passes over the chapter, never holding it whole: the first measures (lengths, so the
+manifest can be written, and energy, so the chapter gets one gain); the second yields the
+audio with room tone under everything. Joining is `yield`, so time is linear in segments.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pydub import AudioSegment
+
+from audiobook.cache import SegmentCache
+from audiobook.errors import EngineError
+from audiobook.plan import ChapterPlan
+
+try:
+    import audioop
+except ImportError:  # Python 3.13+: the audioop-lts package provides it
+    from pydub import pyaudioop as audioop
+
+SAMPLE_WIDTH = 2
+TARGET_RMS_DB = -20.0  # ACX: between -23 and -18 dBFS
+LIMIT_DB = -3.5  # ACX: peaks at or below -3 dBFS
+ROOM_TONE_DB = -70.0  # ACX: noise floor at or below -60, but never digital silence
+OUTPUT_RATE = 44100
+
+
+@dataclass(frozen=True)
+class TimedSegment:
+    index: int  # position in plan.segments
+    start_ms: float
+    end_ms: float
+
+
+@dataclass(frozen=True)
+class ChapterLayout:
+    sample_rate: int
+    frames: int
+    segments: tuple[TimedSegment, ...]
+    speech_rms_db: float  # RMS of the assembled chapter before gain (silence counted)
+
+    @property
+    def duration_ms(self) -> float:
+        return self.frames * 1000 / self.sample_rate
+
+    @property
+    def gain_db(self) -> float:
+        return TARGET_RMS_DB - self.speech_rms_db
+
+
+def _frames(ms: float, rate: int) -> int:
+    return round(ms * rate / 1000)
+
+
+def _speech(cache: SegmentCache, key: str) -> bytes:
+    pcm = cache.get(key)
+    if pcm is None:
+        raise EngineError("a synthesised segment vanished from the cache during the render")
+    return pcm
+
+
+def layout(plan: ChapterPlan, cache: SegmentCache, rate: int) -> ChapterLayout:
+    """Pass one: where every segment lands, and the chapter's energy."""
+    position = _frames(plan.head_ms, rate)
+    energy = 0.0
+    timed = []
+    for i, segment in enumerate(plan.segments):
+        position += _frames(segment.pause_before_ms, rate) if i else 0
+        start = position
+        for j, utterance in enumerate(segment.utterances):
+            if j:
+                position += _frames(segment.sentence_pause_ms, rate)
+            pcm = _speech(cache, utterance.key)
+            n = len(pcm) // SAMPLE_WIDTH
+            energy += float(audioop.rms(pcm, SAMPLE_WIDTH)) ** 2 * n
+            position += n
+        timed.append(TimedSegment(i, start * 1000 / rate, position * 1000 / rate))
+    position += _frames(plan.tail_ms, rate)
+    rms = math.sqrt(energy / position) if position else 0.0
+    rms_db = 20 * math.log10(rms / 32768) if rms > 0 else -120.0
+    return ChapterLayout(rate, position, tuple(timed), rms_db)
+
+
+class RoomTone:
+    """A fixed, seeded loop of quiet noise: the same every render, so output is deterministic."""
+
+    def __init__(self, rate: int, level_db: float, seconds: float = 1.0):
+        rng = random.Random(20261126)
+        sigma = 32768 * 10 ** (level_db / 20)
+        samples = [max(-32768, min(32767, round(rng.gauss(0, sigma)))) for _ in range(int(rate * seconds))]
+        self.loop = AudioSegment(
+            data=b"".join(s.to_bytes(2, "little", signed=True) for s in samples),
+            sample_width=SAMPLE_WIDTH, frame_rate=rate, channels=1,
+        ).raw_data
+        self.offset = 0  # bytes into the loop
+
+    def take(self, nbytes: int) -> bytes:
+        out = []
+        while nbytes > 0:
+            piece = self.loop[self.offset:self.offset + nbytes]
+            out.append(piece)
+            nbytes -= len(piece)
+            self.offset = (self.offset + len(piece)) % len(self.loop)
+        return b"".join(out)
+
+    def under(self, pcm: bytes) -> bytes:
+        return audioop.add(pcm, self.take(len(pcm)), SAMPLE_WIDTH)
+
+
+def stream(plan: ChapterPlan, cache: SegmentCache, chapter: ChapterLayout) -> Iterator[bytes]:
+    """Pass two: the chapter's PCM, in pieces, with room tone under speech and pauses.
+
+    The tone is laid at the level that lands at ROOM_TONE_DB after the chapter's gain.
+    """
+    rate = chapter.sample_rate
+    tone = RoomTone(rate, ROOM_TONE_DB - chapter.gain_db)
+
+    def pause(ms: float) -> bytes:
+        return tone.take(_frames(ms, rate) * SAMPLE_WIDTH)
+
+    yield pause(plan.head_ms)
+    for i, segment in enumerate(plan.segments):
+        if i:
+            yield pause(segment.pause_before_ms)
+        for j, utterance in enumerate(segment.utterances):
+            if j:
+                yield pause(segment.sentence_pause_ms)
+            yield tone.under(_speech(cache, utterance.key))
+    yield pause(plan.tail_ms)
+
+
+def mastering_filter(chapter: ChapterLayout) -> str:
+    """ffmpeg filter chain: one gain for the whole chapter, resample, then a peak limiter."""
+    limit = 10 ** (LIMIT_DB / 20)
+    return (
+        f"volume={chapter.gain_db:.3f}dB,aresample={OUTPUT_RATE},"
+        f"alimiter=limit={limit:.4f}:level=0:latency=1:attack=5:release=50"
+    )

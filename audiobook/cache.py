@@ -1,0 +1,94 @@
+"""Content-addressed store of synthesised speech.
+
+An entry is `MAGIC + sha256(pcm) + pcm` at `<root>/<key[:2]>/<key>.pcm`. Writes go to a
+temporary file in the same folder and are renamed into place, so readers never see a half
+entry and concurrent writers of the same key both leave a whole one. A read whose checksum
+fails deletes the entry and reports a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+MAGIC = b"ABK1"
+_HEADER = len(MAGIC) + 32
+
+
+def default_cache_dir() -> Path:
+    """$AUDIOBOOK_CACHE_DIR, else $XDG_CACHE_HOME/audiobook, else ~/.cache/audiobook."""
+    explicit = os.environ.get("AUDIOBOOK_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "audiobook"
+
+
+def make_key(*parts) -> str:
+    """A stable key from JSON-able parts (text, voice settings, engine version...)."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    path: Path
+    entries: int
+    size_bytes: int
+
+
+class SegmentCache:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.pcm"
+
+    def get(self, key: str) -> bytes | None:
+        path = self._path(key)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        pcm = blob[_HEADER:]
+        if blob[: len(MAGIC)] != MAGIC or hashlib.sha256(pcm).digest() != blob[len(MAGIC):_HEADER]:
+            path.unlink(missing_ok=True)  # corrupt or truncated: rebuild, never play
+            return None
+        return pcm
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def put(self, key: str, pcm: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pcm")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(MAGIC + hashlib.sha256(pcm).digest() + pcm)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def info(self) -> CacheInfo:
+        entries = size = 0
+        if self.root.is_dir():
+            for entry in self.root.glob("*/*.pcm"):
+                entries += 1
+                size += entry.stat().st_size
+        return CacheInfo(self.root, entries, size)
+
+    def clear(self) -> int:
+        """Delete every entry; return how many there were."""
+        count = self.info().entries
+        if self.root.is_dir():
+            for sub in self.root.iterdir():
+                if sub.is_dir() and len(sub.name) == 2:
+                    shutil.rmtree(sub, ignore_errors=True)
+        return count

@@ -1,0 +1,159 @@
+"""pyttsx3 (espeak-ng driver) made reliable.
+
+The traps, each measured (see README, "Why the engine looks like this"):
+- espeak runs asynchronously and voice/rate/pitch/volume changes travel through its command
+  queue; synthesising before the queue drains speaks with the previous settings or writes
+  an empty file. We wait for espeak to go idle after every settings change.
+- Only the last save_to_file per runAndWait is written, so we do one utterance per call,
+  and check the `finished-utterance` event and the file before trusting it.
+- The driver prints `Audio saved to ...` on stdout; we swallow it.
+- The driver accumulates audio with `bytes +=` (quadratic), so callers pass a sentence at a time.
+- libespeak initialises once per process: one engine per process, never forked after init.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import os
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+from pydub import AudioSegment
+from pydub.silence import detect_leading_silence
+
+from audiobook import tools
+from audiobook.cast import Voice
+from audiobook.engines.base import Engine, VoiceInfo
+from audiobook.errors import EngineError
+
+_IDLE_TIMEOUT_S = 10.0
+_SILENCE_DBFS = -50.0
+_KEEP_MS = 15  # keep a breath of the padding so soft onsets are not clipped
+
+
+def _espeak_info(dll) -> tuple[str, str]:
+    """(version, data path) as libespeak-ng reports them."""
+    info = dll.espeak_Info
+    info.restype = ctypes.c_char_p
+    info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
+    path = ctypes.c_char_p()
+    version = info(ctypes.byref(path)) or b"?"
+    return version.decode(), (path.value or b"").decode()
+
+
+class Pyttsx3Engine(Engine):
+    name = "pyttsx3"
+    sample_rate = 22050
+
+    def __init__(self):
+        tools.espeak_library()
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                import pyttsx3
+                from pyttsx3.drivers import _espeak
+            self._tts = pyttsx3.init("espeak")
+        except Exception as bad:  # noqa: BLE001 - pyttsx3 raises bare RuntimeErrors
+            raise EngineError(f"cannot start pyttsx3 with espeak-ng: {bad}") from None
+        self._espeak = _espeak
+        self._espeak_version, self._data_path = _espeak_info(_espeak.dll)
+        self._pyttsx3_version = getattr(pyttsx3, "__version__", "2.99")
+        self._applied: Voice | None = None
+        self._finished: bool | None = None
+        self._error: Exception | None = None
+        self._tts.connect("finished-utterance", self._on_finished)
+        self._tts.connect("error", self._on_error)
+        self._dir = Path(tempfile.mkdtemp(prefix="audiobook-tts-"))
+        self._voices: list[VoiceInfo] | None = None
+
+    # -- events ---------------------------------------------------------------------------
+    def _on_finished(self, name, completed):
+        self._finished = bool(completed)
+
+    def _on_error(self, name, exception):
+        self._error = exception
+
+    # -- interface ------------------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        return f"pyttsx3-{self._pyttsx3_version}/espeak-ng-{self._espeak_version}"
+
+    def voices(self) -> list[VoiceInfo]:
+        if self._voices is None:
+            found = []
+            for v in self._tts.getProperty("voices"):
+                gender = (v.gender or "").lower() or None
+                found.append(VoiceInfo(v.id, v.name, tuple(v.languages or ()), gender))
+            self._voices = found
+        return self._voices
+
+    def variants(self) -> list[str]:
+        folder = Path(self._data_path) / "voices" / "!v"
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_file())
+
+    def synthesize(self, text: str, voice: Voice) -> bytes:
+        pcm = self._synthesize_once(text, voice)
+        if not pcm:  # espeak occasionally drops an utterance: one retry, then give up
+            self._applied = None
+            pcm = self._synthesize_once(text, voice)
+        if not pcm:
+            raise EngineError(f"espeak-ng returned no audio for {text[:60]!r}")
+        return pcm
+
+    # -- internals ------------------------------------------------------------------------
+    def _wait_idle(self):
+        deadline = time.monotonic() + _IDLE_TIMEOUT_S
+        while self._espeak.IsPlaying():
+            if time.monotonic() > deadline:
+                raise EngineError("espeak-ng did not become idle within 10 s")
+            time.sleep(0.0005)
+
+    def _apply(self, voice: Voice):
+        if voice == self._applied:
+            return
+        # The voice first: loading a voice resets rate and pitch to its defaults.
+        self._tts.setProperty("voice", voice.voice)
+        self._tts.setProperty("rate", voice.rate)
+        self._tts.setProperty("pitch", min(voice.pitch, 99))
+        self._tts.setProperty("volume", voice.volume)
+        self._wait_idle()  # settings travel through espeak's queue; let them land
+        self._applied = voice
+
+    def _synthesize_once(self, text: str, voice: Voice) -> bytes:
+        self._apply(voice)
+        path = self._dir / f"utterance-{os.getpid()}.wav"
+        path.unlink(missing_ok=True)
+        self._finished, self._error = None, None
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._tts.save_to_file(text, str(path))
+            self._tts.runAndWait()
+        if self._error is not None:
+            raise EngineError(f"espeak-ng failed on {text[:60]!r}: {self._error}")
+        if not self._finished or not path.exists():
+            return b""
+        with wave.open(str(path), "rb") as wav:
+            if (wav.getnchannels(), wav.getsampwidth()) != (1, 2):
+                raise EngineError("espeak-ng wrote an unexpected WAV format")
+            self.sample_rate = wav.getframerate()
+            pcm = wav.readframes(wav.getnframes())
+        path.unlink(missing_ok=True)
+        return _trim(pcm, self.sample_rate)
+
+
+def _trim(pcm: bytes, rate: int) -> bytes:
+    """Cut espeak's silent padding so the configured pauses are the pauses heard."""
+    audio = AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
+    if not len(audio):
+        return b""
+    head = detect_leading_silence(audio, _SILENCE_DBFS, chunk_size=5)
+    tail = detect_leading_silence(audio.reverse(), _SILENCE_DBFS, chunk_size=5)
+    if head >= len(audio):
+        return b""  # all silence: treat as a failed utterance
+    start = max(0, head - _KEEP_MS)
+    end = min(len(audio), len(audio) - tail + _KEEP_MS)
+    return audio[start:end].raw_data

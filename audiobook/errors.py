@@ -1,0 +1,31 @@
+"""One exception family. The CLI turns any of these into a single `Error: ...` line."""
+
+
+class AudiobookError(Exception):
+    """Base class for every error a user can cause or fix."""
+
+
+class ScriptError(AudiobookError):
+    """The story script cannot be read or parsed."""
+
+
+class CastError(AudiobookError):
+    """voices.yaml is missing, malformed or invalid."""
+
+
+class EngineError(AudiobookError):
+    """The TTS engine is unavailable or produced unusable audio."""
+
+
+class ToolError(AudiobookError):
+    """An external program (ffmpeg, espeak-ng) is missing or failed."""
+
+
+class OutputError(AudiobookError):
+    """The output cannot be written where it was asked to go."""
+
+
+def located(path, line, message):
+    """Prefix a message with `file:line:` the way compilers do."""
+    where = f"{path}:{line}" if line else f"{path}"
+    return f"{where}: {message}"

@@ -1,0 +1,109 @@
+"""Book + Cast -> what to say and how long to pause, per chapter. Pure."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from audiobook.cache import make_key
+from audiobook.cast import NARRATOR, Cast, Voice
+from audiobook.script import NARRATION, Book, Chapter
+from audiobook.text import split_sentences
+
+
+@dataclass(frozen=True)
+class Utterance:
+    text: str  # what the engine is asked to say
+    voice: Voice
+    key: str  # cache key: changes whenever the sound could
+
+
+@dataclass(frozen=True)
+class PlannedSegment:
+    role: str
+    kind: str
+    scene: int
+    text: str  # as written, for the manifest and captions
+    line: int
+    pause_before_ms: int
+    sentence_pause_ms: int
+    utterances: tuple[Utterance, ...]
+
+
+@dataclass(frozen=True)
+class ChapterPlan:
+    index: int  # from 1
+    title: str
+    stem: str  # file name without extension
+    head_ms: int
+    tail_ms: int
+    segments: tuple[PlannedSegment, ...]
+
+    @property
+    def utterances(self):
+        for segment in self.segments:
+            yield from segment.utterances
+
+    @property
+    def key(self) -> str:
+        """Changes whenever anything in the chapter's audio could."""
+        return make_key(
+            self.head_ms,
+            self.tail_ms,
+            [(s.pause_before_ms, s.sentence_pause_ms, [u.key for u in s.utterances])
+             for s in self.segments],
+        )
+
+
+def slugify(text: str, limit: int = 48) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "untitled"
+
+
+def book_slug(title: str) -> str:
+    """`Heartstrings: Nurturing Love...` -> `heartstrings`: the part before a subtitle."""
+    return slugify(re.split(r"[:\u2014]", title, maxsplit=1)[0])
+
+
+def _utterances(text: str, voice: Voice, engine_version: str) -> tuple[Utterance, ...]:
+    return tuple(
+        Utterance(sentence, voice, make_key(engine_version, sentence, voice.__dict__))
+        for sentence in split_sentences(text)
+        if any(c.isalnum() for c in sentence)  # nothing to say in a lone "..."
+    )
+
+
+def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str) -> ChapterPlan:
+    pauses = cast.pauses
+    narrator = cast.roles[NARRATOR]
+    segments = [
+        PlannedSegment(NARRATOR, NARRATION, 1, chapter.title, chapter.line, 0, pauses.sentence,
+                       _utterances(chapter.title, narrator.voice, engine_version))
+    ]
+    previous_role, previous_scene, previous_paragraph = NARRATOR, 0, None
+    for scene, paragraph, segment in chapter.segments():
+        role = segment.role or NARRATOR
+        if scene != previous_scene:
+            gap = pauses.scene
+        elif paragraph is not previous_paragraph:
+            gap = max(pauses.paragraph, pauses.speaker_change if role != previous_role else 0)
+        else:
+            gap = pauses.speaker_change if role != previous_role else pauses.sentence
+        voice = cast.roles[role].voice
+        utterances = _utterances(segment.text, voice, engine_version)
+        if utterances:
+            segments.append(
+                PlannedSegment(role, segment.kind, scene, segment.text, segment.line, gap,
+                               pauses.sentence, utterances)
+            )
+        previous_role, previous_scene, previous_paragraph = role, scene, paragraph
+    stem = f"{index:02d}-{slugify(chapter.title)}"
+    return ChapterPlan(index, chapter.title, stem, pauses.chapter_start, pauses.chapter_end,
+                       tuple(segments))
+
+
+def plan_book(book: Book, cast: Cast, engine_version: str) -> list[ChapterPlan]:
+    """Book must be attributed (every segment has a role in the cast)."""
+    return [plan_chapter(ch, i, cast, engine_version) for i, ch in enumerate(book.chapters, 1)]

@@ -1,0 +1,296 @@
+"""One function per use: inspect a book, render it. The CLI is a thin layer over these."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audiobook import audio, export, synth
+from audiobook.attribution import attribute
+from audiobook.cache import SegmentCache, default_cache_dir, make_key
+from audiobook.cast import Cast, default_cast, load_cast
+from audiobook.engines import Engine, create_engine
+from audiobook.errors import CastError, OutputError, ScriptError, located
+from audiobook.plan import ChapterPlan, book_slug, plan_book
+from audiobook.script import DIALOGUE, Book, parse
+
+STATE_FILE = ".audiobook-state.json"
+MANIFEST = "manifest.json"
+_MASTERING_VERSION = "1"  # bump when mastering or encoding changes the bytes
+
+
+class Reporter:
+    """How the library talks back while it works. The default says nothing."""
+
+    def warning(self, message: str) -> None:
+        pass
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        pass
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def read_script(path: str | Path) -> Book:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScriptError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScriptError(f"{path}: is a folder, not a script") from None
+    except OSError as bad:
+        raise ScriptError(f"{path}: cannot read: {bad.strerror}") from None
+    if b"\x00" in data[:4096]:
+        raise ScriptError(f"{path}: looks like a binary file, not a text script")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as bad:
+        line = data[: bad.start].count(b"\n") + 1
+        raise ScriptError(located(path, line, "not UTF-8 text (save the file as UTF-8)")) from None
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    book = parse(text, markdown=markdown, default_title=path.stem.replace("_", " ").title())
+    if not book.chapters:
+        raise ScriptError(f"{path}: no text to read")
+    return book
+
+
+def _check_overrides(book: Book, cast: Cast, script: Path) -> None:
+    for segment in book.segments():
+        if segment.override and segment.override not in cast.roles:
+            known = ", ".join(cast.roles)
+            raise ScriptError(
+                located(script, segment.line,
+                        f"[{segment.override}] is not a role in {cast.source} (roles: {known})")
+            )
+
+
+def check_voices(cast: Cast, engine: Engine) -> None:
+    for role in cast.roles.values():
+        problem = engine.check_voice(role.voice.voice)
+        if problem:
+            key = f"roles.{role.id}.voice"
+            raise CastError(located(cast.source, cast.line_of(key), f"{key}: {problem}"))
+
+
+def load(script: str | Path, voices: str | Path | None) -> tuple[Book, Cast]:
+    """Parse, cast and attribute: everything short of sound."""
+    book = read_script(script)
+    cast = load_cast(voices) if voices else default_cast()
+    _check_overrides(book, cast, Path(script))
+    return attribute(book, cast), cast
+
+
+def inspect_data(book: Book) -> dict:
+    """The parsed book as `--json` shows it: chapters -> scenes -> segments."""
+    return {
+        "title": book.title,
+        "chapters": [
+            {
+                "index": i,
+                "title": chapter.title,
+                "scenes": [
+                    {
+                        "index": n,
+                        "segments": [
+                            {"role": s.role, "kind": s.kind, "text": s.text, "line": s.line,
+                             **({"rule": s.rule} if s.kind == DIALOGUE else {})}
+                            for p in scene.paragraphs for s in p.segments
+                        ],
+                    }
+                    for n, scene in enumerate(chapter.scenes, 1)
+                ],
+            }
+            for i, chapter in enumerate(book.chapters, 1)
+        ],
+        "warnings": list(book.warnings),
+    }
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+@dataclass
+class ChapterResult:
+    index: int
+    title: str
+    files: dict[str, str]
+    duration_ms: float
+    reused: bool
+
+
+@dataclass
+class RenderResult:
+    book_dir: Path
+    manifest: Path
+    chapters: list[ChapterResult] = field(default_factory=list)
+    synthesized: int = 0
+
+    @property
+    def duration_ms(self) -> float:
+        return sum(c.duration_ms for c in self.chapters)
+
+
+class _BookLock:
+    """One render per book folder at a time; a second one is refused, not interleaved."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / ".lock"
+
+    def __enter__(self):
+        self.handle = open(self.path, "w")  # noqa: SIM115 - held for the whole render
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.close()
+            raise OutputError(
+                f"{self.path.parent}: another render is writing this book; wait for it to finish"
+            ) from None
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+def _prepare_folder(out_dir: Path, slug: str) -> Path:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: exists and is not a folder")
+    folder = out_dir / slug
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as bad:
+        raise OutputError(f"{folder}: cannot create folder: {bad.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"{folder}: not writable")
+    return folder
+
+
+def _read_state(folder: Path) -> dict:
+    try:
+        return json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _chapter_key(plan: ChapterPlan, formats: Sequence[str], book_title: str, total: int) -> str:
+    return make_key(_MASTERING_VERSION, plan.key, list(formats), plan.title, plan.stem,
+                    book_title, plan.index, total)
+
+
+def _manifest_chapter(plan: ChapterPlan, layout: audio.ChapterLayout, file: str) -> dict:
+    return {
+        "index": plan.index,
+        "title": plan.title,
+        "file": file,
+        "duration_ms": round(layout.duration_ms),
+        "segments": [
+            {
+                "role": plan.segments[t.index].role,
+                "kind": plan.segments[t.index].kind,
+                "scene": plan.segments[t.index].scene,
+                "text": plan.segments[t.index].text,
+                "start_ms": round(t.start_ms),
+                "end_ms": round(t.end_ms),
+            }
+            for t in layout.segments
+        ],
+    }
+
+
+def render_book(
+    script: str | Path,
+    voices: str | Path | None,
+    out_dir: str | Path,
+    *,
+    formats: Sequence[str] = ("mp3",),
+    engine: str | Engine = "pyttsx3",
+    jobs: int | None = None,
+    cache_dir: str | Path | None = None,
+    reporter: Reporter | None = None,
+) -> RenderResult:
+    reporter = reporter or Reporter()
+    formats = list(dict.fromkeys(formats)) or ["mp3"]
+    for fmt in formats:
+        if fmt not in export.FORMATS:
+            raise OutputError(f"unknown format {fmt!r} (choose from: {', '.join(export.FORMATS)})")
+    jobs = jobs or synth.default_jobs()
+    book, cast = load(script, voices)
+    for warning in book.warnings:
+        reporter.warning(f"{script}: {warning}")
+    instance = create_engine(engine) if isinstance(engine, str) else engine
+    check_voices(cast, instance)
+    plans = plan_book(book, cast, f"{instance.name}/{instance.version}")
+    cache = SegmentCache(cache_dir or default_cache_dir())
+    folder = _prepare_folder(Path(out_dir), book_slug(book.title))
+
+    with _BookLock(folder):
+        state = _read_state(folder)
+        result = RenderResult(folder, folder / MANIFEST)
+        todo = [p for p in plans if not _reusable(p, state, folder, formats, book.title, len(plans))]
+        rebuilt = {p.stem for p in todo}
+        result.synthesized = synth.synthesize(
+            (u for p in todo for u in p.utterances), cache,
+            engine if isinstance(engine, str) else instance, jobs,
+            lambda done, total: reporter.progress("synthesize", done, total),
+        )
+        new_state = {p.stem: state[p.stem] for p in plans if p.stem not in rebuilt}
+        done = 0
+        reporter.progress("encode", 0, len(todo))
+
+        def build(plan: ChapterPlan) -> dict:
+            layout = audio.layout(plan, cache, instance.sample_rate)
+            outputs = {fmt: folder / f"{plan.stem}.{fmt}" for fmt in formats}
+
+            def finish(fmt: str, path: Path) -> None:
+                if fmt == "mp3":
+                    export.tag_mp3(path, plan.title, book.title, plan.index, len(plans), None)
+
+            export.encode(audio.stream(plan, cache, layout), layout.sample_rate,
+                          audio.mastering_filter(layout), outputs, finish)
+            return {
+                "key": _chapter_key(plan, formats, book.title, len(plans)),
+                "files": {fmt: p.name for fmt, p in outputs.items()},
+                "manifest": _manifest_chapter(plan, layout, outputs[formats[0]].name),
+            }
+
+        with ThreadPoolExecutor(max(1, jobs)) as pool:
+            for plan, entry in zip(todo, pool.map(build, todo)):
+                new_state[plan.stem] = entry
+                done += 1
+                reporter.progress("encode", done, len(todo))
+                # Saved per chapter: an interrupted render keeps what it finished.
+                export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
+
+        _remove_stale(folder, state, new_state)
+        export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
+        manifest = {"title": book.title,
+                    "chapters": [new_state[p.stem]["manifest"] for p in plans]}
+        export.write_manifest(result.manifest, manifest)
+        for plan in plans:
+            entry = new_state[plan.stem]
+            result.chapters.append(ChapterResult(
+                plan.index, plan.title, entry["files"], entry["manifest"]["duration_ms"],
+                plan.stem not in rebuilt))
+    return result
+
+
+def _reusable(plan, state, folder, formats, title, total) -> bool:
+    entry = state.get(plan.stem)
+    if not entry or entry.get("key") != _chapter_key(plan, formats, title, total):
+        return False
+    return all((folder / name).is_file() for name in entry["files"].values())
+
+
+def _remove_stale(folder: Path, old: dict, new: dict) -> None:
+    """Files an earlier render wrote that this book no longer has (a renamed chapter)."""
+    keep = {name for entry in new.values() for name in entry["files"].values()}
+    for entry in old.values():
+        for name in entry.get("files", {}).values():
+            if name not in keep:
+                (folder / name).unlink(missing_ok=True)
