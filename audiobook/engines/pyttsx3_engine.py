@@ -4,8 +4,11 @@ The traps, each measured (see README, "Why the engine looks like this"):
 - espeak runs asynchronously and voice/rate/pitch/volume changes travel through its command
   queue; synthesising before the queue drains speaks with the previous settings or writes
   an empty file. We wait for espeak to go idle after every settings change.
-- Only the last save_to_file per runAndWait is written, so we do one utterance per call,
-  and check the `finished-utterance` event and the file before trusting it.
+- runAndWait returns after one 10 ms tick, usually before espeak has finished (the end-loop
+  command is pumped with the save): we wait for the `finished-utterance` event, which the
+  driver sends after writing the file, and give every utterance its own file name so a late
+  write can never be read as the next utterance.
+- Only the last save_to_file per runAndWait is written, so we do one utterance per call.
 - The driver prints `Audio saved to ...` on stdout; we swallow it.
 - The driver accumulates audio with `bytes +=` (quadratic), so callers pass a sentence at a time.
 - libespeak initialises once per process: one engine per process, never forked after init.
@@ -13,11 +16,15 @@ The traps, each measured (see README, "Why the engine looks like this"):
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import io
 import os
+import shutil
+import itertools
 import tempfile
+import threading
 import time
 import wave
 from pathlib import Path
@@ -31,6 +38,7 @@ from audiobook.engines.base import Engine, VoiceInfo
 from audiobook.errors import EngineError
 
 _IDLE_TIMEOUT_S = 10.0
+_UTTERANCE_TIMEOUT_S = 120.0
 _SILENCE_DBFS = -50.0
 _KEEP_MS = 15  # keep a breath of the padding so soft onsets are not clipped
 
@@ -63,15 +71,19 @@ class Pyttsx3Engine(Engine):
         self._pyttsx3_version = getattr(pyttsx3, "__version__", "2.99")
         self._applied: Voice | None = None
         self._finished: bool | None = None
+        self._done = threading.Event()
         self._error: Exception | None = None
+        self._counter = itertools.count()
         self._tts.connect("finished-utterance", self._on_finished)
         self._tts.connect("error", self._on_error)
         self._dir = Path(tempfile.mkdtemp(prefix="audiobook-tts-"))
+        atexit.register(shutil.rmtree, self._dir, True)
         self._voices: list[VoiceInfo] | None = None
 
     # -- events ---------------------------------------------------------------------------
     def _on_finished(self, name, completed):
         self._finished = bool(completed)
+        self._done.set()
 
     def _on_error(self, name, exception):
         self._error = exception
@@ -126,12 +138,16 @@ class Pyttsx3Engine(Engine):
 
     def _synthesize_once(self, text: str, voice: Voice) -> bytes:
         self._apply(voice)
-        path = self._dir / f"utterance-{os.getpid()}.wav"
-        path.unlink(missing_ok=True)
+        path = self._dir / f"utterance-{os.getpid()}-{next(self._counter)}.wav"
         self._finished, self._error = None, None
-        with contextlib.redirect_stdout(io.StringIO()):
+        self._done.clear()
+        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to"
             self._tts.save_to_file(text, str(path))
             self._tts.runAndWait()
+            finished = self._done.wait(_UTTERANCE_TIMEOUT_S)
+        self._wait_idle()
+        if not finished:
+            raise EngineError(f"espeak-ng did not finish {text[:60]!r} within 120 s")
         if self._error is not None:
             raise EngineError(f"espeak-ng failed on {text[:60]!r}: {self._error}")
         if not self._finished or not path.exists():
