@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import math
 import random
+import re
+import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydub import AudioSegment
 
+from audiobook import tools
 from audiobook.cache import SegmentCache
-from audiobook.errors import EngineError
+from audiobook.errors import EngineError, ToolError
 from audiobook.plan import ChapterPlan
 
 try:
@@ -28,6 +31,7 @@ TARGET_RMS_DB = -20.0  # ACX: between -23 and -18 dBFS
 LIMIT_DB = -3.5  # ACX: peaks at or below -3 dBFS
 ROOM_TONE_DB = -70.0  # ACX: noise floor at or below -60, but never digital silence
 OUTPUT_RATE = 44100
+MAX_FILE_MS = 120 * 60 * 1000  # ACX: at most 120 minutes a file; longer chapters are split
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class ChapterLayout:
     frames: int
     segments: tuple[TimedSegment, ...]
     speech_rms_db: float  # RMS of the assembled chapter before gain (silence counted)
+    makeup_db: float = 0.0  # what the limiter takes off the RMS, given back (see calibrate)
 
     @property
     def duration_ms(self) -> float:
@@ -50,7 +55,7 @@ class ChapterLayout:
 
     @property
     def gain_db(self) -> float:
-        return TARGET_RMS_DB - self.speech_rms_db
+        return TARGET_RMS_DB - self.speech_rms_db + self.makeup_db
 
 
 def _frames(ms: float, rate: int) -> int:
@@ -141,3 +146,69 @@ def mastering_filter(chapter: ChapterLayout) -> str:
         f"volume={chapter.gain_db:.3f}dB,aresample={OUTPUT_RATE},"
         f"alimiter=limit={limit:.4f}:level=0:latency=1:attack=5:release=50"
     )
+
+
+MAX_MAKEUP_DB = 6.0
+
+
+def calibrate(plan: ChapterPlan, cache: SegmentCache, chapter: ChapterLayout) -> ChapterLayout:
+    """Pass 1b: the limiter shaves energy off the peaks (about 0.7 dB of RMS for espeak
+    speech, more for sharper material), so run the chain once into ffmpeg's astats and give
+    that loss back as one more chapter-wide gain. No file is written."""
+    cmd = [tools.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "info",
+           "-f", "s16le", "-ar", str(chapter.sample_rate), "-ac", "1", "-i", "pipe:0",
+           "-af", mastering_filter(chapter) + ",astats=measure_perchannel=none", "-f", "null", "-"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        for chunk in stream(plan, cache, chapter):
+            proc.stdin.write(chunk)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    report = proc.stderr.read().decode("utf-8", "replace")
+    found = re.search(r"RMS level dB: (-?[0-9.]+)", report)
+    if proc.wait() != 0 or not found:
+        raise ToolError(f"ffmpeg failed measuring chapter {plan.index}: {report.strip()[-200:]}")
+    loss = TARGET_RMS_DB - float(found[1])
+    return replace(chapter, makeup_db=chapter.makeup_db + max(0.0, min(MAX_MAKEUP_DB, loss)))
+
+
+def split_points(plan: ChapterPlan, chapter: ChapterLayout, limit_ms: float) -> list[int]:
+    """Segment indices where a new part starts, so no part (with its room tone) exceeds
+    `limit_ms`. Cuts at the widest pause (a scene, then a paragraph break) in the later half
+    of each part; a single segment longer than the limit becomes a part of its own."""
+    timed, overhead = chapter.segments, plan.head_ms + plan.tail_ms
+    if chapter.duration_ms <= limit_ms or len(timed) < 2:
+        return []
+    cuts, first = [], 0
+    while True:
+        start = timed[first].start_ms
+        last_fit = first
+        while last_fit + 1 < len(timed) and timed[last_fit + 1].end_ms - start + overhead <= limit_ms:
+            last_fit += 1
+        if last_fit == len(timed) - 1:
+            return cuts
+        candidates = range(first + 1, last_fit + 2)
+        halfway = start + (limit_ms - overhead) / 2
+        late = [c for c in candidates if timed[c].start_ms >= halfway] or list(candidates)
+        first = max(late, key=lambda c: (plan.segments[c].pause_before_ms, c))
+        cuts.append(first)
+
+
+def split(plan: ChapterPlan, chapter: ChapterLayout, cache: SegmentCache,
+          limit_ms: float | None = None) -> list[tuple[ChapterPlan, ChapterLayout]]:
+    """The chapter as one or more files. Parts share the chapter's gain: loudness is set per
+    chapter, so a split never changes how loud anything is."""
+    cuts = split_points(plan, chapter, MAX_FILE_MS if limit_ms is None else limit_ms)
+    if not cuts:
+        return [(plan, chapter)]
+    bounds = [0, *cuts, len(plan.segments)]
+    parts = []
+    for n, (lo, hi) in enumerate(zip(bounds, bounds[1:]), 1):
+        part = replace(plan, title=f"{plan.title} (part {n})", stem=f"{plan.stem}-part{n}",
+                       segments=plan.segments[lo:hi])
+        part_layout = replace(layout(part, cache, chapter.sample_rate),
+                              speech_rms_db=chapter.speech_rms_db, makeup_db=chapter.makeup_db)
+        parts.append((part, part_layout))
+    return parts

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from audiobook.errors import CastError, located
+from audiobook.text import Pronunciation
 
 NARRATOR = "narrator"
 GENDERS = ("female", "male", "neutral")
@@ -43,6 +44,7 @@ class Role:
     aliases: tuple[str, ...] = ()
     gender: str = "neutral"
     voice: Voice = field(default_factory=Voice)
+    pauses: tuple[tuple[str, int], ...] = ()  # (key, ms) overriding the cast's pauses
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -50,11 +52,31 @@ class Role:
 
 
 @dataclass(frozen=True)
+class BookMeta:
+    """What the tags say about the book (voices.yaml `book:`); None means untold."""
+
+    title: str | None = None  # None: the script's title
+    author: str | None = None
+    narrator: str | None = None  # narration credit
+    cover: str | None = None  # absolute path of a JPEG or PNG
+    year: int | None = None
+    description: str | None = None
+    language: str | None = None  # e.g. "en" or "en-GB"
+
+
+@dataclass(frozen=True)
 class Cast:
     roles: dict[str, Role]
     pauses: Pauses = field(default_factory=Pauses)
+    book: BookMeta = field(default_factory=BookMeta)
+    pronunciations: tuple[Pronunciation, ...] = ()
     source: str = "voices.yaml"
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key path -> line
+
+    def pauses_for(self, role_id: str) -> Pauses:
+        """The cast's pauses with the role's own `pauses:` laid over them."""
+        role = self.roles.get(role_id)
+        return replace(self.pauses, **dict(role.pauses)) if role and role.pauses else self.pauses
 
     @property
     def narrator(self) -> Role:
@@ -115,8 +137,8 @@ class _Invalid(Exception):
 
 # --- validation ------------------------------------------------------------------------
 
-_TOP_KEYS = ("roles", "pauses")
-_ROLE_KEYS = ("name", "aliases", "gender", "voice", "rate", "pitch", "volume")
+_TOP_KEYS = ("roles", "pauses", "book", "pronunciations")
+_ROLE_KEYS = ("name", "aliases", "gender", "voice", "rate", "pitch", "volume", "pauses")
 
 
 def _type_name(value) -> str:
@@ -194,17 +216,76 @@ def _role(v: _Validator, role_id: str, data, line: int) -> Role:
             data.get("volume", default.volume), f"{path}.volume", at("volume"), float, 0.0, 1.0
         ),
     )
-    return Role(role_id, name, aliases, gender, voice)
+    pauses = (tuple(_pause_values(v, data["pauses"], f"{path}.pauses", at("pauses")).items())
+              if "pauses" in data else ())
+    return Role(role_id, name, aliases, gender, voice, pauses)
+
+
+def _pause_values(v: _Validator, data, path: str, line: int) -> dict[str, int]:
+    names = [f.name for f in fields(Pauses)]
+    data = v.mapping(data, path, line, names)
+    return {
+        key: v.number(value, f"{path}.{key}", v.line(f"{path}.{key}", line), int, 0, 60000)
+        for key, value in data.items()
+    }
 
 
 def _pauses(v: _Validator, data, line: int) -> Pauses:
-    names = [f.name for f in fields(Pauses)]
-    data = v.mapping(data, "pauses", line, names)
+    return replace(Pauses(), **_pause_values(v, data, "pauses", line))
+
+
+def _pronunciations(v: _Validator, data, line: int) -> tuple[Pronunciation, ...]:
+    """`word: respelling`, or `word: {say: respelling, match_case: true}`."""
+    data = v.mapping(data, "pronunciations", line)
+    entries, seen = [], {}
+    for word, value in data.items():
+        path = f"pronunciations.{word}"
+        at = v.line(path, line)
+        word = v.string(word, path, at)
+        match_case = False
+        if isinstance(value, dict):
+            value = v.mapping(value, path, at, ("say", "match_case"))
+            if "say" not in value:
+                raise _Invalid(at, path, "needs `say:` (the respelling)")
+            match_case = value.get("match_case", False)
+            if not isinstance(match_case, bool):
+                raise _Invalid(v.line(f"{path}.match_case", at), f"{path}.match_case",
+                               f"{match_case!r} must be true or false")
+            value = value["say"]
+        say = v.string(value, path, at)
+        folded = " ".join(word.split()) if match_case else " ".join(word.split()).casefold()
+        if (folded, match_case) in seen:
+            raise _Invalid(at, path, f"same word as line {seen[folded, match_case]} "
+                           "(entries match any case unless `match_case: true`)")
+        seen[folded, match_case] = at
+        entries.append(Pronunciation(word, say, match_case))
+    return tuple(entries)
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _book(v: _Validator, data, line: int, source: str) -> BookMeta:
+    names = [f.name for f in fields(BookMeta)]
+    data = v.mapping(data, "book", line, names)
+    at = lambda key: v.line(f"book.{key}", line)  # noqa: E731
     values = {
-        key: v.number(value, f"pauses.{key}", v.line(f"pauses.{key}", line), int, 0, 60000)
-        for key, value in data.items()
+        key: v.string(value, f"book.{key}", at(key))
+        for key, value in data.items() if key not in ("year", "cover")
     }
-    return replace(Pauses(), **values)
+    if "year" in data:
+        values["year"] = v.number(data["year"], "book.year", at("year"), int, 1000, 9999)
+    if "language" in values and not _LANGUAGE.match(values["language"]):
+        raise _Invalid(at("language"), "book.language",
+                       f"{values['language']!r} must be a language code like en or en-GB")
+    if "cover" in data:
+        cover = Path(source).parent / v.string(data["cover"], "book.cover", at("cover"))
+        if cover.suffix.lower() not in (".jpg", ".jpeg", ".png"):
+            raise _Invalid(at("cover"), "book.cover", f"{cover.name}: must be a .jpg or .png")
+        if not cover.is_file():
+            raise _Invalid(at("cover"), "book.cover", f"no such file: {cover}")
+        values["cover"] = str(cover.resolve())
+    return BookMeta(**values)
 
 
 def parse_cast(text: str, source: str = "voices.yaml") -> Cast:
@@ -234,10 +315,14 @@ def parse_cast(text: str, source: str = "voices.yaml") -> Cast:
             for role_id, value in roles_data.items()
         }
         pauses = _pauses(v, data["pauses"], v.line("pauses", 1)) if "pauses" in data else Pauses()
+        book = _book(v, data["book"], v.line("book", 1), source) if "book" in data else BookMeta()
+        pronunciations = (_pronunciations(v, data["pronunciations"], v.line("pronunciations", 1))
+                          if data.get("pronunciations") is not None else ())
     except _Invalid as bad:
         message = f"{bad.path}: {bad.message}" if bad.path else bad.message
         raise CastError(located(source, bad.line, message)) from None
-    return Cast(roles=roles, pauses=pauses, source=source, lines=v.lines)
+    return Cast(roles=roles, pauses=pauses, book=book, pronunciations=pronunciations,
+                source=source, lines=v.lines)
 
 
 def load_cast(path: str | Path) -> Cast:
@@ -256,3 +341,72 @@ def load_cast(path: str | Path) -> Cast:
 def default_cast() -> Cast:
     """A narrator-only cast, for books read without a voices.yaml."""
     return Cast(roles={NARRATOR: Role(NARRATOR, "Narrator")})
+
+
+def check_cast_text(text: str, source: str = "voices.yaml") -> tuple[Cast, list[str]]:
+    """Like parse_cast, but lists every problem instead of stopping at the first.
+
+    Each key is validated on its own, so one bad value does not hide the next. Returns the
+    cast built from the valid parts (bad values fall back to defaults; a missing narrator
+    gets the default one) and the problems as `file:line: key: message`.
+    """
+    try:
+        return parse_cast(text, source), []
+    except CastError as first:
+        first_problem = str(first)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except (_Invalid, yaml.YAMLError):
+        return default_cast(), [first_problem]  # not YAML: nothing more can be checked
+    if not isinstance(data, _Mapping):
+        return default_cast(), [first_problem]
+    v, problems = _Validator(), []
+
+    def valid(check, *args) -> bool:
+        try:
+            check(*args)
+            return True
+        except _Invalid as bad:
+            message = f"{bad.path}: {bad.message}" if bad.path else bad.message
+            problems.append((bad.line or 0, located(source, bad.line, message)))
+            return False
+
+    def only(mapping: _Mapping, keys) -> _Mapping:
+        sub = _Mapping({k: mapping[k] for k in keys})
+        sub.line, sub.key_lines = mapping.line, {k: mapping.key_lines[k] for k in keys}
+        return sub
+
+    def valid_part(value, check):
+        """`value` without the keys that fail `check` on their own; None if it is no mapping."""
+        if not isinstance(value, _Mapping):
+            valid(check, value)
+            return None
+        return only(value, [k for k in value if valid(check, only(value, [k]))])
+
+    top = valid_part(data, lambda m: v.mapping(m, "", 1, _TOP_KEYS))
+    line = lambda key: v.line(key, 1)  # noqa: E731
+    roles = {}
+    roles_data = valid_part(top.get("roles"), lambda m: v.mapping(m, "roles", line("roles")))
+    for role_id, value in (roles_data or {}).items():
+        at = v.line(f"roles.{role_id}", line("roles"))
+        if not valid(_role, v, role_id, None, at):  # a bad role id fails every key
+            continue
+        good = valid_part(value, lambda m, r=role_id, a=at: _role(v, r, m, a)) if value else None
+        roles[role_id] = _role(v, role_id, good, at)
+    if "roles" not in top:
+        problems.append((1, located(source, 1, "roles: missing; every cast needs `roles:`")))
+    elif NARRATOR not in roles:
+        problems.append((line("roles"), located(source, line("roles"), "roles.narrator: "
+                                                "missing; the narrator role is required")))
+    roles.setdefault(NARRATOR, default_cast().narrator)
+    parts = {}
+    for key, build in (("pauses", lambda m: _pauses(v, m, line("pauses"))),
+                       ("book", lambda m: _book(v, m, line("book"), source)),
+                       ("pronunciations", lambda m: _pronunciations(v, m, line("pronunciations")))):
+        if top.get(key) is not None:
+            good = valid_part(top[key], build)
+            if good is not None and valid(build, good):
+                parts[key] = build(good)
+    return (Cast(roles=roles, source=source, lines=v.lines, **parts),
+            list(dict.fromkeys(p for _, p in sorted(problems, key=lambda p: p[0])))
+            or [first_problem])

@@ -11,9 +11,9 @@ import sys
 
 import click
 
-from audiobook import __version__, render
+from audiobook import __version__, preview, render
 from audiobook.engines import ENGINES
-from audiobook.errors import AudiobookError
+from audiobook.errors import AudiobookError, CastError
 from audiobook.export import FORMATS
 
 
@@ -122,6 +122,8 @@ def render_command(script, voices, out_dir, formats, jobs, cache_dir, engine, qu
             files = " ".join(chapter.files.values())
             click.echo(f"  {chapter.index:>2}. {chapter.title}  {_minutes(chapter.duration_ms)}"
                        f"  {files}")
+        for name in result.files.values():
+            click.echo(f"      whole book  {_minutes(result.duration_ms)}  {name}")
 
 
 @cli.command(name="inspect")
@@ -146,6 +148,146 @@ def inspect_command(script, voices, as_json):
                 click.echo(f"    {seg['line']:>4} {seg['role']:<10} {text}{rule}")
     for warning in data["warnings"]:
         click.echo(f"Warning: {warning}", err=True)
+
+
+@cli.group(name="cache")
+def cache_group():
+    """Inspect or empty the synthesised-speech cache."""
+
+
+cache_dir_option = click.option(
+    "--cache-dir", type=click.Path(file_okay=False), default=None,
+    help="Segment cache.  [default: $AUDIOBOOK_CACHE_DIR or ~/.cache/audiobook]",
+)
+
+
+@cache_group.command(name="info")
+@cache_dir_option
+def cache_info_command(cache_dir):
+    """Where the cache is, how many segments it holds and its size."""
+    info = render.cache_info(cache_dir)
+    click.echo(f"{info.path}: {info.entries} segments, {info.size_bytes / 1e6:.1f} MB")
+
+
+@cache_group.command(name="clear")
+@cache_dir_option
+def cache_clear_command(cache_dir):
+    """Delete every cached segment (the next render synthesises everything again)."""
+    path, removed = render.cache_clear(cache_dir)
+    click.echo(f"{path}: removed {removed} segments")
+
+
+@cli.command(name="check")
+@click.argument("path", type=click.Path())
+def check_command(path):
+    """ACX report for PATH: a book folder's MP3s or one audio file. Exit 1 if any fails."""
+    from audiobook import acx
+
+    reports = acx.check(path)
+    click.echo(acx.format_report(reports))
+    if not all(report.ok for report in reports):
+        sys.exit(1)
+
+
+# --- the tuning loop: preview, voices list/try/check (library: audiobook/preview.py) ------
+
+play_option = click.option("--play", is_flag=True, help="Play it with ffplay, aplay or afplay.")
+
+
+def _clock(ms: float) -> str:
+    seconds = ms / 1000
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+@cli.command(name="preview")
+@click.argument("script", type=click.Path(dir_okay=False), default=str(preview.DEFAULT_SCRIPT))
+@voices_option
+@click.option("--scene", help="CHAPTER.SCENE, both from 1 (e.g. 3.1).")
+@click.option("--chapter", type=click.IntRange(1), help="A whole chapter, from 1.")
+@click.option("--find", help="The scene holding this phrase.")
+@click.option("--out", type=click.Path(dir_okay=False), default=str(preview.DEFAULT_PREVIEW),
+              show_default=True, help="The WAV to write.")
+@play_option
+@cache_dir_option
+@engine_option
+def preview_command(script, voices, scene, chapter, find, out, play, cache_dir, engine):
+    """Render one scene of SCRIPT as the book will sound, fast.  [SCRIPT: script/heartstrings.md]"""
+    reporter = _Reporter(quiet=False)
+    try:
+        clip = preview.preview_scene(
+            script, preview.resolve_voices(voices), chapter=chapter, find=find,
+            scene=preview.parse_place(scene) if scene else None, out=out, engine=engine,
+            cache_dir=cache_dir, reporter=reporter)
+    finally:
+        reporter.close()
+    click.echo(f"{clip.path}  {_clock(clip.duration_ms)}  {clip.label}")
+    click.echo(f"Roles heard: {', '.join(clip.roles)}")
+    if play:
+        preview.play(clip.path)
+
+
+@cli.group(name="voices")
+def voices_group():
+    """List the engine's voices, hear a role, check a cast."""
+
+
+@voices_group.command(name="list")
+@click.option("--language", help="Language code or prefix (en matches en-gb, en-us...).")
+@click.option("--gender", help="female, male...")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of {id, name, languages, gender}.")
+@engine_option
+def voices_list_command(language, gender, as_json, engine):
+    """The voice ids voices.yaml may use, and how to form variants."""
+    found, variants = preview.list_voices(engine, language=language, gender=gender)
+    if as_json:
+        click.echo(json.dumps([{"id": v.id, "name": v.name, "languages": list(v.languages),
+                                "gender": v.gender} for v in found], indent=2))
+        return
+    for v in found:
+        click.echo(f"{v.id:<26} {v.name:<36} {','.join(v.languages):<18} {v.gender or '-'}")
+    if gender and not found:
+        click.echo(f"No voice is listed as {gender}; a variant changes the voice, "
+                   "e.g. gmw/en-us+f3 sounds female.")
+    click.echo(f"{len(found)} voices.\n{preview.variant_note(variants)}")
+
+
+@voices_group.command(name="try")
+@click.argument("role")
+@click.argument("text", required=False)
+@voices_option
+@click.option("--script", type=click.Path(dir_okay=False), default=None,
+              help="Where to find a line of ROLE's.  [default: script/heartstrings.md]")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="The WAV to write.  [default: output/try-ROLE.wav]")
+@play_option
+@cache_dir_option
+@engine_option
+def voices_try_command(role, text, voices, script, out, play, cache_dir, engine):
+    """Speak TEXT (default: a line ROLE says in the script) with ROLE's voice."""
+    clip = preview.try_voice(role, text, voices=preview.resolve_voices(voices),
+                             script=preview.resolve_script(script), out=out, engine=engine,
+                             cache_dir=cache_dir)
+    click.echo(f"{clip.path}  {_clock(clip.duration_ms)}  {clip.label}")
+    click.echo(f"Said: {' '.join(clip.spoken)}")
+    if play:
+        preview.play(clip.path)
+
+
+@voices_group.command(name="check")
+@click.argument("script", type=click.Path(dir_okay=False), required=False)
+@voices_option
+@engine_option
+def voices_check_command(script, voices, engine):
+    """Check the cast against the engine and SCRIPT; list every problem."""
+    report = preview.check_voices_report(preview.resolve_voices(voices) or preview.DEFAULT_VOICES,
+                                         preview.resolve_script(script), engine)
+    for problem in report.problems:
+        click.echo(problem)
+    against = f" and {report.script}" if report.script else ""
+    if report.problems:
+        raise CastError(f"{len(report.problems)} problem(s) in {report.voices}{against}")
+    click.echo(f"{report.voices}: {report.roles} roles, every voice found; "
+               f"no problems{' with ' + report.script if report.script else ''}")
 
 
 def main():

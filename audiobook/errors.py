@@ -29,3 +29,7 @@ def located(path, line, message):
     """Prefix a message with `file:line:` the way compilers do."""
     where = f"{path}:{line}" if line else f"{path}"
     return f"{where}: {message}"
+
+
+class CheckError(AudiobookError):
+    """A file given to `audiobook check` cannot be read or measured."""

@@ -1,4 +1,4 @@
-"""Export: encode a chapter's PCM stream with ffmpeg, tag it, and write the manifest.
+"""Export: encode a chapter's PCM stream with ffmpeg; tags, captions, playlist, M4B, manifest.
 
 Every file is written under a temporary name in its own folder and renamed into place,
 so a final path never holds a half-written file.
@@ -12,16 +12,28 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
-from audiobook import tools
+from audiobook import audio, tools
+from audiobook.cache import SegmentCache, make_key
+from audiobook.cast import BookMeta
 from audiobook.errors import OutputError, ToolError
+from audiobook.plan import ChapterPlan
 
-FORMATS = ("mp3", "wav")
+FORMATS = ("mp3", "wav", "m4b")
+CHAPTER_FORMATS = ("mp3", "wav")  # one file per chapter; m4b is one file per book
+WORK_DIR = ".audiobook-work"  # mastered FLAC per chapter, kept for the M4B
+M4B_BITRATE = "64k"  # mono speech; what audiobook stores sell
 _CODEC = {
     "mp3": ["-c:a", "libmp3lame", "-b:a", "192k"],  # libmp3lame is CBR unless asked: ACX wants it
     "wav": ["-c:a", "pcm_s16le"],
+    "flac": ["-c:a", "flac", "-sample_fmt", "s16"],  # lossless master for the M4B
 }
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 @contextlib.contextmanager
@@ -30,6 +42,7 @@ def atomic_path(final: Path):
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.stem}-", suffix=final.suffix)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a published file is world-readable
     try:
         yield Path(tmp)
         os.replace(tmp, final)
@@ -86,18 +99,287 @@ def encode(
                 finish(fmt, tmp)
 
 
-def tag_mp3(path: Path, title: str, album: str, track: int, total: int, artist: str | None) -> None:
-    from mutagen.id3 import ID3, TALB, TCON, TIT2, TPE1, TRCK
-
-    tags = ID3()
-    tags.add(TIT2(encoding=3, text=title))
-    tags.add(TALB(encoding=3, text=album))
-    tags.add(TRCK(encoding=3, text=f"{track}/{total}"))
-    tags.add(TCON(encoding=3, text="Audiobook"))
-    if artist:
-        tags.add(TPE1(encoding=3, text=artist))
-    tags.save(str(path))
-
-
 def write_manifest(path: Path, manifest: dict) -> None:
     write_text_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+# --- tags ------------------------------------------------------------------------------
+
+
+def book_meta(meta: BookMeta, script_title: str) -> BookMeta:
+    """The book's metadata with its title filled in from the script when voices.yaml has none."""
+    return meta if meta.title else replace(meta, title=script_title)
+
+
+def _cover(meta: BookMeta) -> tuple[bytes, bool] | None:
+    """(image bytes, is_png), or None without a cover."""
+    if not meta.cover:
+        return None
+    try:
+        data = Path(meta.cover).read_bytes()
+    except OSError as bad:
+        raise OutputError(f"{meta.cover}: cannot read the cover: {bad.strerror}") from None
+    return data, data.startswith(b"\x89PNG")
+
+
+def signature(meta: BookMeta, names: dict[str, str]) -> str:
+    """Changes whenever tags, captions or file splitting would: part of the reuse key."""
+    cover = _cover(meta)
+    return make_key(meta.__dict__, make_key(cover[0].hex()) if cover else None, names,
+                    audio.MAX_FILE_MS)
+
+
+def _id3_frames(meta: BookMeta, title: str, track: int, total: int) -> list:
+    from mutagen.id3 import APIC, COMM, TALB, TCOM, TCON, TDRC, TIT2, TLAN, TPE1, TPE2, TRCK
+
+    frames = [TIT2(encoding=3, text=title), TALB(encoding=3, text=meta.title),
+              TRCK(encoding=3, text=f"{track}/{total}"), TCON(encoding=3, text="Audiobook")]
+    if meta.author:  # artist and album artist: players file the book under its author
+        frames += [TPE1(encoding=3, text=meta.author), TPE2(encoding=3, text=meta.author)]
+    if meta.narrator:  # composer is where Audiobookshelf and others look for the narrator
+        frames.append(TCOM(encoding=3, text=meta.narrator))
+    if meta.year:
+        frames.append(TDRC(encoding=3, text=str(meta.year)))
+    if meta.language:
+        frames.append(TLAN(encoding=3, text=meta.language))
+    if meta.description:
+        frames.append(COMM(encoding=3, lang="eng", desc="", text=meta.description))
+    cover = _cover(meta)
+    if cover:
+        frames.append(APIC(encoding=3, mime="image/png" if cover[1] else "image/jpeg", type=3,
+                           desc="Cover", data=cover[0]))
+    return frames
+
+
+def tag_chapter(path: Path, fmt: str, meta: BookMeta, title: str, track: int, total: int) -> None:
+    """ID3 tags (v2.3, what every player reads) on a chapter MP3 or WAV."""
+    from mutagen.id3 import ID3
+    from mutagen.wave import WAVE
+
+    frames = _id3_frames(meta, title, track, total)
+    if fmt == "mp3":
+        tags = ID3()
+        for frame in frames:
+            tags.add(frame)
+        tags.save(str(path), v2_version=3)
+    else:
+        wave = WAVE(str(path))
+        wave.add_tags()
+        for frame in frames:
+            wave.tags.add(frame)
+        wave.save(v2_version=3)
+
+
+def tag_m4b(path: Path, meta: BookMeta) -> None:
+    from mutagen.mp4 import MP4, MP4Cover
+
+    book = MP4(str(path))
+    if book.tags is None:
+        book.add_tags()
+    tags = book.tags
+    tags["\xa9nam"] = tags["\xa9alb"] = [meta.title]
+    tags["\xa9gen"] = ["Audiobook"]
+    tags["stik"] = [2]  # media kind: audiobook (Apple Books files it under Audiobooks)
+    if meta.author:
+        tags["\xa9ART"] = tags["aART"] = [meta.author]
+    if meta.narrator:
+        tags["\xa9wrt"] = [meta.narrator]
+    if meta.year:
+        tags["\xa9day"] = [str(meta.year)]
+    if meta.description:
+        tags["desc"] = tags["\xa9cmt"] = [meta.description]
+    cover = _cover(meta)
+    if cover:
+        kind = MP4Cover.FORMAT_PNG if cover[1] else MP4Cover.FORMAT_JPEG
+        tags["covr"] = [MP4Cover(cover[0], imageformat=kind)]
+    book.save()
+
+
+# --- captions and playlist -------------------------------------------------------------
+
+
+def _clock(ms: float, separator: str) -> str:
+    hours, rest = divmod(round(ms), 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
+
+
+def _cues(files: list[dict], names: dict[str, str], offsets: list[float]):
+    for entry, offset in zip(files, offsets):
+        for seg in entry["segments"]:
+            speaker = names.get(seg["role"], seg["role"].title())
+            yield offset + seg["start_ms"], offset + seg["end_ms"], speaker, " ".join(seg["text"].split())
+
+
+def srt(files: list[dict], names: dict[str, str], offsets: list[float] | None = None) -> str:
+    """SubRip: one numbered cue per manifest segment, `Speaker: text`."""
+    cues = _cues(files, names, offsets or [0.0] * len(files))
+    return "".join(f"{n}\n{_clock(a, ',')} --> {_clock(b, ',')}\n{who}: {text}\n\n"
+                   for n, (a, b, who, text) in enumerate(cues, 1))
+
+
+def vtt(files: list[dict], names: dict[str, str], offsets: list[float] | None = None) -> str:
+    """WebVTT: one cue per manifest segment with a voice span, `<v Emily>text`."""
+    def escape(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    cues = _cues(files, names, offsets or [0.0] * len(files))
+    return "WEBVTT\n\n" + "".join(
+        f"{_clock(a, '.')} --> {_clock(b, '.')}\n<v {escape(who)}>{escape(text)}\n\n"
+        for a, b, who, text in cues)
+
+
+def write_captions(folder: Path, stem: str, files: list[dict], names: dict[str, str],
+                   offsets: list[float] | None = None) -> list[str]:
+    written = []
+    for suffix, make in ((".srt", srt), (".vtt", vtt)):
+        write_text_atomic(folder / f"{stem}{suffix}", make(files, names, offsets))
+        written.append(f"{stem}{suffix}")
+    return written
+
+
+def playlist(items: list[tuple[str, float, str]]) -> str:
+    """Extended M3U of (file, duration_ms, title), in reading order."""
+    lines = ["#EXTM3U"]
+    for name, duration_ms, title in items:
+        lines += [f"#EXTINF:{round(duration_ms / 1000)},{title}", name]
+    return "\n".join(lines) + "\n"
+
+
+# --- chapters --------------------------------------------------------------------------
+
+
+def manifest_files(chapter: dict) -> list[dict]:
+    """The per-file entries of a manifest chapter: itself, or its parts when it was split."""
+    return chapter.get("parts", [chapter])
+
+
+def _manifest_entry(plan: ChapterPlan, layout: audio.ChapterLayout, file: str | None) -> dict:
+    return {
+        "index": plan.index,
+        "title": plan.title,
+        "file": file,
+        "duration_ms": round(layout.duration_ms),
+        "segments": [
+            {
+                "role": plan.segments[t.index].role,
+                "kind": plan.segments[t.index].kind,
+                "scene": plan.segments[t.index].scene,
+                "text": plan.segments[t.index].text,
+                "start_ms": round(t.start_ms),
+                "end_ms": round(t.end_ms),
+            }
+            for t in layout.segments
+        ],
+    }
+
+
+def write_chapter(
+    plan: ChapterPlan,
+    chapter: audio.ChapterLayout,
+    cache: SegmentCache,
+    folder: Path,
+    formats: list[str],
+    meta: BookMeta,
+    total: int,
+    names: dict[str, str],
+    limit_ms: float | None = None,
+) -> dict:
+    """Master and encode one chapter (in parts if it is too long for one file), tag it and
+    caption it. With m4b asked for, the same mastered audio also goes to a FLAC in WORK_DIR.
+
+    Returns the render state entry: files (audio), sidecars (captions, masters), masters
+    and the manifest chapter.
+    """
+    kinds = [fmt for fmt in formats if fmt in CHAPTER_FORMATS]
+    chapter = audio.calibrate(plan, cache, chapter)
+    parts = audio.split(plan, chapter, cache, limit_ms)
+    files, sidecars, masters, entries = {}, [], [], []
+    for n, (part, layout) in enumerate(parts, 1):
+        outputs = {fmt: folder / f"{part.stem}.{fmt}" for fmt in kinds}
+        if "m4b" in formats:
+            outputs["flac"] = folder / WORK_DIR / f"{part.stem}.flac"
+            masters.append(f"{WORK_DIR}/{part.stem}.flac")
+
+        def finish(fmt: str, path: Path, title: str = part.title) -> None:
+            if fmt in CHAPTER_FORMATS:
+                tag_chapter(path, fmt, meta, title, plan.index, total)
+
+        encode(audio.stream(part, cache, layout), layout.sample_rate,
+               audio.mastering_filter(layout), outputs, finish)
+        for fmt in kinds:
+            files[fmt if len(parts) == 1 else f"{fmt} part {n}"] = outputs[fmt].name
+        entry = _manifest_entry(part, layout, outputs[kinds[0]].name if kinds else None)
+        if kinds:
+            sidecars += write_captions(folder, part.stem, [entry], names)
+        entries.append(entry if len(parts) == 1 else {"part": n, **entry})
+    manifest = entries[0] if len(entries) == 1 else {
+        "index": plan.index, "title": plan.title,
+        "duration_ms": sum(e["duration_ms"] for e in entries), "parts": entries,
+    }
+    return {"files": files, "sidecars": sidecars + masters, "masters": masters,
+            "manifest": manifest}
+
+
+# --- the whole book --------------------------------------------------------------------
+
+
+def _ffmetadata_escape(text: str) -> str:
+    for char in "\\=;#\n":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def write_m4b(path: Path, chapters: list[tuple[str, list[Path]]], meta: BookMeta) -> list[float]:
+    """One AAC M4B from the chapters' mastered FLACs, a chapter marker per chapter.
+
+    Returns each master's start in ms (for the book's captions). Chapter times come from
+    the masters' exact sample counts, so markers land on the sample where a chapter begins.
+    """
+    from mutagen.flac import FLAC
+
+    lines, listing, starts, position = [";FFMETADATA1", f"title={_ffmetadata_escape(meta.title)}"], [], [], 0
+    for title, masters in chapters:
+        begin = position
+        for master in masters:
+            starts.append(position * 1000 / audio.OUTPUT_RATE)
+            position += FLAC(str(master)).info.total_samples
+            listing.append("file '" + str(master.resolve()).replace("'", "'\\''") + "'")
+        lines += ["[CHAPTER]", f"TIMEBASE=1/{audio.OUTPUT_RATE}", f"START={begin}",
+                  f"END={position}", f"title={_ffmetadata_escape(title)}"]
+    with tempfile.TemporaryDirectory() as work, atomic_path(path) as tmp:
+        concat, metadata = Path(work) / "list.txt", Path(work) / "chapters.txt"
+        concat.write_text("\n".join(listing) + "\n", encoding="utf-8")
+        metadata.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        tools.run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(concat),
+                          "-f", "ffmetadata", "-i", str(metadata),
+                          "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
+                          "-c:a", "aac", "-aac_coder", "fast", "-b:a", M4B_BITRATE, "-ac", "1",
+                          "-f", "ipod", str(tmp)], f"writing {path.name}")
+        tag_m4b(tmp, meta)
+    return starts
+
+
+def write_book(folder: Path, slug: str, formats: list[str], chapters: list[dict],
+               meta: BookMeta, names: dict[str, str], previous: dict | None) -> dict:
+    """Book-wide files: the M4B (rebuilt only when a chapter or the tags changed), its
+    captions, and the .m3u playlist. `chapters` are write_chapter's entries, in order, each
+    with its reuse key. Returns this step's state entry."""
+    key = make_key([c["key"] for c in chapters], formats, signature(meta, names))
+    files, sidecars = {}, []
+    if "m4b" in formats:
+        m4b = folder / f"{slug}.m4b"
+        files["m4b"] = m4b.name
+        parts = [f for c in chapters for f in manifest_files(c["manifest"])]
+        stale = not previous or previous.get("key") != key or not m4b.is_file()
+        if stale or not (folder / f"{slug}.srt").is_file() or not (folder / f"{slug}.vtt").is_file():
+            starts = write_m4b(m4b, [(c["manifest"]["title"], [folder / m for m in c["masters"]])
+                                     for c in chapters], meta)
+            sidecars += write_captions(folder, slug, parts, names, starts)
+        else:
+            sidecars += [f"{slug}.srt", f"{slug}.vtt"]
+    entries = [(f["file"], f["duration_ms"], f["title"])
+               for c in chapters for f in manifest_files(c["manifest"]) if f["file"]]
+    if not entries and files:
+        entries = [(files["m4b"], sum(c["manifest"]["duration_ms"] for c in chapters), meta.title)]
+    write_text_atomic(folder / f"{slug}.m3u", playlist(entries))
+    return {"key": key, "files": files, "sidecars": [*sidecars, f"{slug}.m3u"]}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from audiobook.cache import make_key
 from audiobook.cast import NARRATOR, Cast, Voice
 from audiobook.script import NARRATION, Book, Chapter
-from audiobook.text import split_sentences
+from audiobook.text import normalize_for_speech, respeller, split_sentences
 
 
 @dataclass(frozen=True)
@@ -67,36 +67,46 @@ def book_slug(title: str) -> str:
     return slugify(re.split(r"[:\u2014]", title, maxsplit=1)[0])
 
 
-def _utterances(text: str, voice: Voice, engine_version: str) -> tuple[Utterance, ...]:
+def speech_text(sentence: str, respell=None) -> str:
+    """A sentence as the engine should get it: the cast's respellings, then numbers and
+    dashes made speakable. Respelling first, so entries match the script as written."""
+    return normalize_for_speech(respell(sentence) if respell else sentence)
+
+
+def _utterances(text: str, voice: Voice, engine_version: str,
+                respell=None) -> tuple[Utterance, ...]:
+    spoken = (speech_text(sentence, respell) for sentence in split_sentences(text))
     return tuple(
         Utterance(sentence, voice, make_key(engine_version, sentence, voice.__dict__))
-        for sentence in split_sentences(text)
+        for sentence in spoken
         if any(c.isalnum() for c in sentence)  # nothing to say in a lone "..."
     )
 
 
 def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str) -> ChapterPlan:
-    pauses = cast.pauses
+    pauses = cast.pauses_for(NARRATOR)  # the narrator's pauses frame the chapter
     narrator = cast.roles[NARRATOR]
+    respell = respeller(cast.pronunciations) if cast.pronunciations else None
     segments = [
         PlannedSegment(NARRATOR, NARRATION, 1, chapter.title, chapter.line, 0, pauses.sentence,
-                       _utterances(chapter.title, narrator.voice, engine_version))
+                       _utterances(chapter.title, narrator.voice, engine_version, respell))
     ]
     previous_role, previous_scene, previous_paragraph = NARRATOR, 0, None
     for scene, paragraph, segment in chapter.segments():
         role = segment.role or NARRATOR
+        mine = cast.pauses_for(role)  # a role's own pauses apply before and inside its lines
         if scene != previous_scene:
-            gap = pauses.scene
+            gap = mine.scene
         elif paragraph is not previous_paragraph:
-            gap = max(pauses.paragraph, pauses.speaker_change if role != previous_role else 0)
+            gap = max(mine.paragraph, mine.speaker_change if role != previous_role else 0)
         else:
-            gap = pauses.speaker_change if role != previous_role else pauses.sentence
+            gap = mine.speaker_change if role != previous_role else mine.sentence
         voice = cast.roles[role].voice
-        utterances = _utterances(segment.text, voice, engine_version)
+        utterances = _utterances(segment.text, voice, engine_version, respell)
         if utterances:
             segments.append(
                 PlannedSegment(role, segment.kind, scene, segment.text, segment.line, gap,
-                               pauses.sentence, utterances)
+                               mine.sentence, utterances)
             )
         previous_role, previous_scene, previous_paragraph = role, scene, paragraph
     stem = f"{index:02d}-{slugify(chapter.title)}"

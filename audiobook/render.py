@@ -20,8 +20,9 @@ from audiobook.plan import ChapterPlan, book_slug, plan_book
 from audiobook.script import DIALOGUE, Book, parse
 
 STATE_FILE = ".audiobook-state.json"
+_BOOK_ENTRY = "_book"  # state entry of the book-wide files (M4B, playlist); stems start with digits
 MANIFEST = "manifest.json"
-_MASTERING_VERSION = "1"  # bump when mastering or encoding changes the bytes
+_MASTERING_VERSION = "3"  # bump when mastering or encoding changes the bytes
 
 
 class Reporter:
@@ -113,6 +114,15 @@ def inspect_data(book: Book) -> dict:
     }
 
 
+def cache_info(cache_dir: str | Path | None = None):
+    return SegmentCache(cache_dir or default_cache_dir()).info()
+
+
+def cache_clear(cache_dir: str | Path | None = None) -> tuple[Path, int]:
+    cache = SegmentCache(cache_dir or default_cache_dir())
+    return cache.root, cache.clear()
+
+
 # --- rendering -------------------------------------------------------------------------
 
 
@@ -131,6 +141,7 @@ class RenderResult:
     manifest: Path
     chapters: list[ChapterResult] = field(default_factory=list)
     synthesized: int = 0
+    files: dict[str, str] = field(default_factory=dict)  # book-wide: the M4B
 
     @property
     def duration_ms(self) -> float:
@@ -178,29 +189,9 @@ def _read_state(folder: Path) -> dict:
         return {}
 
 
-def _chapter_key(plan: ChapterPlan, formats: Sequence[str], book_title: str, total: int) -> str:
+def _chapter_key(plan: ChapterPlan, formats: Sequence[str], tags: str, total: int) -> str:
     return make_key(_MASTERING_VERSION, plan.key, list(formats), plan.title, plan.stem,
-                    book_title, plan.index, total)
-
-
-def _manifest_chapter(plan: ChapterPlan, layout: audio.ChapterLayout, file: str) -> dict:
-    return {
-        "index": plan.index,
-        "title": plan.title,
-        "file": file,
-        "duration_ms": round(layout.duration_ms),
-        "segments": [
-            {
-                "role": plan.segments[t.index].role,
-                "kind": plan.segments[t.index].kind,
-                "scene": plan.segments[t.index].scene,
-                "text": plan.segments[t.index].text,
-                "start_ms": round(t.start_ms),
-                "end_ms": round(t.end_ms),
-            }
-            for t in layout.segments
-        ],
-    }
+                    tags, plan.index, total)
 
 
 def render_book(
@@ -228,11 +219,14 @@ def render_book(
     plans = plan_book(book, cast, f"{instance.name}/{instance.version}")
     cache = SegmentCache(cache_dir or default_cache_dir())
     folder = _prepare_folder(Path(out_dir), book_slug(book.title))
+    meta = export.book_meta(cast.book, book.title)
+    names = {role.id: role.name for role in cast.roles.values()}
+    tags = export.signature(meta, names)
 
     with _BookLock(folder):
         state = _read_state(folder)
         result = RenderResult(folder, folder / MANIFEST)
-        todo = [p for p in plans if not _reusable(p, state, folder, formats, book.title, len(plans))]
+        todo = [p for p in plans if not _reusable(p, state, folder, formats, tags, len(plans))]
         rebuilt = {p.stem for p in todo}
         result.synthesized = synth.synthesize(
             (u for p in todo for u in p.utterances), cache,
@@ -245,19 +239,9 @@ def render_book(
 
         def build(plan: ChapterPlan) -> dict:
             layout = audio.layout(plan, cache, instance.sample_rate)
-            outputs = {fmt: folder / f"{plan.stem}.{fmt}" for fmt in formats}
-
-            def finish(fmt: str, path: Path) -> None:
-                if fmt == "mp3":
-                    export.tag_mp3(path, plan.title, book.title, plan.index, len(plans), None)
-
-            export.encode(audio.stream(plan, cache, layout), layout.sample_rate,
-                          audio.mastering_filter(layout), outputs, finish)
-            return {
-                "key": _chapter_key(plan, formats, book.title, len(plans)),
-                "files": {fmt: p.name for fmt, p in outputs.items()},
-                "manifest": _manifest_chapter(plan, layout, outputs[formats[0]].name),
-            }
+            written = export.write_chapter(plan, layout, cache, folder, formats, meta,
+                                           len(plans), names)
+            return {"key": _chapter_key(plan, formats, tags, len(plans)), **written}
 
         with ThreadPoolExecutor(max(1, jobs)) as pool:
             for plan, entry in zip(todo, pool.map(build, todo)):
@@ -267,6 +251,10 @@ def render_book(
                 # Saved per chapter: an interrupted render keeps what it finished.
                 export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
 
+        new_state[_BOOK_ENTRY] = export.write_book(
+            folder, folder.name, formats, [new_state[p.stem] for p in plans], meta, names,
+            state.get(_BOOK_ENTRY))
+        result.files = new_state[_BOOK_ENTRY]["files"]
         _remove_stale(folder, state, new_state)
         export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
         manifest = {"title": book.title,
@@ -280,17 +268,22 @@ def render_book(
     return result
 
 
-def _reusable(plan, state, folder, formats, title, total) -> bool:
+def _written(entry: dict) -> list[str]:
+    """Every file a state entry stands for: audio, captions, mastered intermediates."""
+    return [*entry.get("files", {}).values(), *entry.get("sidecars", [])]
+
+
+def _reusable(plan, state, folder, formats, tags, total) -> bool:
     entry = state.get(plan.stem)
-    if not entry or entry.get("key") != _chapter_key(plan, formats, title, total):
+    if not entry or entry.get("key") != _chapter_key(plan, formats, tags, total):
         return False
-    return all((folder / name).is_file() for name in entry["files"].values())
+    return all((folder / name).is_file() for name in _written(entry))
 
 
 def _remove_stale(folder: Path, old: dict, new: dict) -> None:
     """Files an earlier render wrote that this book no longer has (a renamed chapter)."""
-    keep = {name for entry in new.values() for name in entry["files"].values()}
+    keep = {name for entry in new.values() for name in _written(entry)}
     for entry in old.values():
-        for name in entry.get("files", {}).values():
+        for name in _written(entry):
             if name not in keep:
                 (folder / name).unlink(missing_ok=True)

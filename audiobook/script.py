@@ -1,9 +1,11 @@
 """Script parsing: text in, Book out. Pure: no I/O, no knowledge of voices.
 
 Markdown: `# Book title`, `## Chapter title`, a thematic break (`***`, `* * *`, `---`) between
-scenes, blank lines between paragraphs. Plain text: Gutenberg-style chapter headings.
-Dialogue is whatever stands in double quotes (straight or curly); `[role]` right before an
-opening quote forces that quote's speaker.
+scenes, blank lines between paragraphs. Plain text: Gutenberg-style chapter headings
+(`CHAPTER I.`, `Chapter 1`, `CHAPTER THE FIRST`, optionally followed by a title line), and
+Project Gutenberg front matter and licence dropped. Dialogue is whatever stands in double
+quotes (straight or curly), or in single quotes in a book that quotes dialogue that way;
+`[role]` right before an opening quote forces that quote's speaker.
 """
 
 from __future__ import annotations
@@ -94,16 +96,27 @@ _SCENE_BREAK = re.compile(r"^\s*([*\-_])(?:\s*\1){2,}\s*$")
 _ATX_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ROMAN = r"[IVXLCDM]+"
 _NUMBER_WORDS = (
-    r"(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|ELEVENTH|"
-    r"TWELFTH|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|[A-Z]+TEEN|"
-    r"TWENTY|THIRTY|FORTY|FIFTY)(?:[\s-]+[A-Z]+)?"
+    r"(?i:(?:THE\s+)?(?:FIRST|SECOND|THIRD|FOURTH|FIFTH|SIXTH|SEVENTH|EIGHTH|NINTH|TENTH|"
+    r"ELEVENTH|TWELFTH|[A-Z]+TEENTH|TWENTIETH|THIRTIETH|LAST|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|"
+    r"EIGHT|NINE|TEN|ELEVEN|TWELVE|[A-Z]+TEEN|TWENTY|THIRTY|FORTY|FIFTY)(?:[\s-]+[A-Z]+)?)"
 )
+# The keyword is capitalised or upper case: `Book did not...` must stay a paragraph.
 _TEXT_CHAPTER = re.compile(
-    rf"^\s*(?:CHAPTER|Chapter|BOOK|Book|PART|Part)\s+(?:{_ROMAN}|\d+|{_NUMBER_WORDS})\b[.:]?"
-    rf"(?:\s+.*)?$",
-    re.IGNORECASE,
+    rf"^(?:CHAPTER|Chapter|BOOK|Book|PART|Part|VOLUME|Volume|STAVE|Stave|LETTER|Letter)\s+"
+    rf"(?:{_ROMAN}|\d+|{_NUMBER_WORDS})\b\.?(?:\s*[:.\-\u2014\u2013]?\s+\S.*)?$"
 )
+_BARE_NUMERAL = re.compile(rf"^(?:{_ROMAN}|\d+)\.?$")
+_CONTENTS = re.compile(r"^(?:table of )?contents\.?$", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_GUTENBERG_START = re.compile(
+    r"^\s*\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
+_GUTENBERG_END = re.compile(
+    r"^\s*(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|End of (?:the )?Project Gutenberg)",
+    re.IGNORECASE)
+_GUTENBERG_TITLE = re.compile(r"^\s*Title:\s*(\S.*?)\s*$")
+_PRODUCTION_NOTE = re.compile(
+    r"^(?:Produced by|E-?text prepared by|This e-?book|Transcriber['\u2019]?s? note|Transcribed by)",
+    re.IGNORECASE)
 
 
 @dataclass
@@ -112,12 +125,26 @@ class _Block:
     text: str
     line: int
     line_starts: list[tuple[int, int]] = field(default_factory=list)  # (offset, line)
+    lines: list[str] = field(default_factory=list)  # the raw lines of a paragraph
 
 
-def _blocks(text: str, markdown: bool) -> list[_Block]:
+def _strip_gutenberg(lines: list[str]) -> tuple[list[str], str | None]:
+    """Blank out Project Gutenberg front matter and licence (keeping line numbers)."""
+    start = next((i for i, line in enumerate(lines) if _GUTENBERG_START.match(line)), None)
+    if start is None:
+        return lines, None
+    title = next((m.group(1) for line in lines[:start] if (m := _GUTENBERG_TITLE.match(line))),
+                 None)
+    end = next((i for i in range(start + 1, len(lines)) if _GUTENBERG_END.match(lines[i])),
+               len(lines))
+    return [""] * (start + 1) + lines[start + 1:end] + [""] * (len(lines) - end), title
+
+
+def _blocks(text: str, markdown: bool) -> tuple[list[_Block], str | None]:
     """Split text into headings, scene breaks and paragraphs, keeping line numbers."""
     # Comments vanish but keep their newlines, so line numbers stay true.
     text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    lines, gutenberg_title = _strip_gutenberg(text.splitlines())
     blocks: list[_Block] = []
     current: _Block | None = None
 
@@ -127,7 +154,7 @@ def _blocks(text: str, markdown: bool) -> list[_Block]:
             blocks.append(current)
             current = None
 
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line:
             flush()
@@ -139,30 +166,91 @@ def _blocks(text: str, markdown: bool) -> list[_Block]:
             kind = "title" if level == 1 else "chapter" if level == 2 else "break"
             blocks.append(_Block(kind, heading.group(2), number))
             if kind == "break" and heading.group(2):
-                blocks.append(_Block("para", heading.group(2), number, [(0, number)]))
+                blocks.append(_Block("para", heading.group(2), number, [(0, number)],
+                                     [heading.group(2)]))
             continue
         if _SCENE_BREAK.match(line):
             flush()
             blocks.append(_Block("break", "", number))
             continue
-        if not markdown and current is None and _TEXT_CHAPTER.match(line):
-            blocks.append(_Block("chapter", line, number))
-            continue
         if current is None:
-            current = _Block("para", line, number, [(0, number)])
+            current = _Block("para", line, number, [(0, number)], [line])
         else:
             current.line_starts.append((len(current.text) + 1, number))
             current.text += " " + line
+            current.lines.append(line)
     flush()
-    return blocks
+    if not markdown:
+        blocks = _plain_text_headings(blocks, front_matter=gutenberg_title is not None)
+    return blocks, gutenberg_title
+
+
+def _is_heading(line: str) -> bool:
+    return len(line) <= 100 and bool(_TEXT_CHAPTER.match(line) or _BARE_NUMERAL.match(line))
+
+
+def _looks_like_title(block: _Block) -> bool:
+    """A short line naming a chapter: `Down the Rabbit-Hole`, `THE PIGEON`."""
+    text = block.text
+    if len(block.lines) != 1 or len(text) > 80 or text[:1] in "\"\u201c\u2018'" or _is_heading(text):
+        return False
+    if re.search(r"[,;]$|[a-z][.!?]$", text) and not text.isupper():
+        return False
+    small = {"a", "an", "the", "of", "in", "on", "and", "or", "to", "at", "for", "with", "by",
+             "from", "into", "upon", "is", "as", "but", "that", "which", "who", "his", "her"}
+    words = re.findall(r"[A-Za-z][\w'\u2019-]*", text)
+    return bool(words) and all(w[0].isupper() or w.lower() in small for w in words)
+
+
+def _plain_text_headings(blocks: list[_Block], front_matter: bool) -> list[_Block]:
+    """Plain text: headings alone in their paragraph become chapters; contents lists go."""
+    out: list[_Block] = []
+    i = 0
+    seen_chapter = False
+    while i < len(blocks):
+        block = blocks[i]
+        i += 1
+        if block.kind != "para":
+            out.append(block)
+            continue
+        lines = block.lines
+        if len(lines) >= 3 and sum(_is_heading(line) for line in lines) * 2 >= len(lines):
+            continue  # a table of contents
+        if len(lines) == 1 and _CONTENTS.match(lines[0]):
+            continue
+        if not seen_chapter and front_matter and _PRODUCTION_NOTE.match(block.text):
+            continue
+        if len(lines) <= 2 and _is_heading(lines[0]):
+            title = lines[0].rstrip(".") if len(lines) == 1 else None
+            if len(lines) == 2:
+                title = f"{lines[0].rstrip('.:')}: {lines[1]}"
+            elif i < len(blocks) and blocks[i].kind == "para" and _looks_like_title(blocks[i]):
+                title = f"{lines[0].rstrip('.:')}: {blocks[i].text}"
+                i += 1
+            out.append(_Block("chapter", title, block.line))
+            seen_chapter = True
+            continue
+        out.append(block)
+    return out
 
 
 # --- quotes ----------------------------------------------------------------------------
 
-_OPENERS = {'"': '"', "\u201c": "\u201d"}
+DOUBLE = "double"
+SINGLE = "single"
 _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1")
 _SPACES = re.compile(r"\s+")
+# Words that begin with an apostrophe: `'em`, `'tis`, `'twas`, `'cause`, `'90s`.
+_ELISION = re.compile(
+    r"(?:em|tis|twas|twere|twill|twould|cause|bout|til|till|un|uns|im|er|ere|ee|e|ow|ave|ad|"
+    r"appen|prentice|gainst|neath|ope|n|s|d|ll|re|ve|m|t|nt|cept|spose|sposin|fore|mongst|"
+    r"midst|round|most|kin|ello|allo|ouse|ome|is|as|alf|and|eard|ear|ere|igh|oo|at|ard)"
+    r"(?![A-Za-z])|\d",
+    re.IGNORECASE,
+)
+_OPEN_BEFORE = " \t([{\u2014\u2013-:;,/\u201c\u2018\"'"
+_CLOSE_AFTER = " \t.,;:!?)]}\u2014\u2013-\u201d\u2019\"'\u2026"
 
 
 def _clean(text: str) -> str:
@@ -180,19 +268,65 @@ def _line_at(block: _Block, offset: int) -> int:
     return line
 
 
-def _is_opening_straight(text: str, i: int) -> bool:
-    before = text[i - 1] if i > 0 else " "
+def _opens(text: str, i: int, style: str) -> bool:
+    """Is the mark at i an opening quotation mark in a book quoting in `style`?"""
+    ch = text[i]
+    if style == DOUBLE:
+        if ch not in "\u201c\"":
+            return False
+    elif ch not in "\u2018'":
+        return False
     after = text[i + 1] if i + 1 < len(text) else " "
     if after.isspace():
         return False
-    return before.isspace() or before in "([{—–-\u2014:;,'" or i == 0
+    if ch == "\u201c":
+        return True
+    if i > 0 and text[i - 1] not in _OPEN_BEFORE:
+        return False
+    if style == SINGLE and _ELISION.match(text, i + 1):
+        return False
+    return True
 
 
-def _split_quotes(block: _Block, open_at_start: bool):
-    """Yield Segments; return whether a quote was left open at the end."""
+def _closes(text: str, i: int, style: str) -> bool:
+    ch = text[i]
+    if style == DOUBLE:
+        if ch not in "\u201d\"":
+            return False
+    elif ch not in "\u2019'":
+        return False
+    if i == 0 or text[i - 1].isspace():
+        return False
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if ch == "\u201d":
+        return True
+    if after not in _CLOSE_AFTER:
+        return False  # an apostrophe inside a word: don't, o'clock
+    if style == SINGLE and text[i - 1].isalpha():
+        # `goin' home`, `the boys' room`: a letter, then a lowercase word, is an apostrophe.
+        rest = text[i + 1:i + 3]
+        if rest[:1] == " " and rest[1:2].islower():
+            return False
+    return True
+
+
+def quote_style(text: str) -> str:
+    """DOUBLE, or SINGLE for a book that opens more paragraphs with single quotes."""
+    double = single = 0
+    for line in re.findall(r"(?m)^[ \t]*([\"\u201c\u2018'])(?=\S)(.{0,6})", text):
+        mark, rest = line
+        if mark in "\"\u201c":
+            double += 1
+        elif not _ELISION.match(rest):
+            single += 1
+    return SINGLE if single > double else DOUBLE
+
+
+def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE):
+    """Segments of one paragraph, and whether a quote was left open at its end."""
     text = block.text
     segments: list[Segment] = []
-    closer: str | None = '"' if open_at_start else None
+    inside = open_at_start
     start = 0
     override: str | None = None
     continues = open_at_start
@@ -223,25 +357,22 @@ def _split_quotes(block: _Block, open_at_start: bool):
         if forced:
             override = forced
 
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if closer is None:
-            if ch == "\u201c" or (ch == '"' and _is_opening_straight(text, i)):
-                emit(i, NARRATION)
-                closer = _OPENERS[ch]
-                start = i + 1
-        elif ch == closer or (closer == "\u201d" and ch == '"') or (closer == '"' and ch == "\u201d"):
+    marks = "\"\u201c\u201d" if style == DOUBLE else "'\u2018\u2019"
+    for i, ch in enumerate(text):
+        if ch not in marks:
+            continue
+        if not inside and _opens(text, i, style):
+            emit(i, NARRATION)
+            inside, start = True, i + 1
+        elif inside and i > start and _closes(text, i, style):
             emit(i, DIALOGUE)
-            closer = None
-            start = i + 1
-        i += 1
-    emit(len(text), DIALOGUE if closer else NARRATION)
-    return segments, closer is not None
+            inside, start = False, i + 1
+    emit(len(text), DIALOGUE if inside else NARRATION)
+    return segments, inside
 
 
-def _starts_with_opening_quote(text: str) -> bool:
-    return text[:1] in _OPENERS
+def _starts_with_opening_quote(text: str, style: str = DOUBLE) -> bool:
+    return bool(text) and _opens(text, 0, style)
 
 
 # --- the book --------------------------------------------------------------------------
@@ -259,12 +390,16 @@ def _title_from_text(blocks: list[_Block]) -> str | None:
 
 def parse(text: str, *, markdown: bool = True, default_title: str = "Untitled") -> Book:
     """Parse a script into a Book. Never raises on odd text: problems become warnings."""
-    blocks = _blocks(text, markdown)
+    blocks, gutenberg_title = _blocks(text, markdown)
+    style = quote_style(text)
     title = None
     if blocks and blocks[0].kind == "title":
         title = blocks.pop(0).text
     elif not markdown:
-        title = _title_from_text(blocks)
+        title = gutenberg_title or _title_from_text(blocks)
+        if gutenberg_title and blocks and blocks[0].kind == "para" and \
+                _clean(blocks[0].text).lower() == gutenberg_title.lower():
+            blocks.pop(0)  # the title printed again at the head of the text
     title = title or default_title
 
     warnings: list[str] = []
@@ -274,21 +409,21 @@ def parse(text: str, *, markdown: bool = True, default_title: str = "Untitled") 
     quote_open = False
     open_line = 0
 
-    def close_chapter():
+    def close_chapter(next_is_heading: bool = False):
         nonlocal scenes
         kept = tuple(Scene(tuple(s)) for s in scenes if s)
         if kept:
             chapters.append(Chapter(chapter_title or title, chapter_line, kept))
-        elif chapter_title is not None:
+        elif chapter_title is not None and not (next_is_heading and not markdown):
             warnings.append(f"line {chapter_line}: chapter {chapter_title!r} has no text; skipped")
         scenes = [[]]
 
     for block in blocks:
-        if quote_open and not (block.kind == "para" and _starts_with_opening_quote(block.text)):
+        if quote_open and not (block.kind == "para" and _starts_with_opening_quote(block.text, style)):
             warnings.append(f"line {open_line}: quotation is never closed")
             quote_open = False
         if block.kind in ("chapter", "title"):
-            close_chapter()
+            close_chapter(next_is_heading=True)
             chapter_title, chapter_line = _clean(block.text), block.line
         elif block.kind == "break":
             if scenes[-1]:
@@ -296,7 +431,8 @@ def parse(text: str, *, markdown: bool = True, default_title: str = "Untitled") 
         else:
             if quote_open:  # a quote carried on: this paragraph reopens it
                 block.text = block.text[1:]
-            segments, still_open = _split_quotes(block, quote_open)
+                block.line_starts = [(max(0, o - 1), n) for o, n in block.line_starts]
+            segments, still_open = _split_quotes(block, quote_open, style)
             if still_open and not quote_open:
                 open_line = segments[-1].line if segments else block.line
             quote_open = still_open

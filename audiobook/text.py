@@ -1,22 +1,35 @@
-"""Text made for speech: sentence splitting. Pure functions over strings."""
+"""Text made for speech. Pure functions over strings.
+
+- `split_sentences`: prose -> sentences, not fooled by `Mr.`, initials or decimals.
+- `Respeller`: the cast's pronunciation fixes, applied in one regex pass.
+- `normalize_for_speech`: dashes and ellipses become short pauses (commas, which espeak
+  voices as a clause break); numbers, ordinals, years, times and money become words.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+# --- sentences -------------------------------------------------------------------------
 
 # Words that end in a period without ending a sentence.
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr prof rev gen col capt lt sgt mt ft vs etc e.g i.e no vol fig approx"
-    .split()
+    "mr mrs ms dr st jr sr prof rev gen col capt lt sgt mt ft vs e.g i.e approx".split()
 )
+# Abbreviations only when a number follows (`No. 5`), since "no." often ends a sentence.
+NUMBER_ABBREVIATIONS = frozenset("no vol fig p pp ch".split())
 
 # A sentence ends at . ! ? or … (with closing quotes/brackets) followed by space and a
 # capital, digit or opening quote.
 _BOUNDARY = re.compile(r"([.!?\u2026]+[\"'\u201d\u2019)\]]*)\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
+_INITIALS = re.compile(r"(?:[a-z]\.)*[a-z]")  # `j`, `u.s`, `j.r.r`
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences; `Mr.`, initials (`J. R.`) and decimals do not end one."""
+    """Split prose into sentences; `Mr.`, initials (`J. R.`, `U.S.`) and decimals do not end one."""
     sentences: list[str] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
@@ -24,12 +37,221 @@ def split_sentences(text: str) -> list[str]:
         before = text[start:end]
         word = re.search(r"(\S+)$", before)
         token = word.group(1).rstrip(".").lower() if word else ""
-        if m.group(1).startswith(".") and len(m.group(1)) == 1:
-            if token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token):
-                continue  # `Mr. Smith`, `J. Smith`
+        if m.group(1) == ".":
+            if token in ABBREVIATIONS or _INITIALS.fullmatch(token):
+                continue  # `Mr. Smith`, `J. Smith`, `the U.S. Army`
+            if token in NUMBER_ABBREVIATIONS and text[m.end():m.end() + 1].isdigit():
+                continue  # `No. 5`
         sentences.append(text[start:end].strip())
         start = m.end()
     tail = text[start:].strip()
     if tail:
         sentences.append(tail)
     return sentences
+
+
+# --- pronunciations --------------------------------------------------------------------
+
+
+class Pronunciation(NamedTuple):
+    word: str  # as written in the script: a word or a phrase
+    say: str  # the respelling the engine is given
+    match_case: bool = False  # True: only this exact capitalisation
+
+
+class Respeller:
+    """Replace whole words and phrases by their respellings in one pass over the text.
+
+    All entries go into a single alternation (longest first, so `New York City` beats
+    `New York`); case-insensitive entries sit in a scoped `(?i:...)` group.
+    """
+
+    def __init__(self, entries: Iterable[Pronunciation]):
+        entries = list(entries)
+        self.exact = {_squash(e.word): e.say for e in entries if e.match_case}
+        self.folded = {_squash(e.word).casefold(): e.say for e in entries if not e.match_case}
+        ordered = sorted(entries, key=lambda e: (-len(e.word), not e.match_case))
+        alternatives = [
+            _phrase_pattern(e.word) if e.match_case else f"(?i:{_phrase_pattern(e.word)})"
+            for e in ordered
+        ]
+        self.pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)") if entries else None
+        )
+
+    def _replace(self, match: re.Match) -> str:
+        found = _squash(match.group(0))
+        say = self.exact.get(found)
+        return say if say is not None else self.folded[found.casefold()]
+
+    def __call__(self, text: str) -> str:
+        return self.pattern.sub(self._replace, text) if self.pattern else text
+
+
+def _squash(phrase: str) -> str:
+    return " ".join(phrase.split())
+
+
+def _phrase_pattern(phrase: str) -> str:
+    """Words of a phrase match across any run of whitespace (a line break in the script)."""
+    return r"\s+".join(re.escape(word) for word in phrase.split())
+
+
+@functools.lru_cache(maxsize=8)
+def respeller(entries: tuple[Pronunciation, ...]) -> Respeller:
+    """The compiled respeller for a cast's entries, built once per cast."""
+    return Respeller(entries)
+
+
+# --- numbers as words ------------------------------------------------------------------
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
+_ORDINAL_WORDS = {"one": "first", "two": "second", "three": "third", "five": "fifth",
+                  "eight": "eighth", "nine": "ninth", "twelve": "twelfth"}
+
+
+def _under_hundred(n: int) -> str:
+    if n < 20:
+        return _ONES[n]
+    tens, ones = divmod(n, 10)
+    return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
+
+
+def _under_thousand(n: int) -> str:
+    hundreds, rest = divmod(n, 100)
+    if not hundreds:
+        return _under_hundred(rest)
+    words = f"{_ONES[hundreds]} hundred"
+    return f"{words} and {_under_hundred(rest)}" if rest else words
+
+
+def number_words(n: int) -> str:
+    """327 -> 'three hundred and twenty-seven'; 1,000,005 -> 'one million and five'."""
+    if n < 0:
+        return "minus " + number_words(-n)
+    if n < 1000:
+        return _under_thousand(n)
+    parts = []
+    for value, name in _SCALES:
+        if n >= value:
+            count, n = divmod(n, value)
+            parts.append(f"{number_words(count)} {name}")
+    if n:
+        parts.append(("and " if n < 100 else "") + _under_thousand(n))
+    return " ".join(parts)
+
+
+def ordinal_words(n: int) -> str:
+    """21 -> 'twenty-first'."""
+    words = number_words(n)
+    head, sep, last = words.rpartition("-" if "-" in words.split(" ")[-1] else " ")
+    if last in _ORDINAL_WORDS:
+        last = _ORDINAL_WORDS[last]
+    elif last.endswith("y"):
+        last = last[:-1] + "ieth"
+    else:
+        last += "th"
+    return head + sep + last
+
+
+def year_words(n: int) -> str:
+    """1999 -> 'nineteen ninety-nine', 1905 -> 'nineteen oh five', 2008 -> 'two thousand and eight'."""
+    high, low = divmod(n, 100)
+    if 2000 <= n < 2010:
+        return number_words(n)
+    if low == 0:
+        return f"{number_words(high)} hundred"
+    if low < 10:
+        return f"{number_words(high)} oh {_ONES[low]}"
+    return f"{number_words(high)} {_under_hundred(low)}"
+
+
+def _digits(text: str) -> str:
+    return " ".join(_ONES[int(d)] for d in text)
+
+
+def decimal_words(text: str) -> str:
+    """'3.14' -> 'three point one four'; '1,250' -> 'one thousand two hundred and fifty'."""
+    whole, _, fraction = text.replace(",", "").partition(".")
+    words = number_words(int(whole or "0"))
+    return f"{words} point {_digits(fraction)}" if fraction else words
+
+
+_CURRENCIES = {"$": ("dollar", "dollars", "cent", "cents"),
+               "£": ("pound", "pounds", "penny", "pence"),
+               "€": ("euro", "euros", "cent", "cents")}
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MONEY = re.compile(rf"([$£€])({_NUMBER})(?:\s+(thousand|million|billion|trillion)\b)?")
+_ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
+_DECADE = re.compile(r"\b(1[1-9]|20)(\d0)['\u2019]?s\b")
+_YEAR = re.compile(r"(?<![\d.,])\b(1[1-9]\d\d|20\d\d)\b(?![.,]\d)")
+_TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+_PERCENT = re.compile(rf"({_NUMBER})\s?%")
+_RANGE = re.compile(r"(\d)\s?[\u2013-]\s?(?=\d)")
+_PLAIN = re.compile(rf"(?<![\w.,])({_NUMBER})(?!\w|[.,]\d)")
+
+
+def _money(match: re.Match) -> str:
+    one, many, small_one, small_many = _CURRENCIES[match.group(1)]
+    amount, scale = match.group(2).replace(",", ""), match.group(3)
+    if scale:
+        return f"{decimal_words(amount)} {scale} {many}"
+    whole, _, cents = amount.partition(".")
+    units = int(whole)
+    if len(cents) != 2:  # `$3.5` is not a price: read the number
+        return f"{decimal_words(amount)} {one if amount == '1' else many}"
+    parts = [f"{number_words(units)} {one if units == 1 else many}"] if units else []
+    if int(cents):
+        parts.append(f"{number_words(int(cents))} {small_one if int(cents) == 1 else small_many}")
+    return " and ".join(parts) or f"zero {many}"
+
+
+def _decade(match: re.Match) -> str:
+    words = year_words(int(match.group(1) + match.group(2)))
+    return words[:-1] + "ies" if words.endswith("y") else words + "s"
+
+
+def _time(match: re.Match) -> str:
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes == 0:
+        return f"{number_words(hours)} o'clock"
+    tail = f"oh {_ONES[minutes]}" if minutes < 10 else _under_hundred(minutes)
+    return f"{number_words(hours)} {tail}"
+
+
+def numbers_to_words(text: str) -> str:
+    """Money, percentages, ordinals, decades, years, times and plain numbers as spoken."""
+    text = _MONEY.sub(_money, text)
+    text = _PERCENT.sub(lambda m: f"{decimal_words(m.group(1))} percent", text)
+    text = _ORDINAL.sub(lambda m: ordinal_words(int(m.group(1))), text)
+    text = _DECADE.sub(_decade, text)
+    text = _TIME.sub(_time, text)
+    text = _RANGE.sub(r"\1 to ", text)
+    text = _YEAR.sub(lambda m: year_words(int(m.group(1))), text)
+    return _PLAIN.sub(lambda m: decimal_words(m.group(1)), text)
+
+
+# --- pauses ----------------------------------------------------------------------------
+
+_ELLIPSIS = r"(?:\u2026|\.\s?\.\s?\.)"
+_DASH = r"(?:\u2014|\u2015|--|\s\u2013\s)"  # em dash, horizontal bar, `--`, spaced en dash
+_LEADING_PAUSE = re.compile(rf"^\s*(?:{_ELLIPSIS}|{_DASH})+\s*")
+_TRAILING_PAUSE = re.compile(rf"\s*(?:{_ELLIPSIS}|{_DASH})+(?P<close>[\"'\u201d\u2019)\]]*)\s*$")
+_INNER_PAUSE = re.compile(rf"\s*,?\s*(?:{_ELLIPSIS}|{_DASH})+\s*")
+
+
+def pauses_to_commas(text: str) -> str:
+    """`else—perhaps pain—flickering` -> `else, perhaps pain, flickering`; a trailing
+    dash or ellipsis (speech breaking off) becomes a full stop, a leading one vanishes."""
+    text = _LEADING_PAUSE.sub("", text)
+    text = _TRAILING_PAUSE.sub(lambda m: "." + m.group("close"), text)
+    text = _INNER_PAUSE.sub(", ", text)
+    return re.sub(r",\s*([,.!?;:])", r"\1", text)  # no comma right before other punctuation
+
+
+def normalize_for_speech(text: str) -> str:
+    """What the engine should be given for `text`, a sentence as written."""
+    return pauses_to_commas(numbers_to_words(text))

@@ -41,10 +41,10 @@ def test_narrator_may_be_a_character():
         ("roles: [a, b]\n", "v.yaml:1: roles: must be a mapping, not a list"),
         ("roles:\n  alex: {}\n", "v.yaml:1: roles.narrator: missing; the narrator role is required"),
         ("roles:\n  narrator: {}\ncolour: red\n",
-         "v.yaml:3: colour: unknown key (expected one of: roles, pauses)"),
+         "v.yaml:3: colour: unknown key (expected one of: roles, pauses, book, pronunciations)"),
         ("roles:\n  narrator:\n    voice: gmw/en\n    speed: 3\n",
          "v.yaml:4: roles.narrator.speed: unknown key "
-         "(expected one of: name, aliases, gender, voice, rate, pitch, volume)"),
+         "(expected one of: name, aliases, gender, voice, rate, pitch, volume, pauses)"),
         ("roles:\n  narrator:\n    pitch: 150\n",
          "v.yaml:3: roles.narrator.pitch: 150 is out of range (0-100)"),
         ("roles:\n  narrator:\n    rate: fast\n",

@@ -26,7 +26,8 @@ def test_book_folder_has_a_file_per_chapter_and_manifest(rendered):
     result, manifest = rendered
     assert result.book_dir.name == "a-small-book"
     assert sorted(p.name for p in result.book_dir.iterdir() if not p.name.startswith(".")) == [
-        "01-one.mp3", "01-one.wav", "02-two.mp3", "02-two.wav", "manifest.json"]
+        "01-one.mp3", "01-one.srt", "01-one.vtt", "01-one.wav", "02-two.mp3", "02-two.srt",
+        "02-two.vtt", "02-two.wav", "a-small-book.m3u", "manifest.json"]
     assert manifest["title"] == "A Small Book"
     assert [(c["index"], c["title"], c["file"]) for c in manifest["chapters"]] == [
         (1, "One", "01-one.mp3"), (2, "Two", "02-two.mp3")]

@@ -1,6 +1,24 @@
 """The attribution sieves, in the order they run.
 
-Each sieve looks at one quote in its context and returns a role id or None.
+Each quote is settled by the first rule that answers, and the rule's name is recorded on
+the segment. A paragraph is one turn of a conversation: its quotes share a speaker unless
+a quote carries its own tag.
+
+  override          `[role]` markup before the quote (always wins)
+  continuation      a quote carried over from the previous paragraph keeps its speaker
+  tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
+                    `he replied`, `I said` (the narrator), `cried his wife`
+  paragraph_tag     another quote of the same paragraph carries a tag
+  paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`)
+  single_mention    the only character named in the paragraph's narration
+  vocative          the person addressed by name in the previous turn answers
+  turn_taking       conversations alternate: A, B, A, B (read both ways from known turns)
+  nearest_mention   the most recently mentioned character who is not being addressed and
+                    did not speak the previous turn (low confidence)
+  default           nothing settled it: the narrator speaks, and the quote is reported
+
+Throughout, a character addressed by name inside the quote (`"Emily, wait"`) is never its
+speaker, and pronouns resolve by gender to the most recent fitting character.
 """
 
 from __future__ import annotations
@@ -8,21 +26,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from audiobook.attribution.names import PRONOUN_GENDER, NameIndex
+from audiobook.attribution.names import Mention, NameIndex
 from audiobook.cast import NARRATOR, Cast
 from audiobook.script import DIALOGUE, Book, Segment
-
-SPEECH_VERBS = frozenset(
-    """said says say asked asks replied replies answered answers began begins whispered
-    whispers called calls cried cries shouted shouts choked murmured murmurs added adds
-    continued continues exclaimed muttered mutters yelled yells told responded admitted
-    sighed laughed sobbed breathed repeated insisted declared demanded snapped growled
-    pleaded begged stammered stuttered suggested observed remarked returned retorted
-    interrupted agreed explained protested screamed groaned gasped hissed whimpered
-    announced urged offered inquired enquired cautioned warned ventured ordered""".split()
-)
-PRONOUNS = {"he": "male", "she": "female"}
-FIRST_PERSON = {"i"}
 
 RULES = (
     "override",
@@ -30,210 +36,588 @@ RULES = (
     "tag",
     "paragraph_tag",
     "paragraph_subject",
+    "single_mention",
     "vocative",
     "turn_taking",
     "nearest_mention",
     "default",
 )
+LOW_CONFIDENCE = frozenset({"nearest_mention"})
+UNRESOLVED = frozenset({"default"})
+DEFAULT_ROLE = NARRATOR
 
-_WORD = re.compile(r"[A-Za-z\u2019']+")
+SPEECH_VERBS = frozenset(
+    """say says said saying ask asks asked asking reply replies replied answer answers answered
+    begin begins began whisper whispers whispered call calls called cry cries cried shout
+    shouts shouted choke choked murmur murmurs murmured add adds added continue continues
+    continued exclaim exclaims exclaimed mutter mutters muttered yell yells yelled tell
+    told respond responded admit admitted sigh sighed laugh laughed sob sobbed breathe breathed
+    repeat repeated insist insisted declare declared demand demanded snap snapped growl growled
+    plead pleaded beg begged stammer stammered stutter stuttered suggest suggested observe
+    observed remark remarked return returned retort retorted interrupt interrupted agree agreed
+    explain explained protest protested scream screamed groan groaned gasp gasped hiss hissed
+    whimper whimpered announce announced urge urged offer offered inquire inquired enquire
+    enquired caution cautioned warn warned venture ventured order ordered rejoin rejoined
+    resume resumed persist persisted interpose interposed exclaim pursue pursued reason
+    reasoned roar roared bawl bawled shriek shrieked squeak squeaked wail wailed moan moaned
+    grumble grumbled complain complained object objected assent assented conclude concluded
+    confess confessed acknowledge acknowledged proceed proceeded query queried reflect
+    reflected think thought wonder wondered chuckle chuckled giggle giggled smile smiled
+    grin grinned nod nodded sneer sneered scoff scoffed drawl drawled lisp lisped snarl
+    snarled bark barked thunder thundered bellow bellowed sing sang sung chime chimed
+    counter countered prompt prompted quote quoted read recite recited speak spoke spoken
+    utter uttered articulate articulated intervene intervened mumble mumbled""".split()
+)
+_TWO_WORD_VERBS = re.compile(
+    r"\b(?:went|goes|go) on\b|\b(?:broke|breaks|put|puts|cut|cuts|chimed|struck) in\b|"
+    r"\b(?:burst|bursts|called|cried|sang|spoke|blurted) out\b|\bspoke up\b", re.IGNORECASE)
+PRONOUN_GENDER = {"he": "male", "she": "female", "him": "male", "her": "female", "his": "male"}
+FIRST_PERSON = {"i"}
+# Nouns that tell a speaker's gender when the tag names no character (`cried his wife`).
+NOUN_GENDER = {
+    **dict.fromkeys(
+        """man men gentleman boy lad fellow husband father son brother uncle nephew king prince
+        lord sir master mister grandfather grandpa papa dad daddy monk priest parson squire
+        duke count baron sailor soldier""".split(), "male"),
+    **dict.fromkeys(
+        """woman women lady girl lass wife mother daughter sister aunt niece queen princess
+        grandmother grandma mamma mama mum mummy mom maid maiden madam widow nun duchess
+        countess baroness landlady hostess governess nurse""".split(), "female"),
+}
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+_ABBREVIATIONS = "".join(
+    rf"(?<!\b{a})" for a in ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Mlle", "Messrs", "Capt",
+                               "Col", "Gen", "Rev", "Prof", "Hon", "Sr", "Jr", "M"))
+_CLAUSE_END = re.compile(rf"(?:{_ABBREVIATIONS}\.)|[;!?:\u2014]|--")
+_SENTENCE_END = re.compile(
+    "(?<=[.!?])" + _ABBREVIATIONS.replace(")", r"\.)") + r"\s+(?=[A-Z\"\u201c\u2018'])")
+_ADVERB = re.compile(r"ly$|^(?:then|again|now|once|too|also|still|at|last|presently|aloud|"
+                     r"softly|suddenly|quickly|slowly|quietly|gently|at)$", re.IGNORECASE)
+
+
+# --- what one quote looks like in its paragraph ---------------------------------------------
 
 
 @dataclass
-class _Context:
-    """What the sieves may consult about one quote."""
-
-    quote: Segment
-    before: str  # narration in the same paragraph before the quote
-    after: str  # narration right after the quote in the same paragraph
-    paragraph_narration: str
-    paragraph_quotes: list[Segment]
-    history: list[str]  # speakers of earlier quotes in this chapter, in order
-    recent_mentions: list[str] = field(default_factory=list)  # roles, most recent last
-    names: NameIndex | None = None
-    cast: Cast | None = None
-    paragraph_speaker: str | None = None  # from a tag on another quote in the paragraph
-
-
-# --- helpers ---------------------------------------------------------------------------
+class Quote:
+    segment: Segment
+    before: str  # narration right before the quote in its paragraph ("" if none)
+    after: str  # narration right after it
+    addressed: set[str]  # roles spoken to by name inside the quote
+    prior: list[str] = field(default_factory=list)  # roles named earlier in the paragraph
+    tag: str | None = None  # role named by a tag beside the quote
+    tag_gender: str | None = None  # a tag was found, naming no character, but a gender
+    tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
+    tag_pronoun: bool = False
+    role: str | None = None
+    rule: str | None = None
 
 
-def _resolve_pronoun(pronoun: str, ctx: _Context, exclude: set[str]) -> str | None:
-    if pronoun.lower() in FIRST_PERSON:
-        return NARRATOR
-    gender = PRONOUNS.get(pronoun.lower())
-    if not gender:
-        return None
-    for role in reversed(ctx.recent_mentions):
-        if role not in exclude and ctx.names.genders.get(role) == gender:
-            return role
-    candidates = [r.id for r in ctx.cast.characters if r.gender == gender and r.id not in exclude]
-    return candidates[0] if len(candidates) == 1 else None
+@dataclass
+class Turn:
+    """One paragraph with quotes: a turn of a conversation."""
+
+    quotes: list[Quote]
+    narration: str
+    mentions: list[Mention]  # named characters in the narration, in order
+    pre_mentions: list[str]  # roles named in narration paragraphs since the previous turn
+    scene: int
+    gap: int = 0  # narration-only paragraphs since the previous turn
+    continues: bool = False  # opens with a quote carried over from the previous paragraph
+    speaker: str | None = None
+    rule: str | None = None
+    recent: list[str] = field(default_factory=list)  # mentioned or speaking before, latest last
+    strength: int = 0  # how far neighbours may trust this turn's speaker
+
+    @property
+    def addressed(self) -> set[str]:
+        return set().union(*(q.addressed for q in self.quotes)) if self.quotes else set()
+
+    @property
+    def ruled_out(self) -> set[str]:
+        return self.addressed | {q.tag_not for q in self.quotes if q.tag_not}
+
+    @property
+    def addressed_gender(self) -> str | None:
+        genders = {addressed_gender(q.segment.text) for q in self.quotes} - {None}
+        return genders.pop() if len(genders) == 1 else None
+
+    @property
+    def gender(self) -> str | None:
+        return next((q.tag_gender for q in self.quotes if q.tag_gender), None)
 
 
-def _speaker_word(word: str, ctx: _Context, exclude: set[str]) -> str | None:
-    role = ctx.names.role_of(word)
-    if role:
-        return role
-    return _resolve_pronoun(word, ctx, exclude)
+# --- helpers -----------------------------------------------------------------------------
 
 
-def addressed(quote: Segment, ctx: _Context) -> set[str]:
+_KIN_VOCATIVE = re.compile(
+    r"(?:^|[,;:!?.\u2014-]\s*)(?:oh,?\s+|o\s+)?(?:my\s+(?:dear\s+|poor\s+|good\s+)?)?"
+    r"(papa|pa|father|dad|daddy|mamma|mama|ma|mother|mum|mummy|sir|madam|ma['\u2019]am|uncle|"
+    r"aunt|auntie|boy|girl|lad|lass|son|daughter|brother|sister|miss)"
+    r"\s*(?=[,;:!?.\u2014-]|$)", re.IGNORECASE)
+
+
+def addressed_gender(text: str) -> str | None:
+    """The gender of someone addressed as `papa`, `sir`, `my girl`; None if unsure."""
+    genders = {NOUN_GENDER.get(m.group(1).lower()) or _KIN.get(m.group(1).lower())
+               for m in _KIN_VOCATIVE.finditer(text)}
+    genders.discard(None)
+    return genders.pop() if len(genders) == 1 else None
+
+
+_KIN = {"pa": "male", "papa": "male", "dad": "male", "sir": "male", "ma": "female",
+        "mama": "female", "ma'am": "female", "ma\u2019am": "female", "auntie": "female",
+        "miss": "female", "mum": "female"}
+
+
+def addressed(text: str, names: NameIndex) -> set[str]:
     """Roles named as the person spoken to: `Emily,` at the start, `, Alex.` at the end."""
     found = set()
-    text = quote.text
-    for m in ctx.names.mentions(text):
+    for m in names.mentions(text):
         before = text[: m.start].rstrip()
         after = text[m.end:].lstrip()
-        at_start = not before or before[-1] in ",;.!?"
-        at_end = not after or after[0] in ",.!?;"
-        if (at_start and after[:1] in ",!?.") or (before.endswith(",") and at_end):
+        at_start = not before or before[-1] in ",;.!?\u2014-" or before.lower().endswith(
+            ("oh", "dear", "my dear", "o", "ah", "yes", "no", "well"))
+        at_end = not after or after[0] in ",.!?;\u2014-"
+        if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end):
             found.add(m.role)
     return found
 
 
-# --- sieves ----------------------------------------------------------------------------
+def _pronoun_role(word: str, names: NameIndex, recent: list[str], exclude: set[str]) -> str | None:
+    word = word.lower()
+    if word in FIRST_PERSON:
+        return NARRATOR
+    gender = PRONOUN_GENDER.get(word)
+    return _latest_of_gender(gender, names, recent, exclude) if gender else None
 
 
-def sieve_override(ctx: _Context) -> str | None:
-    return ctx.quote.override
+def _latest_of_gender(gender, names: NameIndex, recent: list[str], exclude: set[str]) -> str | None:
+    for role in reversed(recent):
+        if role not in exclude and role != NARRATOR and names.genders.get(role) == gender:
+            return role
+    fitting = [r for r, g in names.genders.items() if g == gender and r not in exclude
+               and r != NARRATOR]
+    return fitting[0] if len(fitting) == 1 else None
 
 
-def sieve_continuation(ctx: _Context) -> str | None:
-    if ctx.quote.continues_quote and ctx.history:
-        return ctx.history[-1]
-    return None
+def _is_speech_verb(word: str) -> bool:
+    return word.lower() in SPEECH_VERBS
 
 
-def _tag_in(text: str, ctx: _Context, exclude: set[str], after: bool) -> str | None:
-    """`he said` / `said Mary` / `Mary said` at the start (after) or end (before) of text."""
+@dataclass
+class _Subject:
+    role: str | None = None
+    gender: str | None = None
+    found: bool = False  # a tag was there, whether or not it named a cast member
+    not_role: str | None = None  # `said her mother`: not the `her`
+    pronoun: bool = False  # found through a pronoun: less sure than a name
+
+
+SPOUSES = {"wife": "female", "lady": "female", "husband": "male", "spouse": None}
+
+
+def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[str],
+                 at_start: bool) -> _Subject:
+    """The speaker named by a short phrase: a name, a pronoun, or `the old man`."""
+    text = text.strip(" ,")
+    if not text:
+        return _Subject()
+    mentions = names.mentions(text)
+    if mentions and (mentions[0].start <= 4 if at_start else True):
+        m = mentions[0] if at_start else mentions[-1]
+        return _Subject(m.role, found=True)
     words = _WORD.findall(text)
     if not words:
-        return None
-    window = words[:4] if after else words[-4:]
-    for i, word in enumerate(window):
-        if word.lower() not in SPEECH_VERBS:
+        return _Subject()
+    word = (words[0] if at_start else words[-1]).lower()
+    if word in FIRST_PERSON or word in ("he", "she"):
+        role = _pronoun_role(word, names, recent, exclude)
+        return _Subject(role, PRONOUN_GENDER.get(word), found=True, pronoun=word not in FIRST_PERSON)
+    if words[0].lower() in ("the", "his", "her", "my", "their", "a", "an", "our", "your",
+                            "its", "this", "that", "one", "another", "some"):
+        head = next((w.lower() for w in words[1:4] if w.lower() in NOUN_GENDER
+                     or w.lower() in SPOUSES), None)
+        if head in SPOUSES and words[0].lower() in ("his", "her"):
+            # `cried his wife`: the wife of the man just mentioned, by surname.
+            owner = _latest_of_gender(PRONOUN_GENDER[words[0].lower()], names, recent, set())
+            spouse = names.spouse_of(owner) if owner else None
+            if spouse:
+                return _Subject(spouse, found=True)
+        gender = NOUN_GENDER.get(head) or SPOUSES.get(head) if head else None
+        owner = None
+        if words[0].lower() in ("his", "her"):
+            owner = _latest_of_gender(PRONOUN_GENDER[words[0].lower()], names, recent, set())
+        return _Subject(gender=gender, found=True, not_role=owner)
+    return _Subject()
+
+
+_REPORTED = re.compile(r"\s+(?:that|whether|if|how|what|nothing|so)\b", re.IGNORECASE)
+
+
+def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
+    """A tag opening the narration after a quote: `said Mary`, `Mary said`, `he replied`."""
+    clause = _CLAUSE_END.split(text, 1)[0]
+    words = list(_WORD.finditer(clause))[:8]
+    for i, w in enumerate(words):
+        verb = _is_speech_verb(w.group()) or _TWO_WORD_VERBS.match(clause, w.start())
+        if not verb:
             continue
-        # `he said`, `Alex said`: the word before the verb
-        if i > 0:
-            role = _speaker_word(window[i - 1], ctx, exclude)
-            if role:
-                return role
-        # `said he`, `said Alex`, `said the man`: the word after the verb
-        if i + 1 < len(window):
-            role = _speaker_word(window[i + 1], ctx, exclude)
-            if role:
-                return role
+        if _REPORTED.match(clause, w.end()):
+            return _Subject()  # `Mr. Bennet replied that he had not`: reported, not a tag
+        # `Mary said`, `the old man said`, `he quietly said`: subject before the verb.
+        head = clause[: w.start()]
+        if head.strip():
+            subject = _noun_phrase(head, names, recent, exclude, at_start=True)
+            if subject.found:
+                return subject
+        # `said Mary`, `said he`, `cried his wife`: subject after the verb.
+        tail = clause[w.end():]
+        if _TWO_WORD_VERBS.match(clause, w.start()):
+            tail = clause[_TWO_WORD_VERBS.match(clause, w.start()).end():]
+        tail_words = _WORD.findall(tail)
+        if tail_words and tail_words[0].lower() in ("to", "with", "at", "in", "as", "after"):
+            return _Subject()
+        subject = _noun_phrase(" ".join(tail_words[:5]), names, recent, exclude, at_start=True)
+        if subject.found:
+            return subject
+        if i > 3:
+            break
+    return _Subject()
+
+
+def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
+    """A tag closing the narration before a quote: `Mary said,`, `said he:`, `he answered`."""
+    stripped = text.rstrip()
+    if not stripped or stripped[-1] not in ",:\u2014-":
+        return _Subject()
+    clause = re.split(rf"(?:{_ABBREVIATIONS}\.)\s|[;!?]\s", stripped)[-1]
+    words = list(_WORD.finditer(clause))
+    for w in reversed(words[-8:]):
+        if not _is_speech_verb(w.group()) and not _TWO_WORD_VERBS.match(clause, w.start()):
+            continue
+        after = clause[w.end():].strip(" ,:\u2014-")
+        if after:
+            subject = _noun_phrase(after, names, recent, exclude, at_start=True)
+            if subject.found and subject.role:
+                return subject
+        return clause_subject(clause[: w.start()], names, recent, exclude)
+    return _Subject()
+
+
+def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
+    """The subject at the head of a clause: `Mary turned to him and`, `He`, `Then she`."""
+    text = re.sub(r"^\W*(?:then|and|but|so|now|here|at last|at length|presently),?\s+", "",
+                  text.strip(), flags=re.IGNORECASE)
+    if not text:
+        return _Subject()
+    first = _WORD.match(text)
+    mentions = names.mentions(text[:60])
+    if mentions and mentions[0].start == 0:
+        return _Subject(mentions[0].role, found=True)
+    if first and first.group().lower() in ("he", "she", "i"):
+        return _Subject(_pronoun_role(first.group(), names, recent, exclude), found=True)
+    return _Subject()
+
+
+# --- pass 1: what the paragraph itself says ------------------------------------------------
+
+
+def _tag_rule(quote: Quote, names: NameIndex, recent: list[str]) -> None:
+    exclude = set(quote.addressed)
+    subject = _Subject()
+    # `"Yes." He turned away.` is a new sentence, not a tag: `"Yes," he said.` is one.
+    new_sentence = quote.segment.text[-1:] in ".!?" and re.match(r"(?:He|She|They|It)\b", quote.after)
+    if quote.after and not new_sentence:
+        subject = tag_after(quote.after, names, recent, exclude)
+    if not subject.found and quote.before:
+        subject = tag_before(quote.before, names, recent, exclude)
+    if subject.role and subject.role not in quote.addressed:
+        quote.tag = subject.role
+        quote.tag_pronoun = subject.pronoun
+    elif subject.found:
+        quote.tag_gender = subject.gender
+        quote.tag_not = subject.not_role
+
+
+def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex) -> str | None:
+    """The subject of the sentence before the quote, or of the first sentence after it."""
+    exclude = turn.ruled_out
+    recent = turn.recent + quote.prior
+    if quote.before:
+        for sentence in reversed(_SENTENCE_END.split(quote.before.strip())[-3:]):
+            subject = clause_subject(sentence, names, recent, exclude)
+            if subject.role and subject.role not in exclude:
+                return subject.role
+            if subject.found:
+                break
+    if quote.after and not quote.before:
+        first = _SENTENCE_END.split(quote.after.strip())[0]
+        subject = clause_subject(first, names, recent, exclude)
+        if subject.role and subject.role not in exclude:
+            return subject.role
     return None
 
 
-def sieve_tag(ctx: _Context) -> str | None:
-    exclude = addressed(ctx.quote, ctx)
-    return _tag_in(ctx.after, ctx, exclude, after=True) or (
-        _tag_in(ctx.before, ctx, exclude, after=False) if ctx.before.rstrip().endswith((",", ":")) else None
-    )
+def _settle_paragraph(turn: Turn, names: NameIndex, cast: Cast, previous: Turn | None) -> None:
+    for quote in turn.quotes:
+        _tag_rule(quote, names, turn.recent + quote.prior)
+    tagged = [q for q in turn.quotes if q.tag]
+    first = turn.quotes[0]
+    for index, quote in enumerate(turn.quotes):
+        if quote.segment.override:
+            quote.role, quote.rule = quote.segment.override, "override"
+        elif quote.segment.continues_quote and index == 0:
+            quote.rule = "continuation"  # filled in from the previous turn
+        elif quote.tag:
+            quote.role, quote.rule = quote.tag, "tag"
+        elif tagged:
+            # The nearest tagged quote before this one, else the first after it.
+            source = next((q for q in reversed(turn.quotes[:index]) if q.tag), None) or tagged[0]
+            if source.tag not in quote.addressed:
+                quote.role, quote.rule = source.tag, "paragraph_tag"
+    if all(q.role for q in turn.quotes if q.rule != "continuation"):
+        _set_turn(turn)
+        return
+    if first.rule == "continuation":
+        turn.continues = True
+        return
+    exclude = turn.addressed
+    untagged = [q for q in turn.quotes if not q.role]
+    gender = turn.gender
+    role = None
+    for quote in untagged:
+        role = _paragraph_subject(turn, quote, names)
+        if role:
+            break
+    if role and (not gender or names.genders.get(role) == gender):
+        _fill(untagged, role, "paragraph_subject")
+    else:
+        named = list(dict.fromkeys(m.role for m in turn.mentions if m.role not in exclude))
+        if len(named) == 1 and (not gender or names.genders.get(named[0]) == gender):
+            _fill(untagged, named[0], "single_mention")
+    _set_turn(turn)
 
 
-def sieve_paragraph_tag(ctx: _Context) -> str | None:
-    """Another quote in the same paragraph carries a tag: one speaker per paragraph."""
-    return ctx.paragraph_speaker
+def _fill(quotes: list[Quote], role: str, rule: str) -> None:
+    for quote in quotes:
+        if not quote.role and role not in quote.addressed:
+            quote.role, quote.rule = role, rule
 
 
-_SUBJECT = re.compile(r"(?:^|[.!?]\s+|,\s+)(?:then,?\s+|and\s+|but\s+)?([A-Z]\w+)\s+(\w+)")
+def _set_turn(turn: Turn) -> None:
+    first = next((q for q in turn.quotes if q.role), None)
+    if first:
+        turn.speaker, turn.rule = first.role, first.rule
+        named = any(q.tag == first.role and not q.tag_pronoun for q in turn.quotes)
+        turn.strength = 3 if first.rule == "override" or named else 2
 
 
-def sieve_paragraph_subject(ctx: _Context) -> str | None:
-    """The character doing things in the paragraph's narration before the quote."""
-    exclude = addressed(ctx.quote, ctx)
-    text = ctx.before or ctx.paragraph_narration
-    for m in reversed(list(_SUBJECT.finditer(text))):
-        word = m.group(1)
-        role = ctx.names.role_of(word)
-        if role is None and word.lower() in PRONOUNS:
-            role = _resolve_pronoun(word, ctx, exclude)
-        if role and role not in exclude:
+# --- pass 2: conversations ----------------------------------------------------------------
+
+
+def _fits(role: str | None, turn: Turn, names: NameIndex) -> bool:
+    if not role or role in turn.ruled_out:
+        return False
+    gender = turn.gender
+    return not gender or names.genders.get(role) == gender
+
+
+def _conversations(turns: list[Turn]) -> list[list[Turn]]:
+    """Runs of turns in one scene, not split by more than two narration paragraphs."""
+    runs: list[list[Turn]] = []
+    for turn in turns:
+        if runs and runs[-1][-1].scene == turn.scene and turn.gap <= 2:
+            runs[-1].append(turn)
+        else:
+            runs.append([turn])
+    return runs
+
+
+def _assign(turn: Turn, role: str, rule: str) -> None:
+    turn.speaker, turn.rule = role, rule
+    for quote in turn.quotes:
+        if not quote.role:
+            if quote.rule == "continuation" or role not in quote.addressed:
+                quote.role = role
+                quote.rule = quote.rule if quote.rule == "continuation" else rule
+
+
+def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
+    """Fill unsettled turns from settled ones: vocatives, then alternation between anchors."""
+    for i in range(1, len(run)):
+        turn, prev = run[i], run[i - 1]
+        if turn.speaker or turn.continues:
+            continue
+        spoken_to = [r for r in prev.addressed if r != prev.speaker]
+        if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names):
+            _assign(turn, spoken_to[0], "vocative")
+            turn.strength = 2
+    for i, turn in enumerate(run):
+        # `"No, papa."` in a talk between a father and a daughter: the daughter speaks.
+        gender = None if turn.speaker or turn.continues else turn.addressed_gender
+        if gender:
+            pair = _two_participants(run, i)
+            other = [r for r in pair if names.genders.get(r) not in (gender, "neutral")]
+            if len(pair) == 2 and len(other) == 1 and _fits(other[0], turn, names) and any(
+                    names.genders.get(r) == gender for r in pair):
+                _assign(turn, other[0], "vocative")
+                turn.strength = 2
+    anchors = [i for i, t in enumerate(run) if t.speaker]
+    partners = {a: _partner(run, a, names) for a in anchors}
+    for i, turn in enumerate(run):
+        if turn.speaker:
+            continue
+        if turn.continues:
+            if i > 0 and run[i - 1].speaker:
+                _assign(turn, run[i - 1].speaker, "continuation")
+            continue
+        guesses = []
+        left = next((a for a in reversed(anchors) if a < i), None)
+        right = next((a for a in anchors if a > i), None)
+        for anchor in (left, right):
+            if anchor is None:
+                continue
+            distance = abs(i - anchor)
+            same = _hops(run, anchor, i) % 2 == 0
+            role = run[anchor].speaker if same else partners[anchor]
+            if role and _fits(role, turn, names):
+                guesses.append((-run[anchor].strength, distance, role))
+        if guesses:
+            _assign(turn, min(guesses)[2], "turn_taking")
+
+
+def _two_participants(run: list[Turn], i: int) -> list[str]:
+    """The two people most recently speaking or named around turn i."""
+    people: list[str] = list(run[0].recent)
+    for t in run[:i]:
+        people += [m.role for m in t.mentions]
+        if t.speaker:
+            people.append(t.speaker)
+    people += [m.role for m in run[i].mentions]
+    for t in run[i + 1:]:
+        if t.speaker:
+            people.append(t.speaker)
+            break
+    pair: list[str] = []
+    for role in reversed(people):
+        if role not in pair and role != NARRATOR:
+            pair.append(role)
+        if len(pair) == 2:
+            break
+    return pair
+
+
+def _hops(run: list[Turn], a: int, b: int) -> int:
+    """Changes of speaker between turns a and b (continued quotes are no new turn)."""
+    lo, hi = min(a, b), max(a, b)
+    return sum(1 for t in run[lo + 1: hi + 1] if not t.continues)
+
+
+def _partner(run: list[Turn], a: int, names: NameIndex) -> str | None:
+    """Who the speaker of turn `a` is talking with: a settled neighbour, else the latest
+    other person addressed, speaking or named."""
+    other = run[a].speaker
+    for j in (a - 1, a + 1):
+        if 0 <= j < len(run) and run[j].speaker and run[j].speaker != other:
+            return run[j].speaker
+    people: list[str] = list(run[0].recent)
+    spoke = {t.speaker for t in run}
+    for t in run[: a + 1]:
+        people += [m.role for m in t.mentions]
+        people += sorted(t.addressed)
+        if t.speaker:
+            people.append(t.speaker)
+    for role in reversed(people):
+        if role != other and (role != NARRATOR or role in spoke):
             return role
     return None
 
 
-def sieve_vocative(ctx: _Context) -> str | None:
-    """The person addressed is not the speaker; in a two-way talk the other one is."""
-    spoken_to = addressed(ctx.quote, ctx)
-    if not spoken_to:
-        return None
-    for role in reversed(ctx.history):
-        if role not in spoken_to and role != NARRATOR:
-            return role
-    others = [r.id for r in ctx.cast.characters if r.id not in spoken_to]
-    return others[0] if len(others) == 1 else None
-
-
-def sieve_turn_taking(ctx: _Context) -> str | None:
-    if len(ctx.history) >= 2 and ctx.history[-1] != ctx.history[-2]:
-        return ctx.history[-2]
-    return None
-
-
-def sieve_nearest_mention(ctx: _Context) -> str | None:
-    exclude = addressed(ctx.quote, ctx)
-    for role in reversed(ctx.recent_mentions):
-        if role not in exclude:
+def _nearest(turn: Turn, previous: Turn | None, names: NameIndex) -> str | None:
+    exclude = set(turn.addressed)
+    if previous and previous.speaker and turn.gap == 0:
+        exclude.add(previous.speaker)
+    candidates = turn.recent + [m.role for m in turn.mentions]
+    for role in reversed(candidates):
+        if role not in exclude and role != NARRATOR and _fits(role, turn, names):
             return role
     return None
 
 
-SIEVES = (
-    ("override", sieve_override),
-    ("continuation", sieve_continuation),
-    ("tag", sieve_tag),
-    ("paragraph_tag", sieve_paragraph_tag),
-    ("paragraph_subject", sieve_paragraph_subject),
-    ("vocative", sieve_vocative),
-    ("turn_taking", sieve_turn_taking),
-    ("nearest_mention", sieve_nearest_mention),
-)
+# --- driver ------------------------------------------------------------------------------
 
 
-# --- driver ----------------------------------------------------------------------------
+def _turns(chapter, names: NameIndex) -> list[Turn]:
+    turns: list[Turn] = []
+    pending: list[str] = []
+    gap = 0
+    for scene_number, scene in enumerate(chapter.scenes, 1):
+        for paragraph in scene.paragraphs:
+            segs = paragraph.segments
+            narration_parts = [s.text for s in segs if s.kind != DIALOGUE]
+            narration = " ".join(narration_parts)
+            mentions = names.mentions(narration)
+            quotes = []
+            prior: list[str] = []
+            for i, seg in enumerate(segs):
+                if seg.kind != DIALOGUE:
+                    prior += [m.role for m in names.mentions(seg.text)]
+                    continue
+                before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
+                after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
+                quotes.append(Quote(seg, before, after, addressed(seg.text, names), list(prior)))
+            if not quotes:
+                pending.extend(m.role for m in mentions)
+                gap += 1
+                continue
+            turns.append(Turn(quotes, narration, mentions, pending, scene_number, gap))
+            pending, gap = [], 0
+    return turns
+
+
+def _attribute_chapter(chapter, names: NameIndex, cast: Cast) -> dict[int, tuple[str, str]]:
+    turns = _turns(chapter, names)
+    # Pass 1, in reading order, so pronouns see the speakers settled before them.
+    previous = None
+    recent: list[str] = []
+    for turn in turns:
+        recent.extend(turn.pre_mentions)
+        turn.recent = recent[-40:]
+        _settle_paragraph(turn, names, cast, previous)
+        recent.extend(m.role for m in turn.mentions)
+        if turn.speaker:
+            recent.append(turn.speaker)
+        previous = turn
+    # Pass 2: conversations fill the gaps from settled turns.
+    for run in _conversations(turns):
+        _settle_conversation(run, names)
+    previous = None
+    for turn in turns:
+        if not turn.speaker:
+            if turn.continues and previous and previous.speaker:
+                _assign(turn, previous.speaker, "continuation")
+            else:
+                role = _nearest(turn, previous, names)
+                if role:
+                    _assign(turn, role, "nearest_mention")
+        previous = turn
+    decided = {}
+    for turn in turns:
+        for quote in turn.quotes:
+            role, rule = quote.role, quote.rule
+            if not role or role not in cast.roles:
+                role, rule = DEFAULT_ROLE, "default"
+            decided[id(quote.segment)] = (role, rule)
+    return decided
 
 
 def attribute(book: Book, cast: Cast) -> Book:
     """Every segment gets a role and the rule that chose it. Narration is the narrator's."""
     names = NameIndex(cast)
-    decided: dict[int, tuple[str, str]] = {}  # id(segment) -> (role, rule)
+    decided: dict[int, tuple[str, str]] = {}
     for chapter in book.chapters:
-        history: list[str] = []
-        mentions: list[str] = []
-        paragraphs = [p for scene in chapter.scenes for p in scene.paragraphs]
-        for paragraph in paragraphs:
-            segs = paragraph.segments
-            quotes = [s for s in segs if s.kind == DIALOGUE]
-            narration = " ".join(s.text for s in segs if s.kind != DIALOGUE)
-            contexts = []
-            running_mentions = list(mentions)
-            for i, seg in enumerate(segs):
-                if seg.kind != DIALOGUE:
-                    running_mentions += [m.role for m in names.mentions(seg.text)]
-                    continue
-                before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
-                after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
-                ctx = _Context(seg, before, after, narration, quotes, history, list(running_mentions), names, cast)
-                contexts.append(ctx)
-            # One speaker per paragraph: a tag on any quote speaks for the untagged ones.
-            tagged = [sieve_tag(c) for c in contexts]
-            paragraph_speaker = next((t for t in tagged if t), None)
-            for ctx in contexts:
-                ctx.paragraph_speaker = paragraph_speaker
-                ctx.history = list(history)
-                role, rule = NARRATOR, "default"
-                for name, sieve in SIEVES:
-                    found = sieve(ctx)
-                    if found and found in cast.roles:
-                        role, rule = found, name
-                        break
-                decided[id(ctx.quote)] = (role, rule)
-                history.append(role)
-            mentions = running_mentions
+        decided.update(_attribute_chapter(chapter, names, cast))
 
     def assign(seg: Segment) -> Segment:
         if seg.kind == DIALOGUE:

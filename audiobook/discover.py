@@ -1,0 +1,256 @@
+"""Cast discovery: propose a voices.yaml from the characters who speak in a book.
+
+Pure except `write_cast`. A character is proposed when a speech tag names them (`said
+Mary`, `Mr. Bennet replied`); short and long forms of one name merge (`Holmes`, `Sherlock
+Holmes`); gender comes from the title (`Mrs.`) or the pronouns that follow their name;
+lines are counted by attributing the book with the proposed cast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from audiobook.attribution import attribute
+from audiobook.attribution.names import TITLES
+from audiobook.attribution.sieves import SPEECH_VERBS
+from audiobook.cast import NARRATOR, Cast, Role
+from audiobook.errors import OutputError
+from audiobook.script import DIALOGUE, Book
+
+# Capitalised words that start sentences but are nobody's name.
+_NOT_NAMES = frozenset(
+    """The A An And But Then So Now Here There This That These Those What When Where Why How
+    Who Which While After Before As At In On Of Or If It Its He She His Her Him They Them
+    Their We Us Our You Your I Me My Yes No Oh Ah Well Not Nor Yet Still Just Only Even Once
+    Again Presently Meanwhile Perhaps Indeed Instead Thus Hence Suddenly Finally At Lord God
+    Heaven Sir Madam Mother Father Aunt Uncle One Some Every Each Nobody Somebody Everybody
+    Someone Everyone Anyone Nothing Something Everything""".split()
+)
+_TITLE = r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Captain|Colonel|Major|Aunt|Uncle|Professor|Mme|Mlle|St)\.?"
+_NAME = rf"((?:{_TITLE}\s+)?[A-Z][a-z'\u2019]+(?:\s+[A-Z][a-z'\u2019]+)?)"
+_VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+_AFTER_VERB = re.compile(rf"^\W*(?:{_VERBS})\s+{_NAME}")
+_BEFORE_VERB = re.compile(rf"^\W*{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
+_END_TAG = re.compile(rf"{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
+_PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+_MALE = {"he", "him", "his", "himself"}
+
+MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),
+               ("gmw/en-gb-scotland", 42), ("gmw/en-us+m7", 30), ("gmw/en-029+m2", 45)]
+FEMALE_VOICES = [("gmw/en-us+f3", 60), ("gmw/en-gb-x-rp+f2", 65), ("gmw/en-us+f1", 55),
+                 ("gmw/en-gb-scotland+f4", 62), ("gmw/en-us+f5", 70)]
+NEUTRAL_VOICES = [("gmw/en-us+m2", 50), ("gmw/en-gb-x-rp+f5", 52)]
+
+
+@dataclass
+class Character:
+    id: str
+    name: str
+    aliases: list[str]
+    gender: str
+    tags: int  # speech tags naming this character
+    lines: int = 0  # quotes attributed to them with the proposed cast
+
+
+@dataclass
+class Proposal:
+    title: str
+    characters: list[Character]
+    narrator_speaks: int  # quotes tagged `I said`: a first-person narrator who talks
+    quotes: int
+
+    def cast(self) -> Cast:
+        roles = {NARRATOR: Role(NARRATOR, "Narrator")}
+        for c in self.characters:
+            roles[c.id] = Role(c.id, c.name, tuple(c.aliases), c.gender)
+        return Cast(roles=roles, source="proposed cast")
+
+
+def _strip_title(name: str) -> str:
+    words = name.split()
+    return " ".join(words[1:]) if len(words) > 1 and words[0].rstrip(".").lower() in TITLES else name
+
+
+def _tag_names(book: Book) -> tuple[Counter, int]:
+    """Names in speech tags beside quotes, and how many tags say `I`."""
+    found: Counter = Counter()
+    first_person = 0
+    for chapter in book.chapters:
+        for scene in chapter.scenes:
+            for paragraph in scene.paragraphs:
+                segs = paragraph.segments
+                for i, seg in enumerate(segs):
+                    if seg.kind != DIALOGUE:
+                        continue
+                    after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
+                    before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
+                    clause = re.split(r"(?<!Mr)(?<!Mrs)(?<!Dr)(?<!Ms)(?<!St)[.;!?]", after, 1)[0]
+                    if re.match(rf"^\W*(?:I\s+(?:{_VERBS})|(?:{_VERBS})\s+I)\b", clause):
+                        first_person += 1
+                        continue
+                    m = _AFTER_VERB.match(clause) or _BEFORE_VERB.match(clause)
+                    if not m and before.rstrip().endswith((",", ":")):
+                        m = _END_TAG.search(before.rstrip(" ,:"))
+                    if m:
+                        name = m.group(1)
+                        words = name.split()
+                        while words and words[-1] in _NOT_NAMES:
+                            words.pop()
+                        if words and words[0] not in _NOT_NAMES:
+                            found[" ".join(words)] += 1
+    return found, first_person
+
+
+def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
+    """Group name forms of one person: `Holmes`, `Sherlock Holmes`, `Mr. Holmes`."""
+    full_names = Counter(re.findall(r"\b([A-Z][a-z]+ [A-Z][a-z]+)\b", text))
+    groups: list[tuple[str, set[str], int]] = []
+    for name, count in sorted(tags.items(), key=lambda kv: (-len(_strip_title(kv[0]).split()), -kv[1])):
+        bare = _strip_title(name)
+        titled = name != bare
+        home = None
+        for group in groups:
+            forms = group[1]
+            if name in forms:
+                home = group
+                break
+            if bare in {_strip_title(f) for f in forms} and not (
+                    titled and any(f != _strip_title(f) and f.split()[0] != name.split()[0] for f in forms)):
+                home = group
+                break
+            if len(bare.split()) == 1 and any(bare in _strip_title(f).split() for f in forms
+                                              if f == _strip_title(f)):
+                home = group
+                break
+        if home:
+            home[1].add(name)
+            groups[groups.index(home)] = (home[0], home[1], home[2] + count)
+        else:
+            forms = {name}
+            if len(bare.split()) == 1 and not titled:
+                longer = [f for f, n in full_names.items() if bare in f.split() and n >= 2
+                          and not set(f.split()) & _NOT_NAMES]
+                if len(longer) == 1:
+                    forms.add(longer[0])
+            groups.append((name, forms, count))
+    merged = []
+    for name, forms, count in groups:
+        aliases = sorted(f for f in forms if f != name)
+        merged.append((name, aliases, count))
+    return merged
+
+
+def _gender(name: str, aliases: list[str], text: str) -> str:
+    for form in (name, *aliases):
+        title = form.split()[0].rstrip(".").lower()
+        if TITLES.get(title):
+            return TITLES[title]
+    votes: Counter = Counter()
+    bare = {_strip_title(f) for f in (name, *aliases)}
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(b) for b in bare) + r")\b")
+    for m in pattern.finditer(text):
+        window = text[m.end(): m.end() + 120]
+        sentence = re.split(r"[\"\u201c\u201d]", window, 1)[0]
+        p = _PRONOUN.search(sentence)
+        if p:
+            votes["male" if p.group(1).lower() in _MALE else "female"] += 1
+    if votes and votes.most_common(1)[0][1] > sum(votes.values()) / 2:
+        return votes.most_common(1)[0][0]
+    return "neutral"
+
+
+def _role_id(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", _strip_title(name).lower()).strip("_") or "someone"
+    if not base[0].isalpha():
+        base = "c_" + base
+    role, n = base, 2
+    while role in taken:
+        role, n = f"{base}_{n}", n + 1
+    taken.add(role)
+    return role
+
+
+def discover(book: Book, min_tags: int = 1) -> Proposal:
+    """Propose a cast: everyone a speech tag names at least `min_tags` times."""
+    narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
+    tags, first_person = _tag_names(book)
+    taken = {NARRATOR}
+    characters = []
+    for name, aliases, count in _merge(tags, narration):
+        if count < min_tags:
+            continue
+        characters.append(Character(_role_id(name, taken), name, aliases,
+                                    _gender(name, aliases, narration), count))
+    quotes = [s for s in book.segments() if s.kind == DIALOGUE]
+    proposal = Proposal(book.title, characters, first_person, len(quotes))
+    lines = Counter(s.role for s in attribute(book, proposal.cast()).segments()
+                    if s.kind == DIALOGUE)
+    for c in characters:
+        c.lines = lines.get(c.id, 0)
+    proposal.characters = sorted((c for c in characters if c.lines),
+                                 key=lambda c: (-c.lines, c.name))
+    return proposal
+
+
+def _yaml_string(text: str) -> str:
+    return text if re.fullmatch(r"[A-Za-z][\w .'\u2019-]*", text) and text.lower() not in (
+        "yes", "no", "true", "false", "on", "off", "null") else '"' + text.replace('"', '\\"') + '"'
+
+
+def to_yaml(proposal: Proposal) -> str:
+    """voices.yaml text: every speaker with a distinct voice, commented for editing."""
+    pools = {"male": list(MALE_VOICES), "female": list(FEMALE_VOICES),
+             "neutral": list(NEUTRAL_VOICES)}
+    used: Counter = Counter()
+    out = [
+        f"# Cast proposed by `audiobook cast` for {proposal.title!r}:",
+        f"# {len(proposal.characters)} speaking characters in {proposal.quotes} quotes. Check names,",
+        "# aliases and genders (they steer speaker attribution), then render.",
+        "",
+        "roles:",
+        "  narrator:",
+        "    voice: gmw/en-gb-x-rp" + ("   # the narrator also speaks: `I said`" if proposal.narrator_speaks else ""),
+        "    rate: 160",
+        "    pitch: 45",
+        "    volume: 0.9",
+    ]
+    for c in proposal.characters:
+        pool = pools[c.gender]
+        index = used[c.gender]
+        used[c.gender] += 1
+        voice, pitch = pool[index % len(pool)]
+        rounds = index // len(pool)  # beyond the pool: shift pitch and rate to stay distinct
+        pitch = max(0, min(100, pitch + (8 * rounds if rounds % 2 else -8 * rounds)))
+        rate = 160 + 8 * (index % 3) - 4 * rounds
+        aliases = ", ".join(_yaml_string(a) for a in c.aliases)
+        out += [
+            "",
+            f"  {c.id}:   # {c.lines} line{'s' if c.lines != 1 else ''}, named in {c.tags} tag{'s' if c.tags != 1 else ''}",
+            f"    name: {_yaml_string(c.name)}",
+            f"    aliases: [{aliases}]",
+            f"    gender: {c.gender}",
+            f"    voice: {voice}",
+            f"    rate: {rate}",
+            f"    pitch: {pitch}",
+            "    volume: 0.9",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def write_cast(proposal: Proposal, path: str | Path, force: bool = False) -> Path:
+    """Write the proposal as voices.yaml; never over an existing file without `force`."""
+    from audiobook.export import write_text_atomic
+
+    path = Path(path)
+    if path.exists() and not force:
+        raise OutputError(f"{path}: already exists; pass --force to overwrite it")
+    if path.exists() and path.is_dir():
+        raise OutputError(f"{path}: is a folder")
+    try:
+        write_text_atomic(path, to_yaml(proposal))
+    except OSError as bad:
+        raise OutputError(f"{path}: cannot write: {bad.strerror}") from None
+    return path

@@ -1,0 +1,436 @@
+"""Speaker-attribution accuracy on LitBank (Bamman et al., CC BY 4.0).
+
+    python bench/attribution.py [--litbank DIR] [--book SUBSTRING] [--errors N] [--markdown]
+
+Builds a development set from LitBank's quotation and coreference layers:
+- the cast of each excerpt is every entity that speaks, named by its proper-name mentions
+  (its common-noun mentions, `the surgeon`, when it has no name), gendered by the pronouns
+  annotated as referring to it; the entity that is `I` in the narration is the `narrator`;
+- LitBank gives one tokenized sentence per line and no paragraph breaks, so paragraphs are
+  rebuilt: a sentence opening a quotation starts a paragraph, as does narration after a
+  sentence that ended on a closing quotation mark; lowercase sentences (`said he.`) join
+  the paragraph before. Each sentence stays on its own line, so a quote's line is its
+  sentence number and gold quotes align with parsed ones.
+
+Prints accuracy over all gold quotes (a quote the parser misses counts as wrong), accuracy
+per rule, the confusions that cost most, and the time to attribute a ~150,000-word novel
+built from the same excerpts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from audiobook.attribution import RULES, attribute  # noqa: E402
+from audiobook.attribution.sieves import SPEECH_VERBS  # noqa: E402
+from audiobook.cast import NARRATOR, Cast, Role  # noqa: E402
+from audiobook.script import DIALOGUE, parse  # noqa: E402
+
+DEFAULT_LITBANK = Path(__file__).resolve().parents[2] / "shared" / "litbank"
+if not DEFAULT_LITBANK.is_dir():
+    DEFAULT_LITBANK = Path("/work/shared/litbank")
+
+FIRST_PERSON = {"i", "me", "my", "myself", "mine"}
+MALE = {"he", "him", "his", "himself"}
+FEMALE = {"she", "her", "hers", "herself"}
+TITLE_GENDER = {"mr": "male", "sir": "male", "lord": "male", "mrs": "female", "miss": "female",
+                "lady": "female", "madame": "female", "madam": "female", "ms": "female"}
+OPEN_MARKS = {"\u201c", "\u2018"}
+CLOSE_MARKS = {"\u201d", "\u2019"}
+STRAIGHT = {'"', "'"}
+
+
+@dataclass
+class GoldQuote:
+    qid: str
+    sentence: int
+    token: int
+    text: str
+    speaker: str  # role id
+
+
+@dataclass
+class Excerpt:
+    name: str
+    sentences: list[list[str]]
+    quotes: list[GoldQuote]
+    cast: Cast
+    markdown: str = ""
+    entity_roles: dict[str, str] = field(default_factory=dict)
+    line_of: dict[int, int] = field(default_factory=dict)  # sentence -> markdown line
+
+
+# --- reading LitBank -------------------------------------------------------------------
+
+
+def _role_id(entity: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", entity.lower()).strip("_") or "someone"
+    if not base[0].isalpha():
+        base = "r_" + base
+    rid, n = base, 2
+    while rid in taken:
+        rid, n = f"{base}_{n}", n + 1
+    taken.add(rid)
+    return rid
+
+
+def _clean_name(text: str) -> str:
+    text = re.sub(r"\s*['\u2019]s$", "", text.strip())
+    return re.sub(r"\s+", " ", text)
+
+
+def _quote_spans(sentences, quotes) -> list[tuple[int, int]]:
+    """Character spans of quotations in the .txt, to tell narration from speech."""
+    starts, offset = [], 0
+    for tokens in sentences:
+        starts.append(offset)
+        offset += len(" ".join(tokens)) + 1
+    spans = []
+    for s1, t1, s2, t2 in quotes:
+        a = starts[s1] + len(" ".join(sentences[s1][:t1])) + (1 if t1 else 0)
+        b = starts[s2] + len(" ".join(sentences[s2][: t2 + 1]))
+        spans.append((a, b))
+    return spans
+
+
+def build_cast(mentions: dict[str, list[tuple[int, int, str, str]]], speakers: list[str],
+               quote_spans: list[tuple[int, int]]) -> tuple[Cast, dict[str, str]]:
+    """A gold cast: every speaking entity, with names, aliases and gender from coreference."""
+
+    def in_quote(pos: int) -> bool:
+        return any(a <= pos < b for a, b in quote_spans)
+
+    first_person = Counter()
+    for entity, items in mentions.items():
+        for start, _end, text, _kind in items:
+            if text.lower() in FIRST_PERSON and not in_quote(start):
+                first_person[entity] += 1
+    narrator_entity = None
+    if first_person:
+        entity, count = first_person.most_common(1)[0]
+        if count >= 3:
+            narrator_entity = entity
+
+    taken = {NARRATOR}
+    roles = {NARRATOR: Role(NARRATOR, "Narrator")}
+    entity_roles: dict[str, str] = {}
+    for entity in dict.fromkeys(speakers):
+        items = mentions.get(entity, [])
+        proper = Counter(_clean_name(t) for _s, _e, t, k in items if k == "PROP")
+        nominal = Counter(
+            _clean_name(t).lower() for _s, _e, t, k in items
+            if k == "NOM" and re.match(r"(?i)(the|my|our)\s+\w+(\s+\w+)?$", t.strip())
+        )
+        pronouns = Counter(t.lower() for _s, _e, t, k in items if k == "PRON")
+        he = sum(pronouns[p] for p in MALE)
+        she = sum(pronouns[p] for p in FEMALE)
+        names = [n for n, _ in proper.most_common()] or [n for n, _ in nominal.most_common(3)]
+        gender = "male" if he > she else "female" if she > he else "neutral"
+        if gender == "neutral" and names:
+            title = names[0].split()[0].lower().rstrip(".")
+            gender = TITLE_GENDER.get(title, "neutral")
+        if entity == narrator_entity or entity.lower().startswith("narrator"):
+            role_id = NARRATOR
+            roles[NARRATOR] = Role(NARRATOR, names[0] if names else "Narrator",
+                                   tuple(names[1:]), gender)
+        else:
+            role_id = _role_id(entity, taken)
+            name = names[0] if names else entity.rsplit("-", 1)[0].replace("_", " ")
+            roles[role_id] = Role(role_id, name, tuple(names[1:]), gender)
+        entity_roles[entity] = role_id
+    return Cast(roles=roles, source=f"litbank gold cast"), entity_roles
+
+
+def read_excerpt(litbank: Path, stem: str) -> Excerpt | None:
+    quotes_dir = litbank / "quotations" / "tsv"
+    coref_dir = litbank / "coref" / "brat"
+    sentences = [line.split(" ") if line else [] for line in
+                 (quotes_dir / f"{stem}.txt").read_text(encoding="utf-8").split("\n")]
+    raw_quotes, attrib = {}, {}
+    for line in (quotes_dir / f"{stem}.ann").read_text(encoding="utf-8").splitlines():
+        cols = line.split("\t")
+        if cols[0] == "QUOTE":
+            raw_quotes[cols[1]] = (int(cols[2]), int(cols[3]), int(cols[4]), int(cols[5]), cols[6])
+        elif cols[0] == "ATTRIB":
+            attrib[cols[1]] = cols[2]
+    if not attrib:
+        return None
+    kinds: dict[tuple[int, int], str] = {}
+    by_entity: dict[str, list] = defaultdict(list)
+    for line in (coref_dir / f"{stem}.ann").read_text(encoding="utf-8").splitlines():
+        cols = line.split("\t")
+        if len(cols) < 3 or not cols[0].startswith("T"):
+            continue
+        label, start, end = cols[1].rsplit(" ", 2)
+        span = (int(start), int(end))
+        if re.match(r"(PROP|NOM|PRON)_", label):
+            kinds[span] = label.split("_")[0]
+        else:
+            by_entity[label].append((span[0], span[1], cols[2]))
+    mentions = {
+        entity: [(a, b, text, kinds.get((a, b), "PRON" if text.lower() in MALE | FEMALE
+                                                  | FIRST_PERSON else "NOM"))
+                 for a, b, text in items]
+        for entity, items in by_entity.items()
+    }
+    ordered = sorted(raw_quotes.items(), key=lambda kv: (kv[1][0], kv[1][1]))
+    speakers = [attrib[q] for q, _ in ordered if q in attrib]
+    spans = _quote_spans(sentences, [v[:4] for _, v in ordered])
+    cast, entity_roles = build_cast(mentions, speakers, spans)
+    quotes = [GoldQuote(q, v[0], v[1], v[4], entity_roles[attrib[q]])
+              for q, v in ordered if q in attrib]
+    excerpt = Excerpt(stem.replace("_brat", ""), sentences, quotes, cast,
+                      entity_roles=entity_roles)
+    excerpt.markdown, excerpt.line_of = to_markdown(excerpt.name, sentences)
+    return excerpt
+
+
+# --- rebuilding paragraphs and spacing -------------------------------------------------
+
+_NO_SPACE_BEFORE = re.compile(r" (?=[,.;:!?)\]}\u201d\u2019%]|n['\u2019]t\b|['\u2019](?:s|ll|re|ve|d|m)\b)")
+_NO_SPACE_AFTER = re.compile(r"(?<=[(\[{\u201c\u2018$]) ")
+
+
+def _straight_single_is_apostrophe(tokens: list[str], i: int) -> bool:
+    """`the servants ' quarters`: a plural possessive, not a quotation mark."""
+    before = tokens[i - 1] if i > 0 else ""
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return before[-1:].isalpha() and before.endswith("s") and after[:1].islower()
+
+
+def _detokenize(tokens: list[str], state: dict) -> str:
+    """Tokens back to prose; straight quotes and `_` alternate between opening and closing."""
+    out: list[str] = []
+    glue_next = False
+    for i, token in enumerate(tokens):
+        if token == "'" and _straight_single_is_apostrophe(tokens, i):
+            out[-1] += token
+            continue
+        if token in STRAIGHT or token == "_":
+            is_open = not state.get(token, False)
+            state[token] = is_open
+            if is_open:
+                out.append(token)
+                glue_next = True
+            elif out:
+                out[-1] += token
+            else:
+                out.append(token)
+            continue
+        if glue_next and out:
+            out[-1] += token
+        else:
+            out.append(token)
+        glue_next = False
+    text = " ".join(out)
+    text = _NO_SPACE_BEFORE.sub("", text)
+    return _NO_SPACE_AFTER.sub("", text)
+
+
+def _marks(sentences: list[list[str]]) -> tuple[set[str], set[str]]:
+    """The opening and closing marks this excerpt quotes dialogue with."""
+    counts = Counter(tokens[0] for tokens in sentences if tokens)
+    double = counts["\u201c"] + counts['"']
+    single = counts["\u2018"] + counts["'"]
+    if single > double:
+        return {"\u2018", "'"}, {"\u2019", "'"}
+    return {"\u201c", '"'}, {"\u201d", '"'}
+
+
+def _quote_open_after(tokens: list[str], was_open: bool, opens: set[str], closes: set[str]) -> bool:
+    state = was_open
+    for i, token in enumerate(tokens):
+        if token == "'" and _straight_single_is_apostrophe(tokens, i):
+            continue
+        if token in opens and token in closes:
+            state = not state
+        elif token in opens:
+            state = True
+        elif token in closes:
+            state = False
+    return state
+
+
+_TAG_VERB = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b", re.IGNORECASE)
+
+
+def _own_tag(tokens: list[str], closes: set[str]) -> bool:
+    ends = [i for i, t in enumerate(tokens) if t in closes]
+    return bool(ends) and bool(_TAG_VERB.search(" ".join(tokens[ends[0] + 1: ends[0] + 6])))
+
+
+def to_markdown(title: str, sentences: list[list[str]]) -> tuple[str, dict[int, int]]:
+    """Markdown with rebuilt paragraphs, and the line of each sentence."""
+    opens, closes = _marks(sentences)
+    lines = [f"# {title}", "", "## Excerpt"]
+    line_of: dict[int, int] = {}
+    quote_open = False
+    previous: list[str] = []
+    paragraph_quoted = False  # the paragraph so far opened with a quotation
+    state: dict = {}
+    for number, tokens in enumerate(sentences):
+        if not tokens:
+            continue
+        new_paragraph = not previous
+        if previous and not quote_open:
+            if tokens[0] in opens:
+                # `"Yes," said he. "I know."` stays one paragraph.
+                # A quote with its own tag (`"No," said Ann.`) is someone's new turn.
+                own_tag = _own_tag(tokens, closes)
+                tagged = paragraph_quoted and previous[-1] not in closes and not own_tag and \
+                    bool(_TAG_VERB.search(" ".join(previous)))
+                new_paragraph = not tagged
+            elif tokens[0][:1].isupper() and previous[-1] in closes:
+                # `"What is it?" Mrs. Lennox gasped.` is a tag; longer narration is not.
+                tag = _TAG_VERB.search(" ".join(tokens))
+                new_paragraph = len(tokens) > 8 or not tag or bool(
+                    re.match(r" (?:that|whether|if|how|what)\b", " ".join(tokens)[tag.end():]))
+        if new_paragraph:
+            lines.append("")
+            paragraph_quoted = tokens[0] in opens
+        lines.append(_detokenize(tokens, state))
+        line_of[number] = len(lines)
+        quote_open = _quote_open_after(tokens, quote_open, opens, closes)
+        previous = tokens
+    return "\n".join(lines) + "\n", line_of
+
+
+# --- scoring ---------------------------------------------------------------------------
+
+_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def _norm(text: str) -> str:
+    return _ALNUM.sub("", text.lower())
+
+
+def score(excerpt: Excerpt):
+    """(gold, predicted role or None, rule or 'unparsed') for every gold quote."""
+    book = attribute(parse(excerpt.markdown), excerpt.cast)
+    by_line: dict[int, list] = defaultdict(list)
+    for segment in book.segments():
+        if segment.kind == DIALOGUE:
+            by_line[segment.line].append(segment)
+    results = []
+    for gold in excerpt.quotes:
+        want = _norm(gold.text)[:12]
+        candidates = by_line.get(excerpt.line_of.get(gold.sentence, -1), [])
+        match = next((s for s in candidates if _norm(s.text)[:12] == want[: len(_norm(s.text)[:12])]
+                      and _norm(s.text)), None)
+        if match is not None:
+            candidates.remove(match)
+            results.append((gold, match.role, match.rule, match))
+        else:
+            results.append((gold, None, "unparsed", None))
+    return results
+
+
+def speed_check(excerpts: list[Excerpt], target_words: int = 150_000) -> tuple[int, float, float]:
+    """Attribute one long novel made of the excerpts (casts merged); seconds to parse and attribute."""
+    roles = {NARRATOR: Role(NARRATOR, "Narrator")}
+    chapters, words = [], 0
+    while words < target_words:
+        for excerpt in excerpts:
+            body = excerpt.markdown.split("## Excerpt", 1)[1]
+            chapters.append(f"## {excerpt.name}\n{body}")
+            words += len(body.split())
+            for role in excerpt.cast.characters:
+                roles.setdefault(role.id, role)
+            if words >= target_words:
+                break
+    text = "# A long novel\n\n" + "\n".join(chapters)
+    started = time.perf_counter()
+    book = parse(text)
+    parsed = time.perf_counter()
+    attribute(book, Cast(roles=roles))
+    done = time.perf_counter()
+    return words, parsed - started, done - parsed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--litbank", type=Path, default=DEFAULT_LITBANK)
+    parser.add_argument("--book", default="", help="only excerpts whose name contains this")
+    parser.add_argument("--errors", type=int, default=0, help="show N wrong quotes in context")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--dump", type=Path, help="write each rebuilt excerpt here as .md")
+    args = parser.parse_args(argv)
+
+    stems = sorted(p.stem for p in (args.litbank / "quotations" / "tsv").glob("*.ann"))
+    excerpts = [e for s in stems if args.book in s and (e := read_excerpt(args.litbank, s))]
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        for e in excerpts:
+            (args.dump / f"{e.name}.md").write_text(e.markdown, encoding="utf-8")
+
+    per_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    confusions: Counter = Counter()
+    per_book = []
+    wrong = []
+    total = correct = 0
+    for excerpt in excerpts:
+        right_here = 0
+        for gold, role, rule, segment in score(excerpt):
+            ok = role == gold.speaker
+            total += 1
+            correct += ok
+            right_here += ok
+            per_rule[rule][0] += ok
+            per_rule[rule][1] += 1
+            if not ok:
+                confusions[(rule, _kind(gold.speaker, excerpt.cast), _kind(role, excerpt.cast))] += 1
+                wrong.append((excerpt, gold, role, rule, segment))
+        per_book.append((excerpt.name, right_here, len(excerpt.quotes)))
+
+    print(f"LitBank: {len(excerpts)} excerpts, {total} attributed quotes")
+    print(f"Accuracy: {correct}/{total} = {100 * correct / max(total, 1):.1f}%\n")
+    order = [r for r in (*RULES, "unparsed") if r in per_rule] + [
+        r for r in per_rule if r not in RULES and r != "unparsed"]
+    if args.markdown:
+        print("| rule | quotes | share | correct | accuracy |")
+        print("|---|---:|---:|---:|---:|")
+    else:
+        print(f"{'rule':<20}{'quotes':>8}{'share':>8}{'correct':>9}{'accuracy':>10}")
+    for rule in order:
+        ok, n = per_rule[rule]
+        if args.markdown:
+            print(f"| {rule} | {n} | {100 * n / total:.1f}% | {ok} | {100 * ok / n:.1f}% |")
+        else:
+            print(f"{rule:<20}{n:>8}{100 * n / total:>7.1f}%{ok:>9}{100 * ok / n:>9.1f}%")
+    print("\nCostliest confusions (rule: gold -> chosen):")
+    for (rule, gold_kind, chosen_kind), n in confusions.most_common(8):
+        print(f"  {n:>4}  {rule}: {gold_kind} -> {chosen_kind}")
+    print("\nWorst excerpts:")
+    for name, ok, n in sorted(per_book, key=lambda b: b[1] - b[2])[:6]:
+        print(f"  {n - ok:>4} wrong of {n:>3}  {name}")
+
+    words, parse_s, attribute_s = speed_check(excerpts or [])
+    print(f"\nSpeed: a {words:,}-word novel parsed in {parse_s:.2f} s, attributed in "
+          f"{attribute_s:.2f} s")
+
+    for excerpt, gold, role, rule, segment in wrong[: args.errors]:
+        line = segment.line if segment else excerpt.line_of.get(gold.sentence)
+        print(f"\n[{excerpt.name}:{line}] gold={gold.speaker} chose={role} ({rule})")
+        print("   ", gold.text[:160])
+    return 0
+
+
+def _kind(role: str | None, cast: Cast) -> str:
+    """Group roles for the confusion table: narrator, unparsed, or male/female character."""
+    if role is None:
+        return "(not found)"
+    if role == NARRATOR:
+        return "narrator"
+    return f"{cast.roles[role].gender} character"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The segment cache and incremental rendering: hits, misses, corruption, reuse, determinism."""
+
+import hashlib
+import json
+import multiprocessing
+
+import pytest
+from click.testing import CliRunner
+
+from audiobook.cache import SegmentCache, default_cache_dir
+from audiobook.cli import cli
+from audiobook.render import render_book
+
+
+def render(script, voices, out, cache, jobs=1, **kw):
+    return render_book(script, voices, out, engine="fake", jobs=jobs, cache_dir=cache, **kw)
+
+
+def snapshot(folder):
+    return {p.name: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in sorted(folder.glob("*.mp3"))}
+
+
+def test_second_render_synthesises_nothing_and_rewrites_nothing(small_script, small_voices, tmp_path, cache_dir):
+    first = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    before = snapshot(first.book_dir)
+    second = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert first.synthesized == 12 and second.synthesized == 0
+    assert [c.reused for c in second.chapters] == [True, True]
+    assert snapshot(second.book_dir) == before
+
+
+def test_editing_one_sentence_rebuilds_only_its_chapter(small_script, small_voices, tmp_path, cache_dir):
+    first = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    before = snapshot(first.book_dir)
+    small_script.write_text(small_script.read_text().replace("The room was cold.", "The room was warm."))
+    second = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    after = snapshot(second.book_dir)
+    assert second.synthesized == 1
+    assert after["02-two.mp3"] == before["02-two.mp3"]  # same bytes, same mtime
+    assert after["01-one.mp3"] != before["01-one.mp3"]
+    manifest = json.loads(second.manifest.read_text())
+    assert manifest["chapters"][0]["segments"][1]["text"] == "Anna walked in. The room was warm."
+
+
+@pytest.mark.parametrize("change", [
+    ("rate: 200", "rate: 210"), ("pitch: 60", "pitch: 61"), ("gmw/en-us+f3", "gmw/en-us+f2")])
+def test_any_voice_setting_change_misses_the_cache(change, small_script, small_voices, tmp_path, cache_dir):
+    render(small_script, small_voices, tmp_path / "a", cache_dir)
+    small_voices.write_text(small_voices.read_text().replace(*change))
+    again = render(small_script, small_voices, tmp_path / "a", cache_dir)
+    assert again.synthesized == 3  # Anna's three sentences, nothing else
+    assert [c.reused for c in again.chapters] == [False, False]
+
+
+def test_pause_change_rebuilds_chapters_without_synthesis(small_script, small_voices, tmp_path, cache_dir):
+    render(small_script, small_voices, tmp_path / "a", cache_dir)
+    small_voices.write_text(small_voices.read_text().replace("scene: 1500", "scene: 1800"))
+    again = render(small_script, small_voices, tmp_path / "a", cache_dir)
+    assert again.synthesized == 0 and [c.reused for c in again.chapters] == [False, False]
+
+
+def test_corrupt_and_truncated_entries_are_discarded_and_rebuilt(small_script, small_voices, tmp_path, cache_dir):
+    first = render(small_script, small_voices, tmp_path / "a", cache_dir)
+    reference = (first.book_dir / "01-one.mp3").read_bytes()
+    entries = sorted(cache_dir.glob("*/*.pcm"))
+    entries[0].write_bytes(entries[0].read_bytes()[:-100])  # truncated
+    data = bytearray(entries[1].read_bytes())
+    data[-1] ^= 0xFF  # one flipped byte
+    entries[1].write_bytes(bytes(data))
+    assert SegmentCache(cache_dir).get(entries[0].stem) is None
+    assert not entries[0].exists()  # discarded on read
+    again = render(small_script, small_voices, tmp_path / "b", cache_dir)
+    assert again.synthesized == 2  # both bad entries, found and rebuilt
+    assert (again.book_dir / "01-one.mp3").read_bytes() == reference
+
+
+def _hammer(root, key, payload, rounds):
+    cache = SegmentCache(root)
+    for _ in range(rounds):
+        cache.put(key, payload)
+
+
+def test_concurrent_writers_never_leave_a_broken_entry(tmp_path):
+    payloads = [bytes([i]) * 200_000 for i in range(4)]
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_hammer, args=(tmp_path, "ab" * 32, p, 30)) for p in payloads]
+    for p in procs:
+        p.start()
+    cache = SegmentCache(tmp_path)
+    seen = set()
+    while any(p.is_alive() for p in procs):
+        got = cache.get("ab" * 32)
+        if got is not None:
+            assert got in payloads
+            seen.add(got[0])
+    for p in procs:
+        p.join()
+    assert cache.get("ab" * 32) in payloads
+    assert not list(tmp_path.glob("*/.tmp-*"))  # no temporary files left behind
+
+
+def test_jobs_1_and_2_give_identical_files(small_script, small_voices, tmp_path):
+    # enough distinct sentences that the worker pool really runs
+    text = small_script.read_text()
+    extra = "\n\n".join(f"Sentence number {i} is here." for i in range(40))
+    small_script.write_text(text + "\n\n" + extra + "\n")
+    one = render(small_script, small_voices, tmp_path / "one", tmp_path / "c1", jobs=1)
+    two = render(small_script, small_voices, tmp_path / "two", tmp_path / "c2", jobs=2)
+    assert two.synthesized == one.synthesized > 40
+    for name in ("01-one.mp3", "02-two.mp3", "manifest.json"):
+        assert (one.book_dir / name).read_bytes() == (two.book_dir / name).read_bytes()
+
+
+def test_cache_location_and_commands(tmp_path, monkeypatch, small_script, small_voices):
+    monkeypatch.setenv("AUDIOBOOK_CACHE_DIR", str(tmp_path / "envcache"))
+    assert default_cache_dir() == tmp_path / "envcache"
+    monkeypatch.delenv("AUDIOBOOK_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "audiobook"
+    cache = tmp_path / "c"
+    render(small_script, small_voices, tmp_path / "out", cache)
+    runner = CliRunner()
+    info = runner.invoke(cli, ["cache", "info", "--cache-dir", str(cache)])
+    size = sum(p.stat().st_size for p in cache.glob("*/*.pcm")) / 1e6
+    assert info.stdout == f"{cache}: 12 segments, {size:.1f} MB\n"
+    cleared = runner.invoke(cli, ["cache", "clear", "--cache-dir", str(cache)])
+    assert cleared.stdout == f"{cache}: removed 12 segments\n"
+    assert runner.invoke(cli, ["cache", "info", "--cache-dir", str(cache)]).stdout == f"{cache}: 0 segments, 0.0 MB\n"

@@ -1,0 +1,158 @@
+"""Text made for speech: sentence splitting, numbers, pauses, pronunciations. Pure."""
+
+import pytest
+
+from audiobook.cast import parse_cast
+from audiobook.errors import CastError
+from audiobook.plan import plan_book
+from audiobook.script import parse
+from audiobook.text import (
+    Pronunciation,
+    Respeller,
+    normalize_for_speech,
+    number_words,
+    ordinal_words,
+    respeller,
+    split_sentences,
+    year_words,
+)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mr. Smith met Mrs. Jones. They talked.", ["Mr. Smith met Mrs. Jones.", "They talked."]),
+    ("Dr. Okafor lives on St. Mary Street. Ms. Lee does too.",
+     ["Dr. Okafor lives on St. Mary Street.", "Ms. Lee does too."]),
+    ("J. R. R. Tolkien wrote it. Then he slept.", ["J. R. R. Tolkien wrote it.", "Then he slept."]),
+    ("The U.S. Army came. Pi is 3.14. It rose 2.5 points.",
+     ["The U.S. Army came.", "Pi is 3.14.", "It rose 2.5 points."]),
+    ("See No. 5 first. He said no. Then he left.",
+     ["See No. 5 first.", "He said no.", "Then he left."]),
+    ("Wait! Really? Yes... Fine.", ["Wait!", "Really?", "Yes...", "Fine."]),
+])
+def test_sentences_are_not_fooled_by_titles_initials_or_decimals(text, expected):
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize("n, words", [
+    (0, "zero"), (7, "seven"), (13, "thirteen"), (42, "forty-two"), (100, "one hundred"),
+    (105, "one hundred and five"), (1000, "one thousand"),
+    (1250, "one thousand two hundred and fifty"), (2000005, "two million and five"),
+])
+def test_number_words(n, words):
+    assert number_words(n) == words
+
+
+@pytest.mark.parametrize("n, words", [
+    (1, "first"), (2, "second"), (3, "third"), (5, "fifth"), (12, "twelfth"), (20, "twentieth"),
+    (21, "twenty-first"), (103, "one hundred and third"),
+])
+def test_ordinal_words(n, words):
+    assert ordinal_words(n) == words
+
+
+@pytest.mark.parametrize("n, words", [
+    (1999, "nineteen ninety-nine"), (1905, "nineteen oh five"), (1900, "nineteen hundred"),
+    (2000, "two thousand"), (2008, "two thousand and eight"), (2010, "twenty ten"),
+    (2023, "twenty twenty-three"), (1066, "ten sixty-six"),
+])
+def test_year_words(n, words):
+    assert year_words(n) == words
+
+
+@pytest.mark.parametrize("text, spoken", [
+    ("In 1999 she was 21.", "In nineteen ninety-nine she was twenty-one."),
+    ("the 3rd of May, 2023", "the third of May, twenty twenty-three"),
+    ("It cost $3.50.", "It cost three dollars and fifty cents."),
+    ("It cost $1, then $0.99.", "It cost one dollar, then ninety-nine cents."),
+    ("£1,250 and €20", "one thousand two hundred and fifty pounds and twenty euros"),
+    ("a $1.5 million deal", "a one point five million dollars deal"),
+    ("12% of 3.14", "twelve percent of three point one four"),
+    ("the 1990s", "the nineteen nineties"),
+    ("at 10:05 or 9:00", "at ten oh five or nine o'clock"),
+    ("pages 10-12", "pages ten to twelve"),
+    ("1,000,000 stars", "one million stars"),
+])
+def test_numbers_read_naturally(text, spoken):
+    assert normalize_for_speech(text) == spoken
+
+
+@pytest.mark.parametrize("text, spoken", [
+    ("something else\u2014perhaps pain\u2014flickering", "something else, perhaps pain, flickering"),
+    ("Wait -- what", "Wait, what"),
+    ("Well\u2026 maybe. Or... not", "Well, maybe. Or, not"),
+    ("I was going to\u2014", "I was going to."),
+    ("...and then", "and then"),
+    ("Fine, \u2014 really", "Fine, really"),
+])
+def test_dashes_and_ellipses_become_short_pauses(text, spoken):
+    assert normalize_for_speech(text) == spoken
+
+
+# --- pronunciations --------------------------------------------------------------------
+
+ENTRIES = (
+    Pronunciation("facade", "fassahd"),
+    Pronunciation("Reading", "Redding", match_case=True),
+    Pronunciation("New York", "Noo Yawk"),
+    Pronunciation("New York City", "the Big Apple"),
+    Pronunciation("St.", "Saint"),
+)
+
+
+@pytest.mark.parametrize("text, spoken", [
+    ("his facade, his Facade, his FACADE", "his fassahd, his fassahd, his fassahd"),
+    ("facades and refacade stay", "facades and refacade stay"),  # whole words only
+    ("Reading is in Berkshire; reading is fun", "Redding is in Berkshire; reading is fun"),
+    ("New York City, New\nYork, new york", "the Big Apple, Noo Yawk, Noo Yawk"),  # longest first
+    ("St. Paul and St.Ives", "Saint Paul and St.Ives"),
+])
+def test_pronunciations_whole_words_with_case_rules(text, spoken):
+    assert Respeller(ENTRIES)(text) == spoken
+
+
+def test_pronunciations_apply_in_one_pass():
+    # A second pass would swap back: one regex over the text replaces each word once.
+    swap = Respeller([Pronunciation("tomato", "potato"), Pronunciation("potato", "tomato")])
+    assert swap("tomato potato") == "potato tomato"
+
+
+def _cast_with(entries: str):
+    return parse_cast("roles:\n  narrator: {voice: gmw/en-us}\n"
+                      f"pronunciations:\n{entries}", "v.yaml")
+
+
+def test_pronunciations_section_in_voices_yaml():
+    cast = _cast_with("  facade: fassahd\n  Reading: {say: Redding, match_case: true}\n")
+    assert cast.pronunciations == (Pronunciation("facade", "fassahd"),
+                                   Pronunciation("Reading", "Redding", True))
+
+
+@pytest.mark.parametrize("entries, message", [
+    ("  facade: ''\n", "v.yaml:4: pronunciations.facade: '' must be a non-empty string"),
+    ("  Facade: x\n  facade: y\n", "v.yaml:5: pronunciations.facade: same word as line 4 "
+                                   "(entries match any case unless `match_case: true`)"),
+    ("  Reading: {match_case: true}\n", "v.yaml:4: pronunciations.Reading: needs `say:` "
+                                         "(the respelling)"),
+    ("  Reading: {say: R, match_case: maybe}\n",
+     "v.yaml:4: pronunciations.Reading.match_case: 'maybe' must be true or false"),
+])
+def test_bad_pronunciations_are_named_with_their_line(entries, message):
+    with pytest.raises(CastError) as error:
+        _cast_with(entries)
+    assert str(error.value) == message
+
+
+def test_planning_respells_and_normalises_once_per_cast_and_keys_change():
+    book = parse("# B\n\n## One\n\nHis facade cost $5.\n\n## Two\n\nThe facade fell in 1999.\n")
+    plain = parse_cast("roles:\n  narrator: {}\n")
+    fixed = _cast_with("  facade: fassahd\n")
+    respeller.cache_clear()
+    plans = plan_book(book, fixed, "fake/1")
+    assert respeller.cache_info().misses == 1  # one compiled regex for the whole book
+    said = [u.text for p in plans for u in p.utterances]
+    assert said == ["One", "His fassahd cost five dollars.", "Two",
+                    "The fassahd fell in nineteen ninety-nine."]
+    before = [u.key for p in plan_book(book, plain, "fake/1") for u in p.utterances]
+    after = [u.key for p in plans for u in p.utterances]
+    # Titles are unchanged; every respelled sentence gets a new cache key.
+    assert [b == a for b, a in zip(before, after)] == [True, False, True, False]
