@@ -11,7 +11,8 @@ import sys
 
 import click
 
-from audiobook import __version__, preview, render
+from audiobook import __version__, discover, preview, render
+from audiobook.attribution import report as attribution_report
 from audiobook.engines import ENGINES
 from audiobook.errors import AudiobookError, CastError
 from audiobook.export import FORMATS
@@ -146,8 +147,28 @@ def inspect_command(script, voices, as_json):
                 text = seg["text"] if len(seg["text"]) <= 70 else seg["text"][:67] + "..."
                 rule = f" ({seg['rule']})" if seg.get("rule") else ""
                 click.echo(f"    {seg['line']:>4} {seg['role']:<10} {text}{rule}")
+    if voices:
+        click.echo("\nSpeaker attribution")
+        for line in attribution_report(book).lines():
+            click.echo(f"  {line}")
     for warning in data["warnings"]:
         click.echo(f"Warning: {warning}", err=True)
+
+
+@cli.command(name="cast")
+@click.argument("script", type=click.Path(dir_okay=False))
+@click.option("--write", "write_to", type=click.Path(dir_okay=False), default=None,
+              help="Write the proposed cast to FILE (a voices.yaml).")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def cast_command(script, write_to, force):
+    """Propose a voices.yaml cast from the characters who speak in SCRIPT."""
+    if write_to:
+        discover.check_target(write_to, force)
+    proposal = discover.discover(render.read_script(script))
+    for line in discover.describe(proposal):
+        click.echo(line)
+    if write_to:
+        click.echo(f"Wrote {discover.write_cast(proposal, write_to, force)}")
 
 
 @cli.group(name="cache")

@@ -35,6 +35,8 @@ _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _AFTER_VERB = re.compile(rf"^\W*(?:{_VERBS})\s+{_NAME}")
 _BEFORE_VERB = re.compile(rf"^\W*{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
 _END_TAG = re.compile(rf"{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
+_SUBJECT = re.compile(rf"^{_NAME}\s+[a-z]+")
+_VOCATIVE = re.compile(rf"(?:^|,\s*){_NAME}(?=\s*[,!?]|\s*\.$)")
 _PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 _MALE = {"he", "him", "his", "himself"}
 
@@ -51,7 +53,7 @@ class Character:
     name: str
     aliases: list[str]
     gender: str
-    tags: int  # speech tags naming this character
+    tags: int  # tags, subjects before quotes and vocatives naming this character
     lines: int = 0  # quotes attributed to them with the proposed cast
 
 
@@ -94,12 +96,18 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                     m = _AFTER_VERB.match(clause) or _BEFORE_VERB.match(clause)
                     if not m and before.rstrip().endswith((",", ":")):
                         m = _END_TAG.search(before.rstrip(" ,:"))
-                    if m:
-                        name = m.group(1)
+                    if not m:
+                        # `Emily looked up. "..."`: the subject just before the quote.
+                        last = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before else ""
+                        m = _SUBJECT.match(last)
+                    names = [m.group(1)] if m else []
+                    names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)]
+                    for name in names:
                         words = name.split()
                         while words and words[-1] in _NOT_NAMES:
                             words.pop()
-                        if words and words[0] not in _NOT_NAMES:
+                        if words and words[0] not in _NOT_NAMES and not re.search(
+                                r"['\u2019]", words[-1]):
                             found[" ".join(words)] += 1
     return found, first_person
 
@@ -144,20 +152,29 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
 
 
 def _gender(name: str, aliases: list[str], text: str) -> str:
+    """From a gendered title, else from pronouns where the name is a sentence's subject:
+    `Alex stood up, his heart pounding.` and `Emily froze. She ...`."""
     for form in (name, *aliases):
         title = form.split()[0].rstrip(".").lower()
         if TITLES.get(title):
             return TITLES[title]
+    bare = sorted({_strip_title(f) for f in (name, *aliases)}, key=len, reverse=True)
+    subject = re.compile(r"^(?:\W*(?:Then|But|And|So|When|As)\s+)?(?:" +
+                         "|".join(re.escape(b) for b in bare) + r")\b")
     votes: Counter = Counter()
-    bare = {_strip_title(f) for f in (name, *aliases)}
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(b) for b in bare) + r")\b")
-    for m in pattern.finditer(text):
-        window = text[m.end(): m.end() + 120]
-        sentence = re.split(r"[\"\u201c\u201d]", window, 1)[0]
-        p = _PRONOUN.search(sentence)
-        if p:
-            votes["male" if p.group(1).lower() in _MALE else "female"] += 1
-    if votes and votes.most_common(1)[0][1] > sum(votes.values()) / 2:
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    for i, sentence in enumerate(sentences):
+        if not subject.match(sentence):
+            continue
+        # The first pronoun after the subject, if it cannot be someone else's object.
+        own = re.search(r"\b(he|she|him|his|her|himself|herself)\b", sentence, re.IGNORECASE)
+        if own and own.group(1).lower() not in ("his", "himself", "herself"):
+            own = None
+        following = re.match(r"\W*(He|She)\b", sentences[i + 1]) if i + 1 < len(sentences) else None
+        for p in (own, following):
+            if p:
+                votes["male" if p.group(1).lower() in _MALE else "female"] += 1
+    if votes and votes.most_common(1)[0][1] > sum(votes.values()) * 0.6:
         return votes.most_common(1)[0][0]
     return "neutral"
 
@@ -173,8 +190,10 @@ def _role_id(name: str, taken: set[str]) -> str:
     return role
 
 
-def discover(book: Book, min_tags: int = 1) -> Proposal:
-    """Propose a cast: everyone a speech tag names at least `min_tags` times."""
+def discover(book: Book, min_tags: int = 2) -> Proposal:
+    """Propose a cast: everyone named at least `min_tags` times by a speech tag, as the
+    subject right before a quote, or as the person a quote addresses; then keep those
+    who speak at least one line with that cast."""
     narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
     tags, first_person = _tag_names(book)
     taken = {NARRATOR}
@@ -193,6 +212,22 @@ def discover(book: Book, min_tags: int = 1) -> Proposal:
     proposal.characters = sorted((c for c in characters if c.lines),
                                  key=lambda c: (-c.lines, c.name))
     return proposal
+
+
+def describe(proposal: Proposal) -> list[str]:
+    """The proposal as a table for the terminal."""
+    people = proposal.characters
+    out = [f"{len(people)} speaking character{'s' if len(people) != 1 else ''} in "
+           f"{proposal.quotes} quotes" + (f"; the narrator speaks too ({proposal.narrator_speaks}"
+                                          " tags say `I`)" if proposal.narrator_speaks else "")]
+    if people:
+        width = max(len(c.id) for c in people)
+        name_width = max(len(c.name) for c in people)
+        out.append(f"  {'role':<{width}}  {'name':<{name_width}}  gender   lines  aliases")
+        for c in people:
+            out.append(f"  {c.id:<{width}}  {c.name:<{name_width}}  {c.gender:<7} {c.lines:>6}"
+                       f"  {', '.join(c.aliases)}".rstrip())
+    return out
 
 
 def _yaml_string(text: str) -> str:
@@ -228,7 +263,7 @@ def to_yaml(proposal: Proposal) -> str:
         aliases = ", ".join(_yaml_string(a) for a in c.aliases)
         out += [
             "",
-            f"  {c.id}:   # {c.lines} line{'s' if c.lines != 1 else ''}, named in {c.tags} tag{'s' if c.tags != 1 else ''}",
+            f"  {c.id}:   # {c.lines} line{'s' if c.lines != 1 else ''}, named {c.tags} time{'s' if c.tags != 1 else ''} near quotes",
             f"    name: {_yaml_string(c.name)}",
             f"    aliases: [{aliases}]",
             f"    gender: {c.gender}",
@@ -240,15 +275,21 @@ def to_yaml(proposal: Proposal) -> str:
     return "\n".join(out) + "\n"
 
 
+def check_target(path: str | Path, force: bool) -> Path:
+    """Refuse a folder, or an existing file unless `force`."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder")
+    if path.exists() and not force:
+        raise OutputError(f"{path}: already exists; pass --force to overwrite it")
+    return path
+
+
 def write_cast(proposal: Proposal, path: str | Path, force: bool = False) -> Path:
     """Write the proposal as voices.yaml; never over an existing file without `force`."""
     from audiobook.export import write_text_atomic
 
-    path = Path(path)
-    if path.exists() and not force:
-        raise OutputError(f"{path}: already exists; pass --force to overwrite it")
-    if path.exists() and path.is_dir():
-        raise OutputError(f"{path}: is a folder")
+    path = check_target(path, force)
     try:
         write_text_atomic(path, to_yaml(proposal))
     except OSError as bad:

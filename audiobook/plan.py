@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from audiobook.cache import make_key
 from audiobook.cast import NARRATOR, Cast, Voice
@@ -17,6 +17,7 @@ class Utterance:
     text: str  # what the engine is asked to say
     voice: Voice
     key: str  # cache key: changes whenever the sound could
+    line: int = field(default=0, compare=False)  # script line, for errors about this utterance
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,10 @@ def speech_text(sentence: str, respell=None) -> str:
 
 
 def _utterances(text: str, voice: Voice, engine_version: str,
-                respell=None) -> tuple[Utterance, ...]:
+                respell=None, line: int = 0) -> tuple[Utterance, ...]:
     spoken = (speech_text(sentence, respell) for sentence in split_sentences(text))
     return tuple(
-        Utterance(sentence, voice, make_key(engine_version, sentence, voice.__dict__))
+        Utterance(sentence, voice, make_key(engine_version, sentence, voice.__dict__), line)
         for sentence in spoken
         if any(c.isalnum() for c in sentence)  # nothing to say in a lone "..."
     )
@@ -89,7 +90,8 @@ def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str) 
     respell = respeller(cast.pronunciations) if cast.pronunciations else None
     segments = [
         PlannedSegment(NARRATOR, NARRATION, 1, chapter.title, chapter.line, 0, pauses.sentence,
-                       _utterances(chapter.title, narrator.voice, engine_version, respell))
+                       _utterances(chapter.title, narrator.voice, engine_version, respell,
+                                   chapter.line))
     ]
     previous_role, previous_scene, previous_paragraph = NARRATOR, 0, None
     for scene, paragraph, segment in chapter.segments():
@@ -102,7 +104,7 @@ def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str) 
         else:
             gap = mine.speaker_change if role != previous_role else mine.sentence
         voice = cast.roles[role].voice
-        utterances = _utterances(segment.text, voice, engine_version, respell)
+        utterances = _utterances(segment.text, voice, engine_version, respell, segment.line)
         if utterances:
             segments.append(
                 PlannedSegment(role, segment.kind, scene, segment.text, segment.line, gap,

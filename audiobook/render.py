@@ -6,14 +6,15 @@ import fcntl
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from audiobook import audio, export, synth
 from audiobook.attribution import attribute
 from audiobook.cache import SegmentCache, default_cache_dir, make_key
 from audiobook.cast import Cast, default_cast, load_cast
+from audiobook.decode import decode_script
 from audiobook.engines import Engine, create_engine
 from audiobook.errors import CastError, OutputError, ScriptError, located
 from audiobook.plan import ChapterPlan, book_slug, plan_book
@@ -48,17 +49,13 @@ def read_script(path: str | Path) -> Book:
         raise ScriptError(f"{path}: is a folder, not a script") from None
     except OSError as bad:
         raise ScriptError(f"{path}: cannot read: {bad.strerror}") from None
-    if b"\x00" in data[:4096]:
-        raise ScriptError(f"{path}: looks like a binary file, not a text script")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as bad:
-        line = data[: bad.start].count(b"\n") + 1
-        raise ScriptError(located(path, line, "not UTF-8 text (save the file as UTF-8)")) from None
+    text, encoding_warning = decode_script(data, path)
     markdown = path.suffix.lower() in (".md", ".markdown")
     book = parse(text, markdown=markdown, default_title=path.stem.replace("_", " ").title())
     if not book.chapters:
         raise ScriptError(f"{path}: no text to read")
+    if encoding_warning:
+        book = replace(book, warnings=(encoding_warning, *book.warnings))
     return book
 
 
@@ -228,14 +225,7 @@ def render_book(
         result = RenderResult(folder, folder / MANIFEST)
         todo = [p for p in plans if not _reusable(p, state, folder, formats, tags, len(plans))]
         rebuilt = {p.stem for p in todo}
-        result.synthesized = synth.synthesize(
-            (u for p in todo for u in p.utterances), cache,
-            engine if isinstance(engine, str) else instance, jobs,
-            lambda done, total: reporter.progress("synthesize", done, total),
-        )
         new_state = {p.stem: state[p.stem] for p in plans if p.stem not in rebuilt}
-        done = 0
-        reporter.progress("encode", 0, len(todo))
 
         def build(plan: ChapterPlan) -> dict:
             layout = audio.layout(plan, cache, instance.sample_rate)
@@ -243,13 +233,30 @@ def render_book(
                                            len(plans), names)
             return {"key": _chapter_key(plan, formats, tags, len(plans)), **written}
 
+        # A chapter is assembled and encoded as soon as its speech is cached, while the
+        # workers synthesise the next ones.
         with ThreadPoolExecutor(max(1, jobs)) as pool:
-            for plan, entry in zip(todo, pool.map(build, todo)):
-                new_state[plan.stem] = entry
-                done += 1
-                reporter.progress("encode", done, len(todo))
-                # Saved per chapter: an interrupted render keeps what it finished.
-                export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
+            building = {}  # future -> plan
+
+            def start_building(i: int) -> None:
+                building[pool.submit(build, todo[i])] = todo[i]
+
+            try:
+                result.synthesized = synth.synthesize_groups(
+                    [list(p.utterances) for p in todo], cache,
+                    engine if isinstance(engine, str) else instance, jobs,
+                    lambda done, total: reporter.progress("synthesize", done, total),
+                    start_building,
+                )
+                reporter.progress("encode", 0, len(todo))
+                for done, future in enumerate(as_completed(building), 1):
+                    new_state[building[future].stem] = future.result()
+                    reporter.progress("encode", done, len(todo))
+                    # Saved per chapter: an interrupted render keeps what it finished.
+                    export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
 
         new_state[_BOOK_ENTRY] = export.write_book(
             folder, folder.name, formats, [new_state[p.stem] for p in plans], meta, names,

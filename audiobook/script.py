@@ -103,7 +103,7 @@ _NUMBER_WORDS = (
 # The keyword is capitalised or upper case: `Book did not...` must stay a paragraph.
 _TEXT_CHAPTER = re.compile(
     rf"^(?:CHAPTER|Chapter|BOOK|Book|PART|Part|VOLUME|Volume|STAVE|Stave|LETTER|Letter)\s+"
-    rf"(?:{_ROMAN}|\d+|{_NUMBER_WORDS})\b\.?(?:\s*[:.\-\u2014\u2013]?\s+\S.*)?$"
+    rf"(?:{_ROMAN}|\d+|{_NUMBER_WORDS})\b(\.?)(?:\s*([:.\-\u2014\u2013]?)\s*(\S.*))?$"
 )
 _BARE_NUMERAL = re.compile(rf"^(?:{_ROMAN}|\d+)\.?$")
 _CONTENTS = re.compile(r"^(?:table of )?contents\.?$", re.IGNORECASE)
@@ -186,7 +186,28 @@ def _blocks(text: str, markdown: bool) -> tuple[list[_Block], str | None]:
 
 
 def _is_heading(line: str) -> bool:
-    return len(line) <= 100 and bool(_TEXT_CHAPTER.match(line) or _BARE_NUMERAL.match(line))
+    """`CHAPTER I.`, `Chapter 2: Title`, `Chapter 3 The Title`, `IV.`; not `Part of it was`."""
+    if len(line) > 100:
+        return False
+    if _BARE_NUMERAL.match(line):
+        return True
+    m = _TEXT_CHAPTER.match(line)
+    if not m:
+        return False
+    dot, separator, rest = m.groups()
+    return not rest or bool(dot or separator) or _title_words(rest)
+
+
+_SMALL_WORDS = frozenset(
+    "a an the of in on and or to at for with by from into upon is as but that which who his her"
+    .split())
+
+
+def _title_words(text: str) -> bool:
+    """Every word capitalised, except small ones: `Down the Rabbit-Hole`."""
+    words = re.findall(r"[A-Za-z][\w'\u2019-]*", text)
+    return bool(words) and words[0][0].isupper() and all(
+        w[0].isupper() or w.lower() in _SMALL_WORDS for w in words)
 
 
 def _looks_like_title(block: _Block) -> bool:
@@ -196,10 +217,7 @@ def _looks_like_title(block: _Block) -> bool:
         return False
     if re.search(r"[,;]$|[a-z][.!?]$", text) and not text.isupper():
         return False
-    small = {"a", "an", "the", "of", "in", "on", "and", "or", "to", "at", "for", "with", "by",
-             "from", "into", "upon", "is", "as", "but", "that", "which", "who", "his", "her"}
-    words = re.findall(r"[A-Za-z][\w'\u2019-]*", text)
-    return bool(words) and all(w[0].isupper() or w.lower() in small for w in words)
+    return _title_words(text)
 
 
 def _plain_text_headings(blocks: list[_Block], front_matter: bool) -> list[_Block]:

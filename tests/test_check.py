@@ -31,7 +31,7 @@ def bad(book, tmp_path_factory):
     folder = tmp_path_factory.mktemp("bad")
     good = str(book / "01-one.mp3")
     recipes = {
-        "loud.mp3": ["-af", "volume=6dB,alimiter=limit=0.6", "-c:a", "libmp3lame", "-b:a", "192k"],
+        "loud.mp3": ["-af", "volume=6dB,alimiter=limit=0.5:level=0", "-c:a", "libmp3lame", "-b:a", "192k"],
         "clipped.mp3": ["-af", "volume=20dB", "-c:a", "libmp3lame", "-b:a", "192k"],
         "48k.mp3": ["-ar", "48000", "-c:a", "libmp3lame", "-b:a", "192k"],
         "64k.mp3": ["-c:a", "libmp3lame", "-b:a", "64k"],

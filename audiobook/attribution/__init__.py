@@ -1,9 +1,11 @@
 """Speaker attribution: who speaks each quotation. Pure: a Book and a Cast in, a Book out.
 
 Sieves run in order for every quote; the first that answers wins and is recorded as the
-segment's `rule`. See `sieves.py` for the rules and `names.py` for matching the cast.
+segment's `rule`. See `sieves.py` for the rules, `names.py` for matching the cast and
+`report.py` for the summary `audiobook inspect` prints.
 """
 
-from audiobook.attribution.sieves import RULES, attribute
+from audiobook.attribution.report import Report, report
+from audiobook.attribution.sieves import DEFAULT_ROLE, LOW_CONFIDENCE, RULES, UNRESOLVED, attribute
 
-__all__ = ["RULES", "attribute"]
+__all__ = ["DEFAULT_ROLE", "LOW_CONFIDENCE", "RULES", "UNRESOLVED", "Report", "attribute", "report"]

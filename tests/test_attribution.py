@@ -1,0 +1,197 @@
+"""Speaker attribution: one small hand-made passage per rule, names, and Heartstrings."""
+
+import time
+
+import pytest
+
+from audiobook.attribution import attribute, report
+from audiobook.attribution.names import NameIndex
+from audiobook.cast import Cast, Role, load_cast
+from audiobook.script import DIALOGUE, parse
+
+
+def cast_of(*roles):
+    """Roles as (id, name, gender, aliases...)."""
+    built = {"narrator": Role("narrator", "Narrator")}
+    for role_id, name, gender, *aliases in roles:
+        built[role_id] = Role(role_id, name, tuple(aliases), gender)
+    return Cast(roles=built)
+
+
+BENNETS = cast_of(("mr", "Mr. Bennet", "male"), ("mrs", "Mrs. Bennet", "female"),
+                  ("lizzy", "Elizabeth Bennet", "female", "Lizzy"), ("jane", "Jane", "female"))
+PAIR = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"))
+MEN = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"))
+
+
+def said(text, cast):
+    """(role, rule) of every quote in a Markdown passage."""
+    book = attribute(parse("# T\n\n" + text), cast)
+    return [(s.role, s.rule) for s in book.segments() if s.kind == DIALOGUE]
+
+
+# --- one rule at a time --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("passage, speaker", [
+    ('"Come in," said Mary.', "mary"),
+    ('"Come in," Mary said.', "mary"),
+    ('"Come in," Mary said quietly.', "mary"),
+    ('"Come in!" cried Tom.', "tom"),
+    ('"Come in," went on Tom.', "tom"),
+    ('Mary said, "Come in."', "mary"),
+    ('Then Tom answered: "Come in."', "tom"),
+])
+def test_tag_names_the_speaker(passage, speaker):
+    assert said(passage, PAIR) == [(speaker, "tag")]
+
+
+def test_tag_with_a_pronoun_resolves_by_gender_to_the_latest_fitting_character():
+    text = 'Tom looked at Mary.\n\n"Come in," said she.\n\n"Thank you," he replied.'
+    assert said(text, PAIR) == [("mary", "tag"), ("tom", "tag")]
+
+
+def test_first_person_tag_is_the_narrator():
+    assert said('"Come in," I said to Tom.', PAIR) == [("narrator", "tag")]
+
+
+def test_cried_his_wife_is_the_woman_who_shares_his_surname():
+    text = 'Mr. Bennet sat down.\n\n"Do you not want to know?" cried his wife.'
+    assert said(text, BENNETS) == [("mrs", "tag")]
+
+
+def test_reported_speech_is_not_a_tag():
+    text = '"Have you heard?" asked Mrs. Bennet. Mr. Bennet replied that he had not.'
+    assert said(text, BENNETS) == [("mrs", "tag")]
+
+
+def test_paragraph_tag_gives_the_untagged_quote_of_a_paragraph_its_speaker():
+    assert said('"I know," said Tom. "But not yet."', PAIR) == [
+        ("tom", "tag"), ("tom", "paragraph_tag")]
+    assert said('"I know," he said, "but not yet."\n\nTom left.', PAIR)[1] == (
+        "tom", "paragraph_tag")
+
+
+def test_paragraph_subject_is_the_character_acting_before_the_quote():
+    text = 'Mary and Tom sat down. Tom frowned at the fire. "It is cold."'
+    assert said(text, PAIR) == [("tom", "paragraph_subject")]
+
+
+def test_single_mention_is_the_only_character_named_in_the_paragraph():
+    text = '"It is cold." The fire had gone out long before Mary noticed it.'
+    assert said(text, PAIR) == [("mary", "single_mention")]
+
+
+def test_vocative_the_person_addressed_answers_and_is_not_the_speaker():
+    text = '"Where were you, Tom?" asked Mary.\n\n"Out."'
+    assert said(text, PAIR) == [("mary", "tag"), ("tom", "vocative")]
+
+
+def test_kin_vocative_in_a_two_person_talk_points_at_the_other_one():
+    cast = cast_of(("father", "Mr. Woodhouse", "male"), ("emma", "Emma", "female"))
+    text = ('Mr. Woodhouse and Emma sat by the fire.\n\nThe evening was long.\n\n'
+            '"I cannot agree with you, papa."')
+    assert said(text, cast) == [("emma", "vocative")]
+
+
+def test_turn_taking_alternates_through_untagged_turns():
+    text = ('"Where?" said Tom.\n\n"Here," said Huck.\n\n"Now?"\n\n"Yes."\n\n"Why?"')
+    assert said(text, MEN) == [("tom", "tag"), ("huck", "tag"), ("tom", "turn_taking"),
+                               ("huck", "turn_taking"), ("tom", "turn_taking")]
+
+
+def test_turn_taking_reads_backwards_from_a_later_tag():
+    text = '"Ready?"\n\n"Almost."\n\n"Then come," said Tom.\n\n"Coming," said Huck.'
+    assert said(text, MEN)[:2] == [("tom", "turn_taking"), ("huck", "turn_taking")]
+
+
+def test_nearest_mention_when_no_conversation_helps():
+    text = 'Mary walked through the rain for an hour.\n\n"What a day."'
+    assert said(text, PAIR) == [("mary", "nearest_mention")]
+
+
+def test_nothing_settles_it_so_the_default_narrator_reads_and_it_is_reported():
+    book = attribute(parse('# T\n\n"What a day."'), PAIR)
+    assert [(s.role, s.rule) for s in book.segments()] == [("narrator", "default")]
+    summary = report(book)
+    assert [(q.line, q.role) for q in summary.unresolved] == [(3, "narrator")]
+
+
+def test_continued_quote_keeps_its_speaker_across_paragraphs():
+    text = '"It began long ago," said Mary.\n\n"And it never ended.'
+    assert said(text, PAIR) == [("mary", "tag"), ("mary", "continuation")]
+
+
+def test_override_always_wins_even_against_a_tag():
+    assert said('[tom] "Come in," said Mary.', PAIR) == [("tom", "override")]
+
+
+def test_the_addressed_character_is_never_the_tagged_pronoun():
+    text = 'Tom and Mary walked in.\n\n"Mary, sit," he said.'
+    assert said(text, PAIR) == [("tom", "tag")]
+
+
+def test_every_role_is_in_the_cast_even_for_a_cast_of_one():
+    text = '"Hello," said Zed. "Bye," said Mary.\n\n"Hm?"'
+    cast = cast_of(("mary", "Mary", "female"))
+    assert {role for role, _ in said(text, cast)} <= set(cast.roles)
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def test_names_titles_possessives_and_first_or_last_name_alone():
+    names = NameIndex(BENNETS)
+    found = [(m.role, m.text) for m in names.mentions(
+        "Mr. Bennet met Mrs Bennet and Lizzy; Elizabeth's sister Jane saw Bennet.")]
+    # `Bennet` alone fits two people and is no one's.
+    assert found == [("mr", "Mr. Bennet"), ("mrs", "Mrs Bennet"), ("lizzy", "Lizzy"),
+                     ("lizzy", "Elizabeth's"), ("jane", "Jane")]
+
+
+def test_lowercase_names_in_running_text_are_not_names():
+    assert NameIndex(PAIR).mentions("a mary go round with tom toms") == []
+
+
+def test_title_as_a_noun_and_lowercase_aliases():
+    cast = cast_of(("parson", "Parson Tringham", "male"), ("nurse", "the nurse", "female"))
+    names = NameIndex(cast)
+    assert [m.role for m in names.mentions("The parson nodded to the Nurse.")] == [
+        "parson", "nurse"]
+
+
+# --- the shipped story ---------------------------------------------------------------------
+
+HEARTSTRINGS = [  # every quoted span of script/heartstrings.md, in order
+    "alex", "alex", "emily", "alex", "alex", "alex", "emily", "alex", "emily", "alex", "alex",
+    "emily", "alex", "alex", "alex", "alex", "emily", "emily", "alex", "alex", "emily",
+    "alex", "alex",
+]
+
+
+def test_heartstrings_every_quote_goes_to_the_right_character(repo_root):
+    text = (repo_root / "script/heartstrings.md").read_text(encoding="utf-8")
+    book = attribute(parse(text), load_cast(repo_root / "voices.yaml"))
+    roles = [s.role for s in book.segments() if s.kind == DIALOGUE]
+    assert roles == HEARTSTRINGS
+    assert report(book).unresolved == [] and report(book).low_confidence == []
+
+
+def test_attribution_is_pure_and_deterministic(repo_root):
+    text = (repo_root / "script/heartstrings.md").read_text(encoding="utf-8")
+    cast = load_cast(repo_root / "voices.yaml")
+    book = parse(text)
+    first, second = attribute(book, cast), attribute(book, cast)
+    assert first == second
+    assert all(s.role is None for s in book.segments())
+
+
+def test_a_long_novel_attributes_in_seconds(repo_root):
+    chapter = (repo_root / "script/heartstrings.md").read_text(encoding="utf-8").split("## ", 1)[1]
+    text = "# Long\n\n" + "".join(f"## {chapter}" for _ in range(30))  # about 55,000 words
+    cast = load_cast(repo_root / "voices.yaml")
+    started = time.perf_counter()
+    book = attribute(parse(text), cast)
+    elapsed = time.perf_counter() - started
+    assert sum(len(s.text.split()) for s in book.segments()) > 50_000
+    assert elapsed < 3.0

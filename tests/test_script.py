@@ -1,0 +1,151 @@
+"""The script parser: structure, quote forms, plain-text books."""
+
+from audiobook.script import DIALOGUE, NARRATION, SINGLE, parse, quote_style
+
+
+def pieces(book):
+    """(kind, text) of every segment in reading order."""
+    return [(s.kind, s.text) for s in book.segments()]
+
+
+def quotes(book):
+    return [s.text for s in book.segments() if s.kind == DIALOGUE]
+
+
+# --- Markdown structure ------------------------------------------------------------------
+
+
+def test_markdown_title_chapters_scenes_and_paragraphs_with_lines():
+    book = parse("# Book\n\n## One\n\nFirst para\nwrapped here.\n\n* * *\n\nSecond.\n\n"
+                 "***\n\nThird.\n\n## Two\n\nFourth.\n")
+    assert book.title == "Book"
+    assert [c.title for c in book.chapters] == ["One", "Two"]
+    one = book.chapters[0]
+    assert [[p.text for p in s.paragraphs] for s in one.scenes] == [
+        ["First para wrapped here."], ["Second."], ["Third."]]
+    assert [p.line for s in one.scenes for p in s.paragraphs] == [5, 10, 14]
+    assert one.line == 3
+
+
+def test_comments_vanish_and_keep_line_numbers():
+    book = parse("# B\n\n<!-- a\nlong comment -->\n\nText here.\n")
+    assert pieces(book) == [(NARRATION, "Text here.")]
+    assert next(book.segments()).line == 6
+
+
+def test_override_before_an_opening_quote_forces_the_speaker():
+    book = parse('# B\n\n[emily] "Hello," said Alex.\n')
+    first = next(s for s in book.segments() if s.kind == DIALOGUE)
+    assert (first.text, first.override) == ("Hello,", "emily")
+    assert "[emily]" not in " ".join(s.text for s in book.segments())
+
+
+# --- quote forms ---------------------------------------------------------------------------
+
+
+def test_straight_and_curly_double_quotes():
+    book = parse('# B\n\n"Straight," he said. \u201cCurly,\u201d she said.\n')
+    assert pieces(book) == [(DIALOGUE, "Straight,"), (NARRATION, "he said."),
+                            (DIALOGUE, "Curly,"), (NARRATION, "she said.")]
+
+
+def test_tag_interrupting_a_quote_gives_two_quotes_around_narration():
+    book = parse('# B\n\n"I know," he said, "but not yet."\n')
+    assert pieces(book) == [(DIALOGUE, "I know,"), (NARRATION, "he said,"),
+                            (DIALOGUE, "but not yet.")]
+
+
+def test_nested_single_quotes_stay_inside_the_double_quote():
+    book = parse("# B\n\n\"He said 'never' to me,\" she said.\n")
+    assert quotes(book) == ["He said 'never' to me,"]
+
+
+def test_apostrophes_are_not_quotes_in_a_single_quoted_book():
+    text = ("# B\n\n'Tell 'em it's five o'clock,' said Tom.\n\n"
+            "'The boys' room is upstairs,' said Ann.\n\n'Goin' home,' he said.\n")
+    book = parse(text)
+    assert quote_style(text) == SINGLE
+    assert quotes(book) == ["Tell 'em it's five o'clock,", "The boys' room is upstairs,",
+                            "Goin' home,"]
+
+
+def test_curly_single_quoted_dialogue_with_nested_double_quotes():
+    text = ("# B\n\n\u2018Read the sign: \u201cNo entry\u201d,\u2019 said Alice.\n\n"
+            "\u2018I can\u2019t,\u2019 said the Rabbit.\n")
+    assert quotes(parse(text)) == ["Read the sign: \u201cNo entry\u201d,", "I can\u2019t,"]
+
+
+def test_apostrophes_in_a_double_quoted_book_are_text():
+    book = parse("# B\n\nIt's o'clock and 'tis late for the boys' tea.\n")
+    assert pieces(book) == [(NARRATION, "It's o'clock and 'tis late for the boys' tea.")]
+
+
+def test_quote_continued_over_paragraphs_without_closing_mark():
+    book = parse('# B\n\n"First part of a long speech.\n\n"Second part," he said.\n')
+    said = [s for s in book.segments() if s.kind == DIALOGUE]
+    assert [(s.text, s.continues_quote, s.line) for s in said] == [
+        ("First part of a long speech.", False, 3), ("Second part,", True, 5)]
+    assert book.warnings == ()
+
+
+def test_unclosed_quote_is_a_warning_with_its_line():
+    book = parse('# B\n\n"Never closed.\n\nPlain text.\n')
+    assert book.warnings == ("line 3: quotation is never closed",)
+    assert pieces(book)[1] == (NARRATION, "Plain text.")
+
+
+def test_italics_lose_their_underscores_and_wrapped_lines_join():
+    book = parse('# B\n\n"_You_ want to tell\nme," said he, *slowly*.\n')
+    assert pieces(book) == [(DIALOGUE, "You want to tell me,"), (NARRATION, "said he, slowly.")]
+
+
+# --- plain text ----------------------------------------------------------------------------
+
+
+def test_plain_text_heading_forms_become_chapters():
+    text = ("A Tale\n\nCHAPTER I.\n\nOne.\n\nChapter 2\n\nTwo.\n\nCHAPTER THE THIRD\n\nThree.\n\n"
+            "Chapter IV\nThe Title Line\n\nFour.\n\nCHAPTER V.\n\nTHE LONELY ROAD\n\nFive.\n")
+    book = parse(text, markdown=False)
+    assert book.title == "A Tale"
+    assert [c.title for c in book.chapters] == [
+        "CHAPTER I", "Chapter 2", "CHAPTER THE THIRD", "Chapter IV: The Title Line",
+        "CHAPTER V: THE LONELY ROAD"]
+    assert [c.scenes[0].paragraphs[0].text for c in book.chapters] == [
+        "One.", "Two.", "Three.", "Four.", "Five."]
+
+
+def test_a_paragraph_starting_with_book_or_part_is_not_a_heading():
+    book = parse("T\n\nCHAPTER I\n\nBook did well.\n\nPart I of it was sad, she said.\n",
+                 markdown=False)
+    assert len(book.chapters) == 1
+    assert [p.text for p in book.chapters[0].scenes[0].paragraphs] == [
+        "Book did well.", "Part I of it was sad, she said."]
+
+
+def test_a_short_first_paragraph_is_not_taken_for_a_chapter_title():
+    book = parse("T\n\nCHAPTER I\n\nIt was night.\n\nThe end.\n", markdown=False)
+    assert book.chapters[0].title == "CHAPTER I"
+    assert book.chapters[0].scenes[0].paragraphs[0].text == "It was night."
+
+
+def test_gutenberg_front_matter_contents_and_licence_are_dropped():
+    text = (
+        "The Project Gutenberg eBook of A Tale\n\nTitle: A Tale\n\nAuthor: Someone\n\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK A TALE ***\n\nProduced by Volunteers\n\n"
+        "A TALE\n\nCONTENTS\n\nCHAPTER I. The Start\nCHAPTER II. The End\nCHAPTER III. After\n\n"
+        "CHAPTER I.\nThe Start\n\n\"Hello,\" said Ann.\n\nCHAPTER II.\nThe End\n\nGoodbye.\n\n"
+        "*** END OF THE PROJECT GUTENBERG EBOOK A TALE ***\n\nSection 1. General Terms of Use\n")
+    book = parse(text, markdown=False)
+    assert book.title == "A Tale"
+    assert [c.title for c in book.chapters] == ["CHAPTER I: The Start", "CHAPTER II: The End"]
+    words = " ".join(s.text for s in book.segments())
+    assert words == "Hello, said Ann. Goodbye."
+    assert book.warnings == ()
+    assert book.chapters[0].line == 19
+
+
+def test_parse_never_raises_on_odd_text():
+    for text in ["", "\n\n", '"', "\u201c\u201d\u2018\u2019'\"", "# \n## \n***", "'" * 50,
+                 "[x]", '[x] "', "CHAPTER I\n\nCHAPTER II", "\x00\ufeff weird"]:
+        for markdown in (True, False):
+            parse(text, markdown=markdown)
