@@ -72,8 +72,10 @@ class SegmentCache:
             with os.fdopen(fd, "wb") as out:
                 out.write(MAGIC + hashlib.sha256(pcm).digest() + pcm)
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as bad:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(bad, OSError) and bad.filename is None:
+                bad.filename = str(self.root)  # a failed write says no file: name the cache
             raise
 
     def info(self) -> CacheInfo:

@@ -95,7 +95,7 @@ def cli(ctx, debug):
 @cli.command(name="render")
 @click.argument("script", type=click.Path(dir_okay=False))
 @voices_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="output",
+@click.option("--out", "out_dir", type=click.Path(), default="output",
               show_default=True, help="Folder for the book's folder.")
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
               help="Chapter file format; repeat for several.  [default: mp3]")

@@ -76,9 +76,16 @@ def _strip_title(name: str) -> str:
     return " ".join(words[1:]) if len(words) > 1 and words[0].rstrip(".").lower() in TITLES else name
 
 
+def _proper(name: str, proper: set[str]) -> bool:
+    return all(w in proper for w in _strip_title(name).split())
+
+
 def _tag_names(book: Book) -> tuple[Counter, int]:
     """Names in speech tags beside quotes, and how many tags say `I`."""
     found: Counter = Counter()
+    # Words capitalised after a lowercase word somewhere: names, not `Come` or `Soon`.
+    text = " ".join(s.text for s in book.segments())
+    proper = set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z'\u2019]+)", text))
     first_person = 0
     for chapter in book.chapters:
         for scene in chapter.scenes:
@@ -101,7 +108,8 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         last = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before else ""
                         m = _SUBJECT.match(last)
                     names = [m.group(1)] if m else []
-                    names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)]
+                    names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)
+                              if _proper(v.group(1), proper)]
                     for name in names:
                         words = name.split()
                         while words and words[-1] in _NOT_NAMES:
@@ -112,43 +120,40 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     return found, first_person
 
 
+def _title_of(name: str) -> str | None:
+    return name.split()[0].rstrip(".").lower() if name != _strip_title(name) else None
+
+
 def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
-    """Group name forms of one person: `Holmes`, `Sherlock Holmes`, `Mr. Holmes`."""
+    """Group name forms of one person: `Sherlock Holmes`, `Holmes`, `Mr. Holmes`; but
+    `Mr. Bennet` and `Mrs. Bennet` stay two people."""
     full_names = Counter(re.findall(r"\b([A-Z][a-z]+ [A-Z][a-z]+)\b", text))
-    groups: list[tuple[str, set[str], int]] = []
-    for name, count in sorted(tags.items(), key=lambda kv: (-len(_strip_title(kv[0]).split()), -kv[1])):
-        bare = _strip_title(name)
-        titled = name != bare
-        home = None
+    groups: list[dict] = []
+    ordered = sorted(tags.items(), key=lambda kv: (-len(_strip_title(kv[0]).split()), -kv[1]))
+    for name, count in ordered:
+        bare, title = _strip_title(name), _title_of(name)
+        homes = []
         for group in groups:
-            forms = group[1]
-            if name in forms:
-                home = group
-                break
-            if bare in {_strip_title(f) for f in forms} and not (
-                    titled and any(f != _strip_title(f) and f.split()[0] != name.split()[0] for f in forms)):
-                home = group
-                break
-            if len(bare.split()) == 1 and any(bare in _strip_title(f).split() for f in forms
-                                              if f == _strip_title(f)):
-                home = group
-                break
-        if home:
-            home[1].add(name)
-            groups[groups.index(home)] = (home[0], home[1], home[2] + count)
-        else:
-            forms = {name}
-            if len(bare.split()) == 1 and not titled:
-                longer = [f for f, n in full_names.items() if bare in f.split() and n >= 2
-                          and not set(f.split()) & _NOT_NAMES]
-                if len(longer) == 1:
-                    forms.add(longer[0])
-            groups.append((name, forms, count))
-    merged = []
-    for name, forms, count in groups:
-        aliases = sorted(f for f in forms if f != name)
-        merged.append((name, aliases, count))
-    return merged
+            for form in group["forms"]:
+                form_bare, form_title = _strip_title(form), _title_of(form)
+                same = bare == form_bare and (not title or not form_title or title == form_title)
+                part = (len(bare.split()) == 1 and not title and len(form_bare.split()) > 1
+                        and bare in form_bare.split())
+                if same or part:
+                    homes.append(group)
+                    break
+        if len(homes) == 1:
+            homes[0]["forms"].add(name)
+            homes[0]["count"] += count
+            continue
+        forms = {name}
+        if len(bare.split()) == 1 and not title and not homes:
+            longer = [f for f, n in full_names.items() if bare in f.split() and n >= 2
+                      and not set(f.split()) & _NOT_NAMES]
+            if len(longer) == 1:
+                forms.add(longer[0])
+        groups.append({"name": name, "forms": forms, "count": count})
+    return [(g["name"], sorted(g["forms"] - {g["name"]}), g["count"]) for g in groups]
 
 
 def _gender(name: str, aliases: list[str], text: str) -> str:
@@ -180,7 +185,7 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
 
 
 def _role_id(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "_", _strip_title(name).lower()).strip("_") or "someone"
+    base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "someone"
     if not base[0].isalpha():
         base = "c_" + base
     role, n = base, 2
@@ -190,14 +195,16 @@ def _role_id(name: str, taken: set[str]) -> str:
     return role
 
 
-def discover(book: Book, min_tags: int = 2) -> Proposal:
-    """Propose a cast: everyone named at least `min_tags` times by a speech tag, as the
-    subject right before a quote, or as the person a quote addresses; then keep those
-    who speak at least one line with that cast."""
+def discover(book: Book, min_tags: int | None = None) -> Proposal:
+    """Propose a cast: everyone named at least `min_tags` times (1 in a book of under 100
+    quotes, else 2) by a speech tag, as the subject right before a quote, or as the person
+    a quote addresses; then keep those who speak at least one line with that cast."""
     narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
     tags, first_person = _tag_names(book)
     taken = {NARRATOR}
     characters = []
+    if min_tags is None:
+        min_tags = 1 if sum(s.kind == DIALOGUE for s in book.segments()) < 100 else 2
     for name, aliases, count in _merge(tags, narration):
         if count < min_tags:
             continue

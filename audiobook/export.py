@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -78,26 +80,50 @@ def encode(
             cmd += ["-map", f"[o{i}]", *_CODEC[fmt], "-ac", "1", "-f", fmt, str(tmp)]
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=errors)
+            with _ENCODERS_LOCK:
+                _ENCODERS.add(proc)
+            fed = False
             try:
                 for chunk in chunks:
                     proc.stdin.write(chunk)
                 proc.stdin.close()
+                fed = True
             except BrokenPipeError:
                 pass  # ffmpeg died; its message is read below
             except BaseException:
                 proc.kill()
                 proc.wait()
                 raise
+            finally:
+                with _ENCODERS_LOCK:
+                    _ENCODERS.discard(proc)
             code = proc.wait()
-            if code != 0:
+            folder = next(iter(outputs.values())).parent
+            if code == -signal.SIGXFSZ:
+                raise OutputError(f"{folder}: file size limit reached (ulimit -f)")
+            if code != 0 or not fed:  # ffmpeg ended early (Ctrl-C hits it too): a short file
                 errors.seek(0)
-                tail = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-                if "No space left" in tail[0]:
-                    raise OutputError(f"{next(iter(outputs.values())).parent}: disk full")
-                raise ToolError(f"ffmpeg failed encoding {', '.join(outputs)}: {tail[0]}")
+                said = errors.read().decode("utf-8", "replace").strip()
+                if "No space left" in said:
+                    raise OutputError(f"{folder}: disk full; free some space, then run the same "
+                                      "command again")
+                last = said.splitlines()[-1] if said else f"exit status {code}"
+                raise ToolError(f"ffmpeg failed encoding {', '.join(outputs)}: {last}")
         if finish:
             for fmt, tmp in temps.items():
                 finish(fmt, tmp)
+
+
+_ENCODERS: set[subprocess.Popen] = set()  # running ffmpeg encoders, for stop_encoders()
+_ENCODERS_LOCK = threading.Lock()
+
+
+def stop_encoders() -> None:
+    """Kill every running encoder: their chapters fail fast and leave only temporary files.
+    For Ctrl-C, so the render stops now rather than after the chapters in progress."""
+    with _ENCODERS_LOCK:
+        for proc in _ENCODERS:
+            proc.kill()
 
 
 def write_manifest(path: Path, manifest: dict) -> None:

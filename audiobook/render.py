@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import json
 import os
+import re
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from audiobook import audio, export, synth
+from audiobook import audio, export, synth, tools
 from audiobook.attribution import attribute
 from audiobook.cache import SegmentCache, default_cache_dir, make_key
 from audiobook.cast import Cast, default_cast, load_cast
 from audiobook.decode import decode_script
 from audiobook.engines import Engine, create_engine
-from audiobook.errors import CastError, OutputError, ScriptError, located
+from audiobook.errors import CastError, EngineError, OutputError, ScriptError, located
 from audiobook.plan import ChapterPlan, book_slug, plan_book
 from audiobook.script import DIALOGUE, Book, parse
 
@@ -167,16 +171,55 @@ class _BookLock:
 
 
 def _prepare_folder(out_dir: Path, slug: str) -> Path:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: exists and is not a folder")
     folder = out_dir / slug
+    for path in (out_dir, folder):
+        if path.exists() and not path.is_dir():
+            raise OutputError(f"{path}: exists and is not a folder; choose another --out")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as bad:
-        raise OutputError(f"{folder}: cannot create folder: {bad.strerror}") from None
+        raise OutputError(f"{folder}: cannot create folder ({bad.strerror}); choose another --out"
+                          ) from None
     if not os.access(folder, os.W_OK):
-        raise OutputError(f"{folder}: not writable")
+        raise OutputError(f"{folder}: not writable; choose another --out")
     return folder
+
+
+# A temporary file of export.atomic_path: `.<stem>-<8 random>.<ext>`, hidden, never final.
+_LEFTOVER = re.compile(r"^\.[^.].*-[a-z0-9_]{8}\.[a-z0-9]+$")
+_AGAIN = "free some space, then run the same command again"
+_DISK_ERRORS = {
+    errno.ENOSPC: f"disk full; {_AGAIN}", errno.EDQUOT: f"disk quota exceeded; {_AGAIN}",
+    errno.EFBIG: "file size limit reached (ulimit -f)",
+    errno.EROFS: "read-only file system; choose another --out or --cache-dir",
+    errno.EACCES: "permission denied; choose another --out or --cache-dir",
+    errno.EPERM: "permission denied; choose another --out or --cache-dir",
+    errno.EIO: "input/output error; check the disk",
+    errno.ENOTDIR: "part of this path is a file; choose another --out or --cache-dir",
+}
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Temporary files of a render killed with -9; the lock says none is being written now."""
+    for sub in (folder, folder / export.WORK_DIR):
+        if sub.is_dir():
+            for path in sub.iterdir():
+                if _LEFTOVER.match(path.name) and path.is_file():
+                    path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _failures(script, folder: Path):
+    """Faults while rendering, told as what to do: the script line an engine failed on,
+    the folder that is full or not writable."""
+    try:
+        yield
+    except synth.UtteranceFailed as bad:
+        raise EngineError(located(script, bad.line, bad.message)) from None
+    except OSError as bad:
+        if bad.errno not in _DISK_ERRORS:
+            raise
+        raise OutputError(f"{bad.filename or folder}: {_DISK_ERRORS[bad.errno]}") from None
 
 
 def _read_state(folder: Path) -> dict:
@@ -213,6 +256,7 @@ def render_book(
         reporter.warning(f"{script}: {warning}")
     instance = create_engine(engine) if isinstance(engine, str) else engine
     check_voices(cast, instance)
+    tools.ffmpeg()  # missing ffmpeg should stop the render now, not after an hour of speech
     plans = plan_book(book, cast, f"{instance.name}/{instance.version}")
     cache = SegmentCache(cache_dir or default_cache_dir())
     folder = _prepare_folder(Path(out_dir), book_slug(book.title))
@@ -220,15 +264,21 @@ def render_book(
     names = {role.id: role.name for role in cast.roles.values()}
     tags = export.signature(meta, names)
 
-    with _BookLock(folder):
+    with _BookLock(folder), _failures(script, folder):
+        _remove_leftovers(folder)
+        cache.root.mkdir(parents=True, exist_ok=True)  # a bad --cache-dir fails here, by name
         state = _read_state(folder)
         result = RenderResult(folder, folder / MANIFEST)
         todo = [p for p in plans if not _reusable(p, state, folder, formats, tags, len(plans))]
         rebuilt = {p.stem for p in todo}
         new_state = {p.stem: state[p.stem] for p in plans if p.stem not in rebuilt}
 
+        stopping = threading.Event()
+
         def build(plan: ChapterPlan) -> dict:
             layout = audio.layout(plan, cache, instance.sample_rate)
+            if stopping.is_set():  # interrupted meanwhile: start no new encoder
+                raise OutputError("render stopped")
             written = export.write_chapter(plan, layout, cache, folder, formats, meta,
                                            len(plans), names)
             return {"key": _chapter_key(plan, formats, tags, len(plans)), **written}
@@ -255,6 +305,8 @@ def render_book(
                     # Saved per chapter: an interrupted render keeps what it finished.
                     export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
             except BaseException:
+                stopping.set()
+                export.stop_encoders()  # Ctrl-C: end the chapters in progress now
                 pool.shutdown(cancel_futures=True)
                 raise
 

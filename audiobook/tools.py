@@ -18,7 +18,7 @@ def ffmpeg() -> str:
     explicit = os.environ.get("AUDIOBOOK_FFMPEG")
     if explicit:
         if not shutil.which(explicit):
-            raise ToolError(f"AUDIOBOOK_FFMPEG={explicit}: no such program")
+            raise ToolError(f"AUDIOBOOK_FFMPEG={explicit}: no such program (fix or unset it)")
         return shutil.which(explicit)
     found = shutil.which("ffmpeg")
     if found:

@@ -146,7 +146,7 @@ def build_cast(mentions: dict[str, list[tuple[int, int, str, str]]], speakers: l
             name = names[0] if names else entity.rsplit("-", 1)[0].replace("_", " ")
             roles[role_id] = Role(role_id, name, tuple(names[1:]), gender)
         entity_roles[entity] = role_id
-    return Cast(roles=roles, source=f"litbank gold cast"), entity_roles
+    return Cast(roles=roles, source="litbank gold cast"), entity_roles
 
 
 def read_excerpt(litbank: Path, stem: str) -> Excerpt | None:
@@ -206,6 +206,24 @@ def _straight_single_is_apostrophe(tokens: list[str], i: int) -> bool:
     return before[-1:].isalpha() and before.endswith("s") and after[:1].islower()
 
 
+def _opening(tokens: list[str], i: int, toggled: bool) -> bool:
+    """Is the straight mark at i an opening one? By its neighbours, else by alternation."""
+    before = tokens[i - 1] if i > 0 else None
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if before is None:
+        return True
+    if after is None:
+        return False
+    punct = before in {",", ".", "!", "?", ";", ":", "--"}
+    if punct and after[:1].islower():
+        return False  # `'Hello,' said he`
+    if punct and after[:1].isupper():
+        return True  # `gently, 'Edith!'`
+    if after in {",", ".", "!", "?", ";", ":"}:
+        return False
+    return toggled
+
+
 def _detokenize(tokens: list[str], state: dict) -> str:
     """Tokens back to prose; straight quotes and `_` alternate between opening and closing."""
     out: list[str] = []
@@ -215,7 +233,8 @@ def _detokenize(tokens: list[str], state: dict) -> str:
             out[-1] += token
             continue
         if token in STRAIGHT or token == "_":
-            is_open = not state.get(token, False)
+            toggled = not state.get(token, False)
+            is_open = _opening(tokens, i, toggled) if token == "'" else toggled
             state[token] = is_open
             if is_open:
                 out.append(token)

@@ -68,8 +68,10 @@ def test_reported_speech_is_not_a_tag():
 def test_paragraph_tag_gives_the_untagged_quote_of_a_paragraph_its_speaker():
     assert said('"I know," said Tom. "But not yet."', PAIR) == [
         ("tom", "tag"), ("tom", "paragraph_tag")]
-    assert said('"I know," he said, "but not yet."\n\nTom left.', PAIR)[1] == (
-        "tom", "paragraph_tag")
+
+
+def test_a_tag_interrupting_a_quote_belongs_to_both_halves():
+    assert said('"I know," Mary said, "but not yet."', PAIR) == [("mary", "tag"), ("mary", "tag")]
 
 
 def test_paragraph_subject_is_the_character_acting_before_the_quote():
@@ -118,8 +120,9 @@ def test_nothing_settles_it_so_the_default_narrator_reads_and_it_is_reported():
 
 
 def test_continued_quote_keeps_its_speaker_across_paragraphs():
-    text = '"It began long ago," said Mary.\n\n"And it never ended.'
-    assert said(text, PAIR) == [("mary", "tag"), ("mary", "continuation")]
+    text = '"It began long ago," said Mary. "Long before\n\n"you were born."'
+    assert said(text, PAIR) == [("mary", "tag"), ("mary", "paragraph_tag"),
+                                ("mary", "continuation")]
 
 
 def test_override_always_wins_even_against_a_tag():

@@ -32,7 +32,13 @@ TITLES = {
 # Titles that are not also a way to refer to the person (`the parson` but not `the mr`).
 _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "old", "young",
               "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame"}
-_TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
+_TOKEN = re.compile(r"[A-Za-z][\w'\u2019-]*\.?")
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+
+
+def _adjacent(text: str, a: tuple, b: tuple) -> bool:
+    """Only spaces between two tokens: `Mr. Bennet`, not `Mr., Bennet`."""
+    return text[a[1]:b[0]].isspace()
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class NameIndex:
         self.lowercase: set[str] = set()  # forms that match in any case
         primary: dict[str, str] = {}
         self.surnames: dict[str, str] = {}
+        self.titled: set[str] = set()
         for role in cast.roles.values():
             if role.id == NARRATOR and not role.aliases and role.name.lower() == "narrator":
                 continue
@@ -79,6 +86,8 @@ class NameIndex:
                 rest = words[titled:]
                 if index == 0 and (titled or len(rest) > 1):
                     self.surnames[role.id] = rest[-1].lower()
+                if index == 0 and titled:
+                    self.titled.add(role.id)
                 if titled:
                     bare.setdefault(_key(rest), set()).add(role.id)
                     # `Parson Tringham` is also `the parson`; `Mr.` gives no such noun.
@@ -94,17 +103,11 @@ class NameIndex:
         self.exact = exact
         self.bare = bare
         self.primary = primary
-        forms = sorted({*exact, *bare}, key=len, reverse=True)
-        if forms:
-            alternatives = "|".join(
-                r"\.?\s+".join(re.escape(w) for w in form.split()) for form in forms)
-            self._pattern = re.compile(
-                rf"(?<![\w'\u2019])(?:({_TITLE_RE})\s+)?({alternatives})"
-                rf"(?:['\u2019]s?)?(?![\w'\u2019-])",
-                re.IGNORECASE,
-            )
-        else:
-            self._pattern = None
+        self.max_words = max((len(k.split()) for k in (*exact, *bare)), default=0)
+        self.forms = {*exact, *bare}
+        self.starts = {k.split()[0] for k in self.forms} | set(TITLES)
+        self.prefixes = {" ".join(k.split()[:n]) for k in self.forms
+                         for n in range(1, len(k.split()) + 1)}
 
     def spouse_of(self, role: str) -> str | None:
         """`Mrs. Bennet` for `Mr. Bennet`: the one role of the other gender sharing a surname."""
@@ -114,6 +117,8 @@ class NameIndex:
             return None
         others = [r for r, s in self.surnames.items() if s == surname and r != role
                   and self.genders.get(r) not in (gender, "neutral")]
+        if len(others) > 1:  # a daughter shares the surname too: the titled one is the spouse
+            others = [r for r in others if r in self.titled]
         return others[0] if len(others) == 1 else None
 
     def _resolve(self, title: str | None, form: str) -> str | None:
@@ -139,20 +144,62 @@ class NameIndex:
 
     def mentions(self, text: str) -> list[Mention]:
         """Named mentions of cast members, in order."""
-        if not self._pattern:
+        if not self.max_words:
             return []
-        found = []
-        for m in self._pattern.finditer(text):
-            title, form = m.group(1), m.group(2)
-            key = _key(form.split())
-            if key not in self.lowercase and not form[:1].isupper():
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        found: list[Mention] = []
+        i = 0
+        starts = self.starts
+        while i < len(tokens):
+            norm = tokens[i][2].rstrip(".").lower()
+            if norm not in starts and _POSSESSIVE.sub("", norm) not in starts:
+                i += 1
                 continue
-            if title and not title[:1].isupper() and key not in self.lowercase:
-                title = None
-            role = self._resolve(title, form)
-            if role:
-                found.append(Mention(role, m.start(), m.end(), m.group(0)))
+            hit = self._match_at(text, tokens, i)
+            if hit:
+                found.append(hit[0])
+                i = hit[1]
+            else:
+                i += 1
         return found
+
+    def _match_at(self, text: str, tokens: list, i: int) -> tuple[Mention, int] | None:
+        word = tokens[i][2]
+        norm = word.rstrip(".").lower()
+        title = word if norm in TITLES and i + 1 < len(tokens) and \
+            _adjacent(text, tokens[i], tokens[i + 1]) else None
+        starts = ((i + 1, title), (i, None)) if title else ((i, None),)
+        for first, title_word in starts:
+            # Grow the phrase while it is the start of some form; keep the ones that are forms.
+            candidates = []
+            key = ""
+            for end in range(first, min(len(tokens), first + self.max_words)):
+                if end > first and not _adjacent(text, tokens[end - 1], tokens[end]):
+                    break
+                norm = tokens[end][2].rstrip(".").lower()
+                bare_word = _POSSESSIVE.sub("", norm)
+                if (key + " " + bare_word).strip() in self.forms:
+                    candidates.append(end)
+                key = (key + " " + norm).strip()
+                if key not in self.prefixes:
+                    break
+            for end in reversed(candidates):
+                words = [t[2] for t in tokens[first:end + 1]]
+                words[-1] = _POSSESSIVE.sub("", words[-1].rstrip("."))
+                key = _key(words)
+                lowercase = key in self.lowercase
+                if not lowercase and not words[0][:1].isupper():
+                    continue
+                if title_word and not title_word[:1].isupper() and not lowercase:
+                    continue
+                role = self._resolve(title_word, " ".join(words))
+                if role:
+                    start = tokens[i if title_word else first][0]
+                    stop = tokens[end][1]
+                    if text[stop - 1] == "." and tokens[end][2].rstrip(".").lower() not in TITLES:
+                        stop -= 1
+                    return Mention(role, start, stop, text[start:stop]), end + 1
+        return None
 
     def role_of(self, word: str) -> str | None:
         """The role a single word names, if exactly one."""

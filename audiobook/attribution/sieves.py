@@ -359,7 +359,8 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex) -> str | None
     return None
 
 
-def _settle_paragraph(turn: Turn, names: NameIndex, cast: Cast, previous: Turn | None) -> None:
+def _settle_paragraph(turn: Turn, names: NameIndex) -> None:
+    """Pass 1: the rules that need only this paragraph (and the people seen before it)."""
     for quote in turn.quotes:
         _tag_rule(quote, names, turn.recent + quote.prior)
     tagged = [q for q in turn.quotes if q.tag]
@@ -376,11 +377,12 @@ def _settle_paragraph(turn: Turn, names: NameIndex, cast: Cast, previous: Turn |
             source = next((q for q in reversed(turn.quotes[:index]) if q.tag), None) or tagged[0]
             if source.tag not in quote.addressed:
                 quote.role, quote.rule = source.tag, "paragraph_tag"
+    if first.rule == "continuation":
+        turn.continues = True  # settled from the previous turn, in pass 2
     if all(q.role for q in turn.quotes if q.rule != "continuation"):
         _set_turn(turn)
         return
-    if first.rule == "continuation":
-        turn.continues = True
+    if turn.continues:
         return
     exclude = turn.addressed
     untagged = [q for q in turn.quotes if not q.role]
@@ -579,16 +581,14 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
 def _attribute_chapter(chapter, names: NameIndex, cast: Cast) -> dict[int, tuple[str, str]]:
     turns = _turns(chapter, names)
     # Pass 1, in reading order, so pronouns see the speakers settled before them.
-    previous = None
     recent: list[str] = []
     for turn in turns:
         recent.extend(turn.pre_mentions)
         turn.recent = recent[-40:]
-        _settle_paragraph(turn, names, cast, previous)
+        _settle_paragraph(turn, names)
         recent.extend(m.role for m in turn.mentions)
         if turn.speaker:
             recent.append(turn.speaker)
-        previous = turn
     # Pass 2: conversations fill the gaps from settled turns.
     for run in _conversations(turns):
         _settle_conversation(run, names)

@@ -1,0 +1,135 @@
+"""Cast discovery and the `audiobook cast` command."""
+
+from click.testing import CliRunner
+
+from audiobook.cast import parse_cast
+from audiobook.cli import cli
+from audiobook.discover import discover, to_yaml, write_cast
+from audiobook.engines.fake import FakeEngine
+from audiobook.errors import OutputError
+from audiobook.script import parse
+
+PASSAGE = """# A Visit
+
+## One
+
+Mrs. Bennet came in. She sat down by the window.
+
+"Is he here?" asked Mrs. Bennet.
+
+"Not yet," said Mr. Bennet. "Soon."
+
+Elizabeth Bennet looked up from her book. Elizabeth smiled. She said nothing.
+
+"He will come, mamma," said Elizabeth.
+
+"I hope so, Lizzy," said Mrs. Bennet.
+
+"So do I," I said.
+
+Holmes stood. He took his hat. "Come, Watson," said Sherlock Holmes.
+
+"Where?" said Holmes.
+"""
+
+
+def test_discover_finds_speakers_with_names_aliases_gender_and_lines():
+    proposal = discover(parse(PASSAGE))
+    found = {c.name: (c.id, c.aliases, c.gender, c.lines) for c in proposal.characters}
+    # Mr. and Mrs. Bennet stay two people; `Holmes` joins `Sherlock Holmes`; `Come` and
+    # `Soon` open quotes but are nobody; `Watson` is spoken to but never speaks.
+    assert found == {
+        "Mrs. Bennet": ("mrs_bennet", [], "female", 2),
+        "Mr. Bennet": ("mr_bennet", [], "male", 2),
+        "Elizabeth": ("elizabeth", [], "female", 1),
+        "Sherlock Holmes": ("sherlock_holmes", ["Holmes"], "male", 2),
+    }
+    assert proposal.narrator_speaks == 1
+    assert proposal.quotes == 8
+
+
+def test_proposed_yaml_is_a_valid_cast_with_distinct_known_voices():
+    proposal = discover(parse(PASSAGE))
+    cast = parse_cast(to_yaml(proposal), "proposed.yaml")
+    assert set(cast.roles) == {"narrator", "mrs_bennet", "mr_bennet", "elizabeth",
+                               "sherlock_holmes"}
+    assert cast.roles["sherlock_holmes"].aliases == ("Holmes",)
+    voices = [(r.voice.voice, r.voice.pitch, r.voice.rate) for r in cast.roles.values()]
+    assert len(set(voices)) == len(voices)
+    engine = FakeEngine()
+    assert [engine.check_voice(v) for v, _, _ in voices] == [None] * len(voices)
+
+
+def test_many_characters_of_one_gender_still_get_distinct_voices():
+    surnames = ["Abbot", "Baker", "Carter", "Dawson", "Ellis", "Fisher", "Grant", "Hughes",
+                "Irving", "Jones", "Knight", "Lowe", "Morgan", "Nash"]
+    lines = "\n\n".join(f'"Hello," said Mr. {name}.' for name in surnames)
+    proposal = discover(parse("# T\n\n" + lines + "\n\n" + lines))
+    cast = parse_cast(to_yaml(proposal))
+    voices = [(r.voice.voice, r.voice.pitch, r.voice.rate) for r in cast.characters]
+    assert len(cast.characters) == 14 and len(set(voices)) == 14
+
+
+def test_write_cast_never_overwrites_without_force(tmp_path):
+    target = tmp_path / "voices.yaml"
+    target.write_text("keep me")
+    proposal = discover(parse(PASSAGE))
+    try:
+        write_cast(proposal, target)
+        raise AssertionError("overwrote an existing file")
+    except OutputError as error:
+        assert str(error) == f"{target}: already exists; pass --force to overwrite it"
+    assert target.read_text() == "keep me"
+    write_cast(proposal, target, force=True)
+    assert parse_cast(target.read_text()).roles["sherlock_holmes"].gender == "male"
+
+
+def test_cli_cast_prints_the_table_and_writes_a_renderable_cast(tmp_path, repo_root):
+    runner = CliRunner()
+    target = tmp_path / "cast.yaml"
+    result = runner.invoke(cli, ["cast", str(repo_root / "script/heartstrings.md"),
+                                 "--write", str(target)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "2 speaking characters in 23 quotes\n"
+        "  role   name   gender   lines  aliases\n"
+        "  alex   Alex   male        16\n"
+        "  emily  Emily  female       7\n"
+        f"Wrote {target}\n"
+    )
+    cast = parse_cast(target.read_text())
+    assert (cast.roles["alex"].gender, cast.roles["emily"].gender) == ("male", "female")
+    again = runner.invoke(cli, ["cast", str(repo_root / "script/heartstrings.md"),
+                                "--write", str(target)])
+    assert again.exit_code == 1
+    assert again.output == f"Error: {target}: already exists; pass --force to overwrite it\n"
+
+
+def test_cli_inspect_with_voices_explains_attribution(repo_root):
+    result = CliRunner().invoke(cli, ["inspect", str(repo_root / "script/heartstrings.md"),
+                                      "--voices", str(repo_root / "voices.yaml")])
+    assert result.exit_code == 0, result.output
+    assert '      35 alex       Emily, (tag)\n' in result.output
+    assert result.output.endswith(
+        "\nSpeaker attribution\n"
+        "  Quotes: 23\n"
+        "  Speakers: alex 16, emily 7\n"
+        "  Rules: tag 10, paragraph_tag 7, paragraph_subject 5, vocative 1\n"
+        "  Unresolved (read by the narrator): none\n"
+        "  Low confidence: none\n"
+    )
+
+
+def test_cli_inspect_lists_unresolved_quotes_with_line_numbers(tmp_path):
+    script = tmp_path / "s.md"
+    script.write_text('# T\n\n## One\n\n"Who is there?"\n\nMary walked in the rain.\n\n"Cold."\n')
+    voices = tmp_path / "v.yaml"
+    voices.write_text("roles:\n  narrator: {}\n  mary: {name: Mary, gender: female}\n")
+    result = CliRunner().invoke(cli, ["inspect", str(script), "--voices", str(voices)])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        "  Unresolved (read by the narrator): 1\n"
+        "    line    5  narrator   default          Who is there?\n"
+        "  Low confidence: 1\n"
+        "    line    9  mary       nearest_mention  Cold.\n"
+    )
