@@ -74,9 +74,30 @@ def speech_text(sentence: str, respell=None) -> str:
     return normalize_for_speech(respell(sentence) if respell else sentence)
 
 
+MAX_UTTERANCE_CHARS = 1000  # about a minute of speech
+
+
+def bounded(sentence: str, limit: int = MAX_UTTERANCE_CHARS) -> list[str]:
+    """A run-on longer than `limit` (a page with no full stop) in pieces cut at a comma or
+    semicolon, else a space: engines slow down more than linearly on long inputs."""
+    pieces, start = [], 0
+    while len(sentence) - start > limit:
+        end = start + limit
+        cut = max(sentence.rfind(", ", start, end), sentence.rfind("; ", start, end))
+        if cut < start + limit // 2:
+            cut = sentence.rfind(" ", start, end)
+        if cut <= start:
+            cut = end - 1  # one enormous word
+        pieces.append(sentence[start:cut + 1].strip())
+        start = cut + 1
+    pieces.append(sentence[start:].strip())
+    return [piece for piece in pieces if piece]
+
+
 def _utterances(text: str, voice: Voice, engine_version: str,
                 respell=None, line: int = 0) -> tuple[Utterance, ...]:
-    spoken = (speech_text(sentence, respell) for sentence in split_sentences(text))
+    spoken = (piece for sentence in split_sentences(text)
+              for piece in bounded(speech_text(sentence, respell)))
     return tuple(
         Utterance(sentence, voice, make_key(engine_version, sentence, voice.__dict__), line)
         for sentence in spoken
@@ -84,7 +105,8 @@ def _utterances(text: str, voice: Voice, engine_version: str,
     )
 
 
-def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str) -> ChapterPlan:
+def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str,
+                 digits: int = 2) -> ChapterPlan:
     pauses = cast.pauses_for(NARRATOR)  # the narrator's pauses frame the chapter
     narrator = cast.roles[NARRATOR]
     respell = respeller(cast.pronunciations) if cast.pronunciations else None
@@ -111,11 +133,13 @@ def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str) 
                                mine.sentence, utterances)
             )
         previous_role, previous_scene, previous_paragraph = role, scene, paragraph
-    stem = f"{index:02d}-{slugify(chapter.title)}"
+    stem = f"{index:0{digits}d}-{slugify(chapter.title)}"
     return ChapterPlan(index, chapter.title, stem, pauses.chapter_start, pauses.chapter_end,
                        tuple(segments))
 
 
 def plan_book(book: Book, cast: Cast, engine_version: str) -> list[ChapterPlan]:
     """Book must be attributed (every segment has a role in the cast)."""
-    return [plan_chapter(ch, i, cast, engine_version) for i, ch in enumerate(book.chapters, 1)]
+    digits = max(2, len(str(len(book.chapters))))  # file names sort in order: 001..120
+    return [plan_chapter(ch, i, cast, engine_version, digits)
+            for i, ch in enumerate(book.chapters, 1)]

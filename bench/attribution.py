@@ -279,42 +279,111 @@ def _quote_open_after(tokens: list[str], was_open: bool, opens: set[str], closes
 
 
 _TAG_VERB = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b", re.IGNORECASE)
+_REPORTED = re.compile(r" (?:that|whether|if|how|what)\b")
+DASHES = {"\u2014", "--", "\u2015"}
+PARAGRAPH_MODES = ("rebuilt", "sentence")
+
+
+def _closed_at(tokens: list[str], closes: set[str]) -> int | None:
+    """Index of the last closing mark in the sentence, if any."""
+    ends = [i for i, t in enumerate(tokens) if t in closes]
+    return ends[-1] if ends else None
 
 
 def _own_tag(tokens: list[str], closes: set[str]) -> bool:
-    ends = [i for i, t in enumerate(tokens) if t in closes]
+    """`"No," said Ann.`: a speech verb right after the quote that opens the sentence."""
+    ends = [i for i, t in enumerate(tokens) if t in closes and i > 0]
     return bool(ends) and bool(_TAG_VERB.search(" ".join(tokens[ends[0] + 1: ends[0] + 6])))
 
 
-def to_markdown(title: str, sentences: list[list[str]]) -> tuple[str, dict[int, int]]:
-    """Markdown with rebuilt paragraphs, and the line of each sentence."""
+def _is_tag_sentence(tokens: list[str]) -> bool:
+    """`Mrs. Lennox gasped.` after `"What is it?"`: a short sentence with a speech verb."""
+    text = " ".join(tokens)
+    tag = _TAG_VERB.search(" ".join(tokens[:5]))
+    return len(tokens) <= 10 and bool(tag) and not _REPORTED.match(text[tag.end():])
+
+
+def _dash_book(sentences: list[list[str]]) -> bool:
+    """Speech opened by a dash (`\u2014 Come up, Kinch!`) and no quotation marks at all."""
+    marks = sum(t in OPEN_MARKS | CLOSE_MARKS | {'"'} for s in sentences for t in s)
+    dashes = sum(1 for s in sentences for i, t in enumerate(s)
+                 if t in DASHES and (i == 0 or s[i - 1] == ":"))
+    return marks == 0 and dashes >= 3
+
+
+def _new_paragraph(tokens, previous, paragraph, opens, closes, dash) -> bool:
+    """Typographic conventions for where a paragraph starts, from the text alone:
+    - a new quote right after a quote that closed its sentence untagged is a new turn;
+    - a quote with its own tag (`"No," said Ann.`) is a new turn;
+    - after a tagged quote (`"Yes," said he.`) the speaker goes on (`"I know."`), unless the
+      tagged quote asked a question: then the next quote is the answer;
+    - a quote after narration starts a paragraph unless the narration leads into it (`:` `,`);
+    - a short tag sentence after a quote (`"What?" Ann gasped.`) belongs to it; other
+      narration after a quote that closed its sentence starts a paragraph.
+    """
+    if dash:
+        return tokens[0] in DASHES or any(
+            t in DASHES and tokens[i - 1] == ":" for i, t in enumerate(tokens) if i)
+    quote_in_paragraph = any(t in opens for s in paragraph for t in s)
+    closed = _closed_at(previous, closes)
+    if tokens[0] in opens:
+        if previous[-1] in closes:
+            return True
+        if _own_tag(tokens, closes):
+            return True
+        if previous[-1] in {":", ","}:
+            return False
+        if quote_in_paragraph and closed is not None and \
+                _TAG_VERB.search(" ".join(previous[closed + 1:])):
+            return previous[closed - 1] == "?"
+        if quote_in_paragraph and previous[0][:1].islower() and len(paragraph) > 1 and \
+                _TAG_VERB.search(" ".join(previous)):
+            # `"Tell us your name!"` / `said the man.`: the tag split off by the tokenizer.
+            asked = _closed_at(paragraph[-2], closes)
+            return asked is not None and paragraph[-2][asked - 1] == "?"
+        return True
+    if previous[-1] in closes:
+        # After `"What?"` a short `Ann gasped.` is its tag; after `"Yes."` it is an action.
+        ended = previous[-2] if len(previous) > 1 else ""
+        return ended not in {"?", "!", ",", "--", "\u2014"} or not _is_tag_sentence(tokens)
+    return False
+
+
+def to_markdown(title: str, sentences: list[list[str]], mode: str = "rebuilt"
+                ) -> tuple[str, dict[int, int]]:
+    """Markdown with paragraphs rebuilt (`rebuilt`) or one per sentence (`sentence`), and
+    the line of each sentence. In both, a quote left open and a sentence starting in lower
+    case (`said he.` split off by the tokenizer) stay in the paragraph before."""
     opens, closes = _marks(sentences)
+    dash = _dash_book(sentences)
     lines = [f"# {title}", "", "## Excerpt"]
     line_of: dict[int, int] = {}
     quote_open = False
     previous: list[str] = []
-    paragraph_quoted = False  # the paragraph so far opened with a quotation
+    paragraph: list[list[str]] = []
     state: dict = {}
     for number, tokens in enumerate(sentences):
         if not tokens:
             continue
-        new_paragraph = not previous
-        if previous and not quote_open:
-            if tokens[0] in opens:
-                # `"Yes," said he. "I know."` stays one paragraph.
-                # A quote with its own tag (`"No," said Ann.`) is someone's new turn.
-                own_tag = _own_tag(tokens, closes)
-                tagged = paragraph_quoted and previous[-1] not in closes and not own_tag and \
-                    bool(_TAG_VERB.search(" ".join(previous)))
-                new_paragraph = not tagged
-            elif tokens[0][:1].isupper() and previous[-1] in closes:
-                # `"What is it?" Mrs. Lennox gasped.` is a tag; longer narration is not.
-                tag = _TAG_VERB.search(" ".join(tokens))
-                new_paragraph = len(tokens) > 8 or not tag or bool(
-                    re.match(r" (?:that|whether|if|how|what)\b", " ".join(tokens)[tag.end():]))
+        if not previous:
+            new_paragraph = True
+        elif quote_open or tokens[0][:1].islower():
+            new_paragraph = False
+        elif mode == "sentence":
+            new_paragraph = True
+        else:
+            new_paragraph = _new_paragraph(tokens, previous, paragraph, opens, closes, dash)
         if new_paragraph:
             lines.append("")
-            paragraph_quoted = tokens[0] in opens
+            paragraph = []
+        paragraph.append(tokens)
+        speech = next((i for i, t in enumerate(tokens) if dash and i and t in DASHES
+                       and tokens[i - 1] == ":"), None)
+        if speech is not None:
+            # `His mother said: -- O, Stephen will apologize.`: in the book the speech after
+            # the colon is a paragraph of its own.
+            lines += [_detokenize(tokens[:speech], state), ""]
+            tokens = tokens[speech:]
         lines.append(_detokenize(tokens, state))
         line_of[number] = len(lines)
         quote_open = _quote_open_after(tokens, quote_open, opens, closes)
@@ -374,28 +443,14 @@ def speed_check(excerpts: list[Excerpt], target_words: int = 150_000) -> tuple[i
     return words, parsed - started, done - parsed
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--litbank", type=Path, default=DEFAULT_LITBANK)
-    parser.add_argument("--book", default="", help="only excerpts whose name contains this")
-    parser.add_argument("--errors", type=int, default=0, help="show N wrong quotes in context")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    parser.add_argument("--dump", type=Path, help="write each rebuilt excerpt here as .md")
-    args = parser.parse_args(argv)
-
-    stems = sorted(p.stem for p in (args.litbank / "quotations" / "tsv").glob("*.ann"))
-    excerpts = [e for s in stems if args.book in s and (e := read_excerpt(args.litbank, s))]
-    if args.dump:
-        args.dump.mkdir(parents=True, exist_ok=True)
-        for e in excerpts:
-            (args.dump / f"{e.name}.md").write_text(e.markdown, encoding="utf-8")
-
+def evaluate(excerpts: list[Excerpt], mode: str) -> dict:
+    """Score every excerpt with its paragraphs built in `mode`."""
     per_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     confusions: Counter = Counter()
-    per_book = []
-    wrong = []
+    per_book, wrong = [], []
     total = correct = 0
     for excerpt in excerpts:
+        excerpt.markdown, excerpt.line_of = to_markdown(excerpt.name, excerpt.sentences, mode)
         right_here = 0
         for gold, role, rule, segment in score(excerpt):
             ok = role == gold.speaker
@@ -408,34 +463,83 @@ def main(argv=None) -> int:
                 confusions[(rule, _kind(gold.speaker, excerpt.cast), _kind(role, excerpt.cast))] += 1
                 wrong.append((excerpt, gold, role, rule, segment))
         per_book.append((excerpt.name, right_here, len(excerpt.quotes)))
+    return {"total": total, "correct": correct, "per_rule": per_rule, "confusions": confusions,
+            "per_book": per_book, "wrong": wrong}
 
-    print(f"LitBank: {len(excerpts)} excerpts, {total} attributed quotes")
-    print(f"Accuracy: {correct}/{total} = {100 * correct / max(total, 1):.1f}%\n")
-    order = [r for r in (*RULES, "unparsed") if r in per_rule] + [
-        r for r in per_rule if r not in RULES and r != "unparsed"]
-    if args.markdown:
-        print("| rule | quotes | share | correct | accuracy |")
-        print("|---|---:|---:|---:|---:|")
+
+def _table(results: dict[str, dict], markdown: bool) -> list[str]:
+    """Per rule, quotes and accuracy in each paragraph mode."""
+    rules: list[str] = []
+    for r in results.values():
+        rules += [k for k in r["per_rule"] if k not in rules]
+    order = [r for r in (*RULES, "unparsed") if r in rules] + [
+        r for r in rules if r not in RULES and r != "unparsed"]
+    modes = list(results)
+    rows = [("all", {m: (results[m]["correct"], results[m]["total"]) for m in modes})]
+    rows = [(rule, {m: tuple(reversed(results[m]["per_rule"].get(rule, [0, 0])))[::-1]
+                    for m in modes}) for rule in order] + rows
+    out = []
+    if markdown:
+        out.append("| rule | " + " | ".join(f"quotes ({m}) | accuracy ({m})" for m in modes) + " |")
+        out.append("|---|" + "---:|---:|" * len(modes))
     else:
-        print(f"{'rule':<20}{'quotes':>8}{'share':>8}{'correct':>9}{'accuracy':>10}")
-    for rule in order:
-        ok, n = per_rule[rule]
-        if args.markdown:
-            print(f"| {rule} | {n} | {100 * n / total:.1f}% | {ok} | {100 * ok / n:.1f}% |")
+        out.append(f"{'rule':<20}" + "".join(f"{'quotes':>9}{'correct':>9}{'accuracy':>10}"
+                                             for _ in modes) + "   (" + ", ".join(modes) + ")")
+    for rule, cells in rows:
+        parts = []
+        for m in modes:
+            ok, n = cells[m]
+            acc = f"{100 * ok / n:.1f}%" if n else "-"
+            parts.append((n, ok, acc))
+        if markdown:
+            name = f"**{rule}**" if rule == "all" else rule
+            out.append(f"| {name} | " + " | ".join(f"{n} | {acc}" for n, _ok, acc in parts) + " |")
         else:
-            print(f"{rule:<20}{n:>8}{100 * n / total:>7.1f}%{ok:>9}{100 * ok / n:>9.1f}%")
-    print("\nCostliest confusions (rule: gold -> chosen):")
-    for (rule, gold_kind, chosen_kind), n in confusions.most_common(8):
+            out.append(f"{rule:<20}" + "".join(f"{n:>9}{ok:>9}{acc:>10}" for n, ok, acc in parts))
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--litbank", type=Path, default=DEFAULT_LITBANK)
+    parser.add_argument("--book", default="", help="only excerpts whose name contains this")
+    parser.add_argument("--errors", type=int, default=0, help="show N wrong quotes in context")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--paragraphs", choices=PARAGRAPH_MODES, default="rebuilt",
+                        help="the mode whose confusions, errors and dump are shown")
+    parser.add_argument("--dump", type=Path, help="write each rebuilt excerpt here as .md")
+    args = parser.parse_args(argv)
+
+    stems = sorted(p.stem for p in (args.litbank / "quotations" / "tsv").glob("*.ann"))
+    excerpts = [e for s in stems if args.book in s and (e := read_excerpt(args.litbank, s))]
+    others = [m for m in PARAGRAPH_MODES if m != args.paragraphs]
+    results = {m: evaluate(excerpts, m) for m in (*others, args.paragraphs)}
+    results = {m: results[m] for m in PARAGRAPH_MODES}
+    main_result = results[args.paragraphs]
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        for e in excerpts:
+            (args.dump / f"{e.name}.md").write_text(e.markdown, encoding="utf-8")
+
+    total = main_result["total"]
+    print(f"LitBank: {len(excerpts)} excerpts, {total} attributed quotes")
+    for mode, r in results.items():
+        print(f"Accuracy ({mode} paragraphs): {r['correct']}/{r['total']} = "
+              f"{100 * r['correct'] / max(r['total'], 1):.1f}%")
+    print()
+    print("\n".join(_table(results, args.markdown)))
+    print(f"\nCostliest confusions, {args.paragraphs} paragraphs (rule: gold -> chosen):")
+    for (rule, gold_kind, chosen_kind), n in main_result["confusions"].most_common(8):
         print(f"  {n:>4}  {rule}: {gold_kind} -> {chosen_kind}")
     print("\nWorst excerpts:")
-    for name, ok, n in sorted(per_book, key=lambda b: b[1] - b[2])[:6]:
+    for name, ok, n in sorted(main_result["per_book"], key=lambda b: b[1] - b[2])[:6]:
         print(f"  {n - ok:>4} wrong of {n:>3}  {name}")
 
     words, parse_s, attribute_s = speed_check(excerpts or [])
     print(f"\nSpeed: a {words:,}-word novel parsed in {parse_s:.2f} s, attributed in "
           f"{attribute_s:.2f} s")
 
-    for excerpt, gold, role, rule, segment in wrong[: args.errors]:
+    for excerpt, gold, role, rule, segment in main_result["wrong"][: args.errors]:
         line = segment.line if segment else excerpt.line_of.get(gold.sentence)
         print(f"\n[{excerpt.name}:{line}] gold={gold.speaker} chose={role} ({rule})")
         print("   ", gold.text[:160])

@@ -108,8 +108,44 @@ def test_turn_taking_reads_backwards_from_a_later_tag():
 
 
 def test_nearest_mention_when_no_conversation_helps():
-    text = 'Mary walked through the rain for an hour.\n\n"What a day."'
+    text = 'The rain fell on Mary for an hour.\n\n"What a day."'
     assert said(text, PAIR) == [("mary", "nearest_mention")]
+
+
+def test_the_character_acting_in_the_paragraph_before_an_untagged_quote_speaks():
+    text = ('"You get me a file," said Tom.\n\n"Yes," said Mary.\n\nTom tilted her again.\n\n'
+            '"And you get me wittles."')
+    assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")
+    # Without the beat the turns alternate and Mary would answer.
+    text = '"You get me a file," said Tom.\n\n"Yes," said Mary.\n\n"And you get me wittles."'
+    assert said(text, PAIR)[-1] == ("tom", "turn_taking")
+
+
+def test_a_verb_of_manner_after_a_finished_quote_is_an_action_not_a_tag():
+    # Still Mary's paragraph, so hers, but as the one acting, not as a tag.
+    text = '"You were always a liar," said Tom.\n\n"I should think I was." Mary sighed.'
+    assert said(text, PAIR) == [("tom", "tag"), ("mary", "paragraph_subject")]
+    assert said('"I should think so," Mary sighed.', PAIR) == [("mary", "tag")]
+
+
+def test_the_tag_between_the_halves_of_a_quote_wins_over_narration_after_it():
+    text = ('"You were always a liar," said Mary, "though you did once fool the nurse." '
+            'Tom chuckled.')
+    assert said(text, PAIR) == [("mary", "tag"), ("mary", "tag")]
+
+
+def test_a_paragraph_ending_with_said_colon_tags_the_speech_that_follows():
+    text = 'His mother said:\n\n"Tom will apologize."'
+    cast = cast_of(("mother", "Mrs. Sawyer", "female", "his mother"), ("tom", "Tom", "male"))
+    assert said(text, cast) == [("mother", "tag")]
+
+
+def test_dash_dialogue_is_attributed_like_quotes():
+    text = ("Buck Mulligan came from the stairhead.\n\n\u2014Come up, Kinch! he called. "
+            "Come up.\n\n\u2014Back to barracks! Stephen said.\n\n\u2014Thanks, old chap.")
+    cast = cast_of(("buck", "Buck Mulligan", "male"), ("stephen", "Stephen Dedalus", "male"))
+    assert said(text, cast) == [("buck", "tag"), ("buck", "paragraph_tag"), ("stephen", "tag"),
+                                ("buck", "turn_taking")]
 
 
 def test_nothing_settles_it_so_the_default_narrator_reads_and_it_is_reported():
@@ -198,3 +234,10 @@ def test_a_long_novel_attributes_in_seconds(repo_root):
     elapsed = time.perf_counter() - started
     assert sum(len(s.text.split()) for s in book.segments()) > 50_000
     assert elapsed < 3.0
+
+
+def test_override_wins_in_dash_dialogue():
+    text = ("\u2014Come up, Kinch! he called.\n\n\u2014Back, said Tom.\n\n\u2014No.\n\n"
+            "[tom] \u2014Yes, Tom said Mary.")
+    cast = cast_of(("kinch", "Kinch", "male"), ("tom", "Tom", "male"), ("mary", "Mary", "female"))
+    assert said(text, cast)[-1] == ("tom", "override")

@@ -122,7 +122,7 @@ def test_cli_inspect_with_voices_explains_attribution(repo_root):
 
 def test_cli_inspect_lists_unresolved_quotes_with_line_numbers(tmp_path):
     script = tmp_path / "s.md"
-    script.write_text('# T\n\n## One\n\n"Who is there?"\n\nMary walked in the rain.\n\n"Cold."\n')
+    script.write_text('# T\n\n## One\n\n"Who is there?"\n\nThe rain fell on Mary.\n\n"Cold."\n')
     voices = tmp_path / "v.yaml"
     voices.write_text("roles:\n  narrator: {}\n  mary: {name: Mary, gender: female}\n")
     result = CliRunner().invoke(cli, ["inspect", str(script), "--voices", str(voices)])

@@ -1,6 +1,6 @@
 """The script parser: structure, quote forms, plain-text books."""
 
-from audiobook.script import DIALOGUE, NARRATION, SINGLE, parse, quote_style
+from audiobook.script import DASH, DIALOGUE, NARRATION, SINGLE, parse, quote_style
 
 
 def pieces(book):
@@ -149,3 +149,26 @@ def test_parse_never_raises_on_odd_text():
                  "[x]", '[x] "', "CHAPTER I\n\nCHAPTER II", "\x00\ufeff weird"]:
         for markdown in (True, False):
             parse(text, markdown=markdown)
+
+
+def test_dash_dialogue_runs_to_the_paragraph_end_except_its_tag():
+    text = ("# U\n\nHe held the bowl aloft and intoned: \u2014Introibo ad altare Dei.\n\n"
+            "\u2014Thanks, old chap, he cried briskly. That will do nicely.\n\n"
+            "\u2014The mockery of it! he said gaily.\n\n"
+            "--Tell me, Mulligan, Stephen said quietly.\n\nStephen said nothing.\n")
+    assert quote_style(text) == DASH
+    assert [(s.kind, s.text) for s in parse(text).segments()] == [
+        (NARRATION, "He held the bowl aloft and intoned:"),
+        (DIALOGUE, "Introibo ad altare Dei."),
+        (DIALOGUE, "Thanks, old chap,"), (NARRATION, "he cried briskly."),
+        (DIALOGUE, "That will do nicely."),
+        (DIALOGUE, "The mockery of it!"), (NARRATION, "he said gaily."),
+        (DIALOGUE, "Tell me, Mulligan,"), (NARRATION, "Stephen said quietly."),
+        (NARRATION, "Stephen said nothing."),
+    ]
+
+
+def test_a_book_with_quotation_marks_is_not_read_as_dash_dialogue():
+    text = '# T\n\n\u2014Wait, he said.\n\n\u2014No.\n\n\u2014Yes.\n\n"Now," said Ann.\n'
+    assert quote_style(text) != DASH
+    assert [s.text for s in parse(text).segments() if s.kind == DIALOGUE] == ["Now,"]

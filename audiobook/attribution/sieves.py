@@ -68,6 +68,12 @@ SPEECH_VERBS = frozenset(
     counter countered prompt prompted quote quoted read recite recited speak spoke spoken
     utter uttered articulate articulated intervene intervened mumble mumbled""".split()
 )
+# Verbs of manner that tag a quote only when joined to it (`"Yes," she smiled.`); after a
+# quote that ends its sentence (`"Yes." Tom smiled.`) they begin a new action instead.
+ACTION_VERBS = frozenset(
+    """sigh sighed laugh laughed sob sobbed chuckle chuckled giggle giggled smile smiled grin
+    grinned nod nodded sneer sneered scoff scoffed think thought wonder wondered reflect
+    reflected breathe breathed""".split())
 _TWO_WORD_VERBS = re.compile(
     r"\b(?:went|goes|go) on\b|\b(?:broke|breaks|put|puts|cut|cuts|chimed|struck) in\b|"
     r"\b(?:burst|bursts|called|cried|sang|spoke|blurted) out\b|\bspoke up\b", re.IGNORECASE)
@@ -109,6 +115,7 @@ class Quote:
     tag_gender: str | None = None  # a tag was found, naming no character, but a gender
     tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
     tag_pronoun: bool = False
+    interrupted: bool = False  # the second half of `"I know," he said, "but not yet."`
     role: str | None = None
     rule: str | None = None
 
@@ -123,6 +130,8 @@ class Turn:
     pre_mentions: list[str]  # roles named in narration paragraphs since the previous turn
     scene: int
     gap: int = 0  # narration-only paragraphs since the previous turn
+    gap_words: int = 0  # words of narration in those paragraphs
+    beat: str = ""  # the last narration paragraph before this turn, if any
     continues: bool = False  # opens with a quote carried over from the previous paragraph
     speaker: str | None = None
     rule: str | None = None
@@ -328,8 +337,13 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str]) -> None:
     subject = _Subject()
     # `"Yes." He turned away.` is a new sentence, not a tag: `"Yes," he said.` is one.
     new_sentence = quote.segment.text[-1:] in ".!?" and re.match(r"(?:He|She|They|It)\b", quote.after)
-    if quote.after and not new_sentence:
+    if quote.interrupted:
+        # The tag between the halves speaks for both, whatever follows the second.
+        subject = tag_after(quote.before, names, recent, exclude)
+    if quote.after and not new_sentence and not subject.found:
         subject = tag_after(quote.after, names, recent, exclude)
+        if subject.found and quote.segment.text[-1:] == "." and _action_tag(quote.after):
+            subject = _Subject()  # `"Yes." Tommy chuckled.`: an action, not a tag
     if not subject.found and quote.before:
         subject = tag_before(quote.before, names, recent, exclude)
     if subject.role and subject.role not in quote.addressed:
@@ -338,6 +352,13 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str]) -> None:
     elif subject.found:
         quote.tag_gender = subject.gender
         quote.tag_not = subject.not_role
+
+
+def _action_tag(text: str) -> bool:
+    """Is the first verb of the narration a verb of manner (`chuckled`), not of saying?"""
+    clause = _CLAUSE_END.split(text, 1)[0]
+    verb = next((w for w in _WORD.findall(clause)[:6] if _is_speech_verb(w)), "")
+    return verb.lower() in ACTION_VERBS
 
 
 def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex) -> str | None:
@@ -425,11 +446,16 @@ def _fits(role: str | None, turn: Turn, names: NameIndex) -> bool:
     return not gender or names.genders.get(role) == gender
 
 
+# Narration this long between two quotes ends a conversation (about five sentences).
+LONG_NARRATION = 100
+
+
 def _conversations(turns: list[Turn]) -> list[list[Turn]]:
     """Runs of turns in one scene, not split by more than two narration paragraphs."""
     runs: list[list[Turn]] = []
     for turn in turns:
-        if runs and runs[-1][-1].scene == turn.scene and turn.gap <= 2:
+        if runs and runs[-1][-1].scene == turn.scene and turn.gap <= 2 and \
+                turn.gap_words <= LONG_NARRATION:
             runs[-1].append(turn)
         else:
             runs.append([turn])
@@ -465,6 +491,13 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
                     names.genders.get(r) == gender for r in pair):
                 _assign(turn, other[0], "vocative")
                 turn.strength = 2
+    for turn in run:
+        # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
+        if not turn.speaker and not turn.continues and turn.beat:
+            role = _beat_subject(turn, names)
+            if role and _fits(role, turn, names):
+                _assign(turn, role, "paragraph_subject")
+                turn.strength = 2
     anchors = [i for i, t in enumerate(run) if t.speaker]
     partners = {a: _partner(run, a, names) for a in anchors}
     for i, turn in enumerate(run):
@@ -484,9 +517,18 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             same = _hops(run, anchor, i) % 2 == 0
             role = run[anchor].speaker if same else partners[anchor]
             if role and _fits(role, turn, names):
-                guesses.append((-run[anchor].strength, distance, role))
+                guesses.append((distance, -run[anchor].strength, role))
         if guesses:
             _assign(turn, min(guesses)[2], "turn_taking")
+
+
+def _beat_subject(turn: Turn, names: NameIndex) -> str | None:
+    """The subject of the last sentence of the narration paragraph just before a turn."""
+    last = _SENTENCE_END.split(turn.beat.strip())[-1]
+    subject = clause_subject(last, names, turn.recent, turn.ruled_out)
+    if subject.role and subject.role != NARRATOR:
+        return subject.role
+    return None
 
 
 def _two_participants(run: list[Turn], i: int) -> list[str]:
@@ -553,7 +595,8 @@ def _nearest(turn: Turn, previous: Turn | None, names: NameIndex) -> str | None:
 def _turns(chapter, names: NameIndex) -> list[Turn]:
     turns: list[Turn] = []
     pending: list[str] = []
-    gap = 0
+    gap = gap_words = 0
+    beat = ""
     for scene_number, scene in enumerate(chapter.scenes, 1):
         for paragraph in scene.paragraphs:
             segs = paragraph.segments
@@ -567,14 +610,21 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
                     prior += [m.role for m in names.mentions(seg.text)]
                     continue
                 before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
+                if i == 0 and beat.rstrip().endswith(":"):
+                    before = beat  # `His mother said:` closing the paragraph before
                 after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
                 quotes.append(Quote(seg, before, after, addressed(seg.text, names), list(prior)))
+                quotes[-1].interrupted = bool(before) and i >= 2 and \
+                    segs[i - 2].kind == DIALOGUE and before.rstrip()[-1:] in ",:\u2014-"
             if not quotes:
                 pending.extend(m.role for m in mentions)
                 gap += 1
+                gap_words += len(narration.split())
+                beat = narration
                 continue
-            turns.append(Turn(quotes, narration, mentions, pending, scene_number, gap))
-            pending, gap = [], 0
+            turns.append(Turn(quotes, narration, mentions, pending, scene_number, gap,
+                              gap_words, beat))
+            pending, gap, gap_words, beat = [], 0, 0, ""
     return turns
 
 
