@@ -270,6 +270,8 @@ def render_book(
         state = _read_state(folder)
         result = RenderResult(folder, folder / MANIFEST)
         todo = [p for p in plans if not _reusable(p, state, folder, formats, tags, len(plans))]
+        # Longest chapters first: the encode left running after synthesis ends is then short.
+        todo.sort(key=lambda p: -sum(len(u.text) for u in p.utterances))
         rebuilt = {p.stem for p in todo}
         new_state = {p.stem: state[p.stem] for p in plans if p.stem not in rebuilt}
 
@@ -308,6 +310,7 @@ def render_book(
                 stopping.set()
                 export.stop_encoders()  # Ctrl-C: end the chapters in progress now
                 pool.shutdown(cancel_futures=True)
+                _keep_finished(building, new_state, folder)
                 raise
 
         new_state[_BOOK_ENTRY] = export.write_book(
@@ -325,6 +328,16 @@ def render_book(
                 plan.index, plan.title, entry["files"], entry["manifest"]["duration_ms"],
                 plan.stem not in rebuilt))
     return result
+
+
+def _keep_finished(building: dict, state: dict, folder: Path) -> None:
+    """On a stop, record the chapters finished meanwhile, so the next run reuses them."""
+    finished = {plan.stem: future.result() for future, plan in building.items()
+                if future.done() and not future.cancelled() and future.exception() is None}
+    if finished:
+        with contextlib.suppress(OSError):  # a full disk may be why we stopped
+            export.write_text_atomic(folder / STATE_FILE, json.dumps({**state, **finished},
+                                                                     indent=1))
 
 
 def _written(entry: dict) -> list[str]:
