@@ -107,6 +107,18 @@ def test_turn_taking_reads_backwards_from_a_later_tag():
     assert said(text, MEN)[:2] == [("tom", "turn_taking"), ("huck", "turn_taking")]
 
 
+def test_turn_taking_between_disagreeing_anchors_at_equal_distance_reads_back_from_the_later():
+    # Read forward, `"Hi."` answers Tom (Huck); read back from Huck's tag it is Tom's.
+    text = '"Ready?" said Huck.\n\n"Yes," said Tom.\n\n"Hi."\n\n"Nice day," said Huck.'
+    assert said(text, MEN)[2] == ("tom", "turn_taking")
+
+
+def test_a_carried_over_quote_with_its_own_tag_names_its_speaker():
+    # The first paragraph's quote runs on; the second carries Tom's tag, which settles both.
+    text = '"I went down to the river at dawn.\n\n"And there it was," said Tom.'
+    assert said(text, PAIR) == [("tom", "turn_taking"), ("tom", "tag")]
+
+
 def test_nearest_mention_when_no_conversation_helps():
     text = 'The rain fell on Mary for an hour.\n\n"What a day."'
     assert said(text, PAIR) == [("mary", "nearest_mention")]
@@ -197,6 +209,14 @@ def test_title_as_a_noun_and_lowercase_aliases():
     names = NameIndex(cast)
     assert [m.role for m in names.mentions("The parson nodded to the Nurse.")] == [
         "parson", "nurse"]
+
+
+def test_an_abbreviated_title_is_also_a_noun_dr_archie_is_the_doctor():
+    cast = cast_of(("archie", "Dr. Howard Archie", "male"), ("peter", "Peter Kronborg", "male"))
+    assert [m.role for m in NameIndex(cast).mentions("Kronborg waited for the doctor.")] == [
+        "peter", "archie"]
+    text = 'Kronborg opened the door.\n\n"All ready," said the doctor.'
+    assert said(text, cast) == [("archie", "tag")]
 
 
 # --- the shipped story ---------------------------------------------------------------------

@@ -65,3 +65,14 @@ def test_volume_changes_level_and_output_has_no_silent_padding(engine):
     rate = engine.sample_rate
     edge = int(0.03 * rate)  # espeak pads ~100 ms of silence; we keep only 15 ms
     assert abs(loud[: edge * 2]).max() > 0.01 and abs(loud[-edge * 2:]).max() > 0.005
+
+
+def test_two_engine_objects_in_one_process_do_not_share_stale_settings(engine):
+    # pyttsx3 keeps one espeak per process; an engine object that trusted its own record
+    # of the last settings spoke the other object's rate here (5.5 s came out 2.4 s).
+    other = create_engine("pyttsx3")
+    slow, fast = Voice(rate=110), Voice(rate=260)
+    first = len(engine.synthesize(TEXT, slow))
+    other.synthesize(TEXT, fast)
+    again = len(engine.synthesize(TEXT, slow))
+    assert again == pytest.approx(first, rel=0.02)

@@ -32,6 +32,9 @@ TITLES = {
 # Titles that are not also a way to refer to the person (`the parson` but not `the mr`).
 _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "old", "young",
               "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame"}
+# `Dr. Archie` is also `the doctor`.
+_ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "capt": "captain",
+                      "col": "colonel", "gen": "general"}
 _TOKEN = re.compile(r"[A-Za-z][\w'\u2019-]*\.?")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 
@@ -92,6 +95,7 @@ class NameIndex:
                     bare.setdefault(_key(rest), set()).add(role.id)
                     # `Parson Tringham` is also `the parson`; `Mr.` gives no such noun.
                     noun = words[0].lower().rstrip(".")
+                    noun = _ABBREVIATED_NOUNS.get(noun, noun)
                     if noun not in _NOT_NOUNS:
                         the = f"the {noun}"
                         bare.setdefault(the, set()).add(role.id)

@@ -389,17 +389,19 @@ def _settle_paragraph(turn: Turn, names: NameIndex) -> None:
     for index, quote in enumerate(turn.quotes):
         if quote.segment.override:
             quote.role, quote.rule = quote.segment.override, "override"
+        elif quote.tag:
+            # Before continuation: a carried-over quote with its own tag names its speaker.
+            quote.role, quote.rule = quote.tag, "tag"
         elif quote.segment.continues_quote and index == 0:
             quote.rule = "continuation"  # filled in from the previous turn
-        elif quote.tag:
-            quote.role, quote.rule = quote.tag, "tag"
         elif tagged:
             # The nearest tagged quote before this one, else the first after it.
             source = next((q for q in reversed(turn.quotes[:index]) if q.tag), None) or tagged[0]
             if source.tag not in quote.addressed:
                 quote.role, quote.rule = source.tag, "paragraph_tag"
-    if first.rule == "continuation":
-        turn.continues = True  # settled from the previous turn, in pass 2
+    if first.segment.continues_quote and first.rule in ("continuation", "tag"):
+        turn.continues = True  # one speech with the turn before: settled in pass 2, or it
+        # carries the tag that settles the turn before (no change of speaker either way)
     if all(q.role for q in turn.quotes if q.rule != "continuation"):
         _set_turn(turn)
         return
@@ -510,16 +512,18 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         guesses = []
         left = next((a for a in reversed(anchors) if a < i), None)
         right = next((a for a in anchors if a > i), None)
-        for anchor in (left, right):
+        # Nearest anchor first; at equal distance the stronger, then the later one: a tag
+        # is written where the reader needs resetting, so it reads back more safely.
+        for side, anchor in enumerate((left, right)):
             if anchor is None:
                 continue
             distance = abs(i - anchor)
             same = _hops(run, anchor, i) % 2 == 0
             role = run[anchor].speaker if same else partners[anchor]
             if role and _fits(role, turn, names):
-                guesses.append((distance, -run[anchor].strength, role))
+                guesses.append((distance, -run[anchor].strength, -side, role))
         if guesses:
-            _assign(turn, min(guesses)[2], "turn_taking")
+            _assign(turn, min(guesses)[-1], "turn_taking")
 
 
 def _beat_subject(turn: Turn, names: NameIndex) -> str | None:

@@ -63,13 +63,22 @@ class Pyttsx3Engine(Engine):
             with contextlib.redirect_stdout(io.StringIO()):
                 import pyttsx3
                 from pyttsx3.drivers import _espeak
+                from pyttsx3.drivers.espeak import EspeakDriver
             self._tts = pyttsx3.init("espeak")
         except Exception as bad:  # noqa: BLE001 - pyttsx3 raises bare RuntimeErrors
             raise EngineError(f"cannot start pyttsx3 with espeak-ng: {bad}") from None
         self._espeak = _espeak
+        # Settings go straight to the driver: through Engine.setProperty they wait in a
+        # command queue that both our thread and espeak's callback thread pump, and a new
+        # engine holds them until its first run loop.
+        self._set = EspeakDriver.setProperty
         self._espeak_version, self._data_path = _espeak_info(_espeak.dll)
         self._pyttsx3_version = getattr(pyttsx3, "__version__", "2.99")
-        self._applied: Voice | None = None
+        # pyttsx3's binding of espeak_GetParameter drops the `current` argument.
+        self._get_parameter = _espeak.dll.espeak_GetParameter
+        self._get_parameter.restype = ctypes.c_int
+        self._get_parameter.argtypes = [ctypes.c_int, ctypes.c_int]
+        self._parameters = (_espeak.RATE, _espeak.PITCH, _espeak.VOLUME)
         self._finished: bool | None = None
         self._done = threading.Event()
         self._error: Exception | None = None
@@ -111,7 +120,6 @@ class Pyttsx3Engine(Engine):
     def synthesize(self, text: str, voice: Voice) -> bytes:
         pcm = self._synthesize_once(text, voice)
         if not pcm:  # espeak occasionally drops an utterance: one retry, then give up
-            self._applied = None
             pcm = self._synthesize_once(text, voice)
         if not pcm:
             raise EngineError(f"espeak-ng returned no audio for {text[:60]!r}")
@@ -125,16 +133,27 @@ class Pyttsx3Engine(Engine):
                 raise EngineError("espeak-ng did not become idle within 10 s")
             time.sleep(0.0005)
 
+    def _state(self) -> tuple:
+        """What espeak will speak with now: voice id (with variant), rate, pitch, volume."""
+        current = self._espeak.GetCurrentVoice()
+        voice_id = current.contents.identifier.decode().lower() if current else ""
+        return (voice_id, *(self._get_parameter(p, 1) for p in self._parameters))
+
     def _apply(self, voice: Voice):
-        if voice == self._applied:
-            return
-        # The voice first: loading a voice resets rate and pitch to its defaults.
-        self._tts.setProperty("voice", voice.voice)
-        self._tts.setProperty("rate", voice.rate)
-        self._tts.setProperty("pitch", min(voice.pitch, 99))
-        self._tts.setProperty("volume", voice.volume)
-        self._wait_idle()  # settings travel through espeak's queue; let them land
-        self._applied = voice
+        """Set and then read back espeak's settings. Compared with espeak's own state, not a
+        cached copy: pyttsx3 shares one espeak between every engine object in a process."""
+        wanted = (voice.voice.lower(), voice.rate, min(voice.pitch, 99),
+                  int(round(voice.volume * 100, 2)))  # pyttsx3's own volume conversion
+        for _ in range(3):
+            if self._state() == wanted:
+                return
+            # The voice first: loading a voice resets rate and pitch to its defaults.
+            self._set("voice", voice.voice)
+            self._set("rate", voice.rate)
+            self._set("pitch", min(voice.pitch, 99))
+            self._set("volume", voice.volume)
+            self._wait_idle()  # settings travel through espeak's queue; let them land
+        raise EngineError(f"espeak-ng did not take the settings {voice} (it has {self._state()})")
 
     def _synthesize_once(self, text: str, voice: Voice) -> bytes:
         self._apply(voice)

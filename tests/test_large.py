@@ -1,0 +1,148 @@
+"""Large inputs: parse, attribute and plan stay linear in time, bounded in memory, and
+never recurse. (A 50 MB script is measured by bench/large_inputs.py, too slow for tests.)"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from audiobook.attribution import attribute
+from audiobook.cast import parse_cast
+from audiobook.plan import MAX_UTTERANCE_CHARS, plan_book
+from audiobook.script import parse
+
+CAST = parse_cast("roles:\n  narrator: {}\n  anna: {name: Anna, gender: female}\n"
+                  "  ben: {name: Ben, gender: male}\n")
+VOCABULARY = "the a and of to in was he she it said Anna Ben door light morning house road".split()
+
+
+def words(n_chars: int) -> str:
+    """Unpunctuated words, about n_chars long."""
+    rng = random.Random(1)
+    out, size = [], 0
+    while size < n_chars:
+        word = rng.choice(VOCABULARY)
+        out.append(word)
+        size += len(word) + 1
+    return " ".join(out)
+
+
+def pipeline(text: str):
+    book = attribute(parse(text), CAST)
+    return book, plan_book(book, CAST, "fake/1")
+
+
+def _memory_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory now, or at its peak with "VmHWM". (Not ru_maxrss:
+    a child's starts at its parent's size, which exec does not reset.)"""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith(field + ":"))
+    return int(line.split()[1]) / 1000
+
+
+def measured(make_text, size: int) -> tuple[float, float, tuple]:
+    """(seconds, peak MB the pipeline added, (book, plans)) for `make_text(size)`, timed at
+    full speed in a fresh process, whose memory high-water mark nothing else has raised."""
+    code = (f"import json, sys, time; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+            f"import test_large as t\ntext = t.{make_text.__name__}({size})\n"
+            "before = t._memory_mb(); start = time.perf_counter()\nt.pipeline(text)\n"
+            "seconds = time.perf_counter() - start\n"
+            "print(json.dumps([seconds, t._memory_mb('VmHWM') - before]))\n")
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, timeout=120)
+    seconds, peak = json.loads(child.stdout)
+    return seconds, peak, pipeline(make_text(size))
+
+
+def run_on(n_chars: int) -> str:
+    return "# Run-on\n\n## One\n\n" + words(n_chars) + "\n"
+
+
+def test_one_megabyte_paragraph_without_punctuation():
+    seconds, peak, (book, plans) = measured(run_on, 1_000_000)
+    assert seconds < 10 and peak < 150, (seconds, peak)  # measured: 1.5-2.2 s, 57 MB
+    [chapter] = plans
+    spoken = [u.text for u in chapter.utterances][1:]  # after the chapter title
+    # Cut into engine-sized pieces that together say every word, in order.
+    assert max(len(t) for t in spoken) <= MAX_UTTERANCE_CHARS
+    assert len(spoken) > 1_000_000 / MAX_UTTERANCE_CHARS
+    assert " ".join(spoken).split() == words(1_000_000).split()
+
+
+def test_one_megabyte_hard_wrapped_paragraph_of_dialogue():
+    """70-character lines, a quote every dozen words: each quote looks up its line."""
+    rng = random.Random(2)
+    text = []
+    for _ in range(15_000):
+        text.append(" ".join(rng.choice(VOCABULARY) for _ in range(6)))
+        text.append('"' + " ".join(rng.choice(VOCABULARY) for _ in range(6)) + '"')
+    wrapped, line = [], ""
+    for word in " ".join(text).split():
+        if len(line) + len(word) > 70:
+            wrapped.append(line)
+            line = ""
+        line = f"{line} {word}" if line else word
+    wrapped.append(line)
+    start = time.perf_counter()
+    book = parse("# T\n\n## One\n\n" + "\n".join(wrapped) + "\n")
+    seconds = time.perf_counter() - start
+    assert seconds < 3, seconds  # measured 0.4 s; a line scan per quote took 9 s
+    segments = list(book.segments())
+    assert len(segments) == 30_000
+    assert segments[-1].line == 4 + len(wrapped)  # the last quote is on the last line
+
+
+def chapters(n: int) -> str:
+    return "# Many\n\n" + "".join(
+        f"## Chapter {i}\n\nAnna opened door {i}. \"Hello,\" said Ben.\n\n" for i in range(1, n + 1))
+
+
+def test_ten_thousand_chapters():
+    seconds, peak, (book, plans) = measured(chapters, 10_000)
+    assert seconds < 25 and peak < 150, (seconds, peak)  # measured: 3.6-5.1 s, 34 MB
+    assert len(plans) == 10_000
+    stems = [p.stem for p in plans]
+    assert stems[0] == "00001-chapter-1" and stems[-1] == "10000-chapter-10000"
+    assert sorted(stems) == stems  # the files list in reading order
+    last = [(seg.kind, seg.role) for _, _, seg in book.chapters[-1].segments()]
+    assert last == [("narration", "narrator"), ("dialogue", "ben"), ("narration", "narrator")]
+
+
+@pytest.mark.parametrize("marker", ["*a ", "_a ", "**a "])
+def test_unmatched_emphasis_markers_stay_linear(marker):
+    start = time.perf_counter()
+    book = parse("# T\n\n" + marker * 300_000)  # 0.9 MB; 60 kB took 23 s before
+    assert time.perf_counter() - start < 3
+    assert sum(len(s.text) for s in book.segments()) == len(marker) * 300_000 - 1
+
+
+def novel(n_chars: int) -> str:
+    """Novel-shaped: a chapter every 200 paragraphs, two in three with a short exchange."""
+    rng = random.Random(3)
+    paragraphs, size, i = ["# Big"], 0, 0
+    while size < n_chars:
+        if i % 200 == 0:
+            paragraphs.append(f"## Chapter {i // 200 + 1}")
+        sentence = " ".join(rng.choice(VOCABULARY) for _ in range(12)).capitalize() + "."
+        who = rng.choice(["Anna", "Ben"])
+        paragraph = f'{sentence} "{sentence}" said {who}. {sentence}' if i % 3 else sentence
+        paragraphs.append(paragraph)
+        size += len(paragraph) + 2
+        i += 1
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def test_large_script():
+    seconds, peak, (book, plans) = measured(novel, 2_000_000)
+    assert seconds < 30 and peak < 300, (seconds, peak)  # measured: 5.4-7.4 s, 30 MB
+    text = novel(2_000_000)
+    assert len(plans) == text.count("## Chapter")
+    quotes = text.count('" said')
+    narration_only = text.count("\n\n") - text.count("\n\n#") - quotes
+    assert sum(1 for _ in book.segments()) == narration_only + 3 * quotes
