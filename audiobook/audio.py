@@ -7,18 +7,15 @@ audio with room tone under everything. Joining is `yield`, so time is linear in 
 
 from __future__ import annotations
 
+import array
+import functools
 import math
 import random
-import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from pydub import AudioSegment
-
-from audiobook import tools
 from audiobook.cache import SegmentCache
-from audiobook.errors import EngineError, ToolError
+from audiobook.errors import EngineError
 from audiobook.plan import ChapterPlan
 
 try:
@@ -95,17 +92,24 @@ def layout(plan: ChapterPlan, cache: SegmentCache, rate: int) -> ChapterLayout:
     return ChapterLayout(rate, position, tuple(timed), rms_db)
 
 
+_NOISE_REFERENCE_DB = -30.0  # the seeded noise is made once at this level, then scaled
+
+
+@functools.cache
+def _reference_noise(rate: int, seconds: float) -> bytes:
+    rng = random.Random(20261126)
+    sigma = 32768 * 10 ** (_NOISE_REFERENCE_DB / 20)
+    samples = array.array("h", (max(-32768, min(32767, round(rng.gauss(0, sigma))))
+                                for _ in range(int(rate * seconds))))
+    return samples.tobytes()
+
+
 class RoomTone:
     """A fixed, seeded loop of quiet noise: the same every render, so output is deterministic."""
 
     def __init__(self, rate: int, level_db: float, seconds: float = 1.0):
-        rng = random.Random(20261126)
-        sigma = 32768 * 10 ** (level_db / 20)
-        samples = [max(-32768, min(32767, round(rng.gauss(0, sigma)))) for _ in range(int(rate * seconds))]
-        self.loop = AudioSegment(
-            data=b"".join(s.to_bytes(2, "little", signed=True) for s in samples),
-            sample_width=SAMPLE_WIDTH, frame_rate=rate, channels=1,
-        ).raw_data
+        scale = 10 ** ((level_db - _NOISE_REFERENCE_DB) / 20)
+        self.loop = audioop.mul(_reference_noise(rate, seconds), SAMPLE_WIDTH, scale)
         self.offset = 0  # bytes into the loop
 
     def take(self, nbytes: int) -> bytes:

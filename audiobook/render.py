@@ -27,7 +27,7 @@ from audiobook.script import DIALOGUE, Book, parse
 STATE_FILE = ".audiobook-state.json"
 _BOOK_ENTRY = "_book"  # state entry of the book-wide files (M4B, playlist); stems start with digits
 MANIFEST = "manifest.json"
-_MASTERING_VERSION = "3"  # bump when mastering or encoding changes the bytes
+_MASTERING_VERSION = "4"  # bump when mastering or encoding changes the bytes
 
 
 class Reporter:
