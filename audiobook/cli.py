@@ -152,7 +152,7 @@ def inspect_command(script, voices, as_json):
         for line in attribution_report(book).lines():
             click.echo(f"  {line}")
     for warning in data["warnings"]:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(f"Warning: {script}: {warning}", err=True)
 
 
 @cli.command(name="cast")

@@ -305,7 +305,7 @@ def check_voices_report(voices: str | Path, script: str | Path | None = None,
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CastError(f"{path}: no such file (pass --voices FILE)") from None
+        raise CastError(f"{path}: no such file (check the --voices path)") from None
     except UnicodeDecodeError:
         raise CastError(f"{path}: not a UTF-8 text file") from None
     except OSError as bad:

@@ -171,7 +171,7 @@ def test_voices_yaml_errors_name_file_line_and_key(script, tmp_path, out, cache_
 def test_missing_voices_yaml(script, tmp_path, out, cache_dir):
     voices = tmp_path / "voices.yaml"
     assert_error(render(script("Text.\n"), "--voices", voices, out=out, cache=cache_dir),
-                 f"Error: {voices}: no such file (pass --voices FILE)")
+                 f"Error: {voices}: no such file (check the --voices path)")
 
 
 # --- where the book goes ---------------------------------------------------------------

@@ -185,4 +185,4 @@ def test_check_lists_every_problem_and_fails(book):
 def test_check_of_a_missing_cast_is_one_line(tmp_path):
     result = invoke("voices", "check", "--voices", str(tmp_path / "nope.yaml"))
     assert result.exit_code == 1
-    assert result.output == f"Error: {tmp_path / 'nope.yaml'}: no such file (pass --voices FILE)\n"
+    assert result.output == f"Error: {tmp_path / 'nope.yaml'}: no such file (check the --voices path)\n"
