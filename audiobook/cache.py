@@ -8,16 +8,18 @@ fails deletes the entry and reports a miss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import shutil
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 MAGIC = b"ABK1"
 _HEADER = len(MAGIC) + 32
+_ENTRY = re.compile(r"^[0-9a-f]{64}\.pcm$")
 
 
 def default_cache_dir() -> Path:
@@ -78,19 +80,32 @@ class SegmentCache:
                 bad.filename = str(self.root)  # a failed write says no file: name the cache
             raise
 
+    def _entries(self):
+        """Files this cache wrote: `<2 hex>/<64 hex>.pcm`, and temporaries a killed write left.
+        Nothing else in the folder is counted or deleted (a mistyped --cache-dir is safe)."""
+        if not self.root.is_dir():
+            return
+        for entry in self.root.glob("[0-9a-f][0-9a-f]/*.pcm"):
+            if _ENTRY.match(entry.name) or entry.name.startswith(".tmp-"):
+                yield entry
+
     def info(self) -> CacheInfo:
         entries = size = 0
-        if self.root.is_dir():
-            for entry in self.root.glob("*/*.pcm"):
+        for entry in self._entries():
+            if not entry.name.startswith("."):
                 entries += 1
                 size += entry.stat().st_size
         return CacheInfo(self.root, entries, size)
 
     def clear(self) -> int:
-        """Delete every entry; return how many there were."""
-        count = self.info().entries
-        if self.root.is_dir():
-            for sub in self.root.iterdir():
-                if sub.is_dir() and len(sub.name) == 2:
-                    shutil.rmtree(sub, ignore_errors=True)
+        """Delete every entry (and leftover temporaries); return how many entries there were."""
+        count = 0
+        folders = set()
+        for entry in list(self._entries()):
+            count += not entry.name.startswith(".")
+            entry.unlink(missing_ok=True)
+            folders.add(entry.parent)
+        for folder in folders:
+            with contextlib.suppress(OSError):  # not empty: something that is not ours
+                folder.rmdir()
         return count

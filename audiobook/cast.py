@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -168,6 +169,7 @@ class _Validator:
 
     def number(self, value, path, line, kind, low, high):
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = ok and math.isfinite(value)  # YAML's .nan and .inf are floats too
         if kind is int and ok and float(value) != int(value):
             ok = False
         if not ok:
@@ -340,7 +342,8 @@ def load_cast(path: str | Path) -> Cast:
 
 def default_cast() -> Cast:
     """A narrator-only cast, for books read without a voices.yaml."""
-    return Cast(roles={NARRATOR: Role(NARRATOR, "Narrator")})
+    return Cast(roles={NARRATOR: Role(NARRATOR, "Narrator")},
+                source="the narrator-only cast used without --voices")
 
 
 def check_cast_text(text: str, source: str = "voices.yaml") -> tuple[Cast, list[str]]:

@@ -88,8 +88,9 @@ def encode(
                     proc.stdin.write(chunk)
                 proc.stdin.close()
                 fed = True
-            except BrokenPipeError:
-                pass  # ffmpeg died; its message is read below
+            except BrokenPipeError:  # ffmpeg died; its message is read below
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
             except BaseException:
                 proc.kill()
                 proc.wait()

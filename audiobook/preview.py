@@ -21,7 +21,7 @@ from audiobook.cast import NARRATOR, Cast, check_cast_text, default_cast, load_c
 from audiobook.engines import Engine, VoiceInfo, create_engine
 from audiobook.errors import CastError, OutputError, ScriptError, ToolError, located
 from audiobook.plan import ChapterPlan, PlannedSegment, _utterances, plan_chapter
-from audiobook.render import Reporter, check_voices, load, read_script
+from audiobook.render import Reporter, check_voices, load, read_script, translate_faults
 from audiobook.script import DIALOGUE, NARRATION, Book
 from audiobook.text import respeller
 
@@ -107,14 +107,17 @@ def _render_clip(plan: ChapterPlan, out: Path, engine: Engine, cache_dir,
     out = Path(out)
     if out.is_dir():
         raise OutputError(f"{out}: is a folder; pass a file name such as {out / 'preview.wav'}")
+    if out.suffix.lower() != ".wav":
+        raise OutputError(f"{out}: previews are WAV files; name it {out.with_suffix('.wav').name}")
     cache = SegmentCache(cache_dir or default_cache_dir())
-    # In this process, with the engine already started: a scene is too small to repay
-    # starting worker processes.
-    missed = synth.synthesize(plan.utterances, cache, engine, 1,
-                              lambda done, total: reporter.progress("synthesize", done, total))
-    layout = audio.layout(plan, cache, engine.sample_rate)
-    export.encode(audio.stream(plan, cache, layout), layout.sample_rate,
-                  audio.mastering_filter(layout), {"wav": out})
+    with translate_faults(plan.title, out.parent):
+        # In this process, with the engine already started: a scene is too small to repay
+        # starting worker processes.
+        missed = synth.synthesize(plan.utterances, cache, engine, 1,
+                                  lambda done, total: reporter.progress("synthesize", done, total))
+        layout = audio.layout(plan, cache, engine.sample_rate)
+        export.encode(audio.stream(plan, cache, layout), layout.sample_rate,
+                      audio.mastering_filter(layout), {"wav": out})
     return layout.duration_ms, missed
 
 

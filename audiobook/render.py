@@ -186,7 +186,7 @@ def _prepare_folder(out_dir: Path, slug: str) -> Path:
 
 
 # A temporary file of export.atomic_path: `.<stem>-<8 random>.<ext>`, hidden, never final.
-_LEFTOVER = re.compile(r"^\.[^.].*-[a-z0-9_]{8}\.[a-z0-9]+$")
+_LEFTOVER = re.compile(r"^\..+-[a-z0-9_]{8}\.[a-z0-9]+$")
 _AGAIN = "free some space, then run the same command again"
 _DISK_ERRORS = {
     errno.ENOSPC: f"disk full; {_AGAIN}", errno.EDQUOT: f"disk quota exceeded; {_AGAIN}",
@@ -196,6 +196,7 @@ _DISK_ERRORS = {
     errno.EPERM: "permission denied; choose another --out or --cache-dir",
     errno.EIO: "input/output error; check the disk",
     errno.ENOTDIR: "part of this path is a file; choose another --out or --cache-dir",
+    errno.EEXIST: "part of this path is a file; choose another --out or --cache-dir",
 }
 
 
@@ -209,7 +210,7 @@ def _remove_leftovers(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def _failures(script, folder: Path):
+def translate_faults(script, folder: Path):
     """Faults while rendering, told as what to do: the script line an engine failed on,
     the folder that is full or not writable."""
     try:
@@ -264,7 +265,7 @@ def render_book(
     names = {role.id: role.name for role in cast.roles.values()}
     tags = export.signature(meta, names)
 
-    with _BookLock(folder), _failures(script, folder):
+    with _BookLock(folder), translate_faults(script, folder):
         _remove_leftovers(folder)
         cache.root.mkdir(parents=True, exist_ok=True)  # a bad --cache-dir fails here, by name
         state = _read_state(folder)

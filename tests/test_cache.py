@@ -127,3 +127,17 @@ def test_cache_location_and_commands(tmp_path, monkeypatch, small_script, small_
     cleared = runner.invoke(cli, ["cache", "clear", "--cache-dir", str(cache)])
     assert cleared.stdout == f"{cache}: removed 12 segments\n"
     assert runner.invoke(cli, ["cache", "info", "--cache-dir", str(cache)]).stdout == f"{cache}: 0 segments, 0.0 MB\n"
+
+
+def test_clear_deletes_only_what_the_cache_wrote(tmp_path):
+    cache = SegmentCache(tmp_path)
+    cache.put("ab" * 32, b"\x01\x00" * 10)
+    (tmp_path / "ab" / ".tmp-leftover.pcm").write_bytes(b"half")  # a killed write
+    (tmp_path / "go" / "pkg").mkdir(parents=True)  # someone else's files, two-letter folder
+    (tmp_path / "go" / "pkg" / "main.go").write_text("important")
+    (tmp_path / "ab" / "notes.txt").write_text("mine")
+    assert cache.info().entries == 1
+    assert cache.clear() == 1
+    assert (tmp_path / "go" / "pkg" / "main.go").read_text() == "important"
+    assert (tmp_path / "ab" / "notes.txt").exists()
+    assert not list(tmp_path.glob("ab/*.pcm")) and cache.info().entries == 0

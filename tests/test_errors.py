@@ -397,3 +397,31 @@ def test_debug_shows_the_traceback(tmp_path):
     assert debug.returncode == 1
     assert debug.stderr.startswith("Traceback (most recent call last):")
     assert debug.stderr.splitlines()[-1] == "audiobook.errors.ScriptError: nope.md: no such file"
+
+
+# --- preview and voices try share the render's fault handling ---------------------------
+
+
+def test_preview_into_a_path_under_a_file(script, tmp_path, cache_dir):
+    story = script('# T\n\n## C\n\n"Hello," said the narrator.\n')
+    blocker = tmp_path / "book.txt"
+    blocker.write_text("x")
+    result = invoke("preview", story, "--scene", "1.1", "--engine", "fake",
+                    "--out", blocker / "x.wav", "--cache-dir", cache_dir)
+    assert_error(result, f"Error: {blocker}: part of this path is a file; "
+                         "choose another --out or --cache-dir")
+
+
+def test_preview_is_a_wav_whatever_the_name_says(script, tmp_path, cache_dir):
+    story = script('# T\n\n## C\n\nSome words.\n')
+    result = invoke("preview", story, "--scene", "1.1", "--engine", "fake",
+                    "--out", tmp_path / "p.mp3", "--cache-dir", cache_dir)
+    assert_error(result, f"Error: {tmp_path / 'p.mp3'}: previews are WAV files; name it p.wav")
+    assert not (tmp_path / "p.mp3").exists()
+
+
+def test_override_without_voices_names_the_default_cast(script, out, cache_dir):
+    story = script('# T\n\n## C\n\n[bob] "Hi."\n')
+    assert_error(render(story, out=out, cache=cache_dir),
+                 f"Error: {story}:5: [bob] is not a role in the narrator-only cast used "
+                 "without --voices (roles: narrator)")

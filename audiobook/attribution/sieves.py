@@ -24,7 +24,9 @@ speaker, and pronouns resolve by gender to the most recent fitting character.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
+from itertools import accumulate, chain
 
 from audiobook.attribution.names import Mention, NameIndex
 from audiobook.cast import NARRATOR, Cast
@@ -110,7 +112,8 @@ class Quote:
     before: str  # narration right before the quote in its paragraph ("" if none)
     after: str  # narration right after it
     addressed: set[str]  # roles spoken to by name inside the quote
-    prior: list[str] = field(default_factory=list)  # roles named earlier in the paragraph
+    # Roles named earlier in the paragraph, each once, in order of its latest mention.
+    prior: list[str] = field(default_factory=list)
     tag: str | None = None  # role named by a tag beside the quote
     tag_gender: str | None = None  # a tag was found, naming no character, but a gender
     tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
@@ -157,6 +160,27 @@ class Turn:
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+class _Latest:
+    """Roles in order of their latest mention. Every look-up here wants the newest role
+    passing some test of the role alone, so repeats can go: looking back then skips only a
+    few roles, however long the conversation behind it."""
+
+    def __init__(self, roles=()):
+        self._order: dict[str, None] = {}
+        self.add(roles)
+
+    def add(self, roles) -> None:
+        for role in roles:
+            self._order.pop(role, None)
+            self._order[role] = None
+
+    def newest_first(self):
+        return reversed(self._order)
+
+    def oldest_first(self) -> list[str]:
+        return list(self._order)
 
 
 _KIN_VOCATIVE = re.compile(
@@ -361,9 +385,10 @@ def _action_tag(text: str) -> bool:
     return verb.lower() in ACTION_VERBS
 
 
-def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex) -> str | None:
-    """The subject of the sentence before the quote, or of the first sentence after it."""
-    exclude = turn.ruled_out
+def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
+                       exclude: set[str]) -> str | None:
+    """The subject of the sentence before the quote, or of the first sentence after it
+    (`exclude`: the turn's ruled-out roles, worked out once for all its quotes)."""
     recent = turn.recent + quote.prior
     if quote.before:
         for sentence in reversed(_SENTENCE_END.split(quote.before.strip())[-3:]):
@@ -386,6 +411,7 @@ def _settle_paragraph(turn: Turn, names: NameIndex) -> None:
         _tag_rule(quote, names, turn.recent + quote.prior)
     tagged = [q for q in turn.quotes if q.tag]
     first = turn.quotes[0]
+    last_tagged = None  # the nearest tagged quote before this one
     for index, quote in enumerate(turn.quotes):
         if quote.segment.override:
             quote.role, quote.rule = quote.segment.override, "override"
@@ -396,9 +422,11 @@ def _settle_paragraph(turn: Turn, names: NameIndex) -> None:
             quote.rule = "continuation"  # filled in from the previous turn
         elif tagged:
             # The nearest tagged quote before this one, else the first after it.
-            source = next((q for q in reversed(turn.quotes[:index]) if q.tag), None) or tagged[0]
+            source = last_tagged or tagged[0]
             if source.tag not in quote.addressed:
                 quote.role, quote.rule = source.tag, "paragraph_tag"
+        if quote.tag:
+            last_tagged = quote
     if first.segment.continues_quote and first.rule in ("continuation", "tag"):
         turn.continues = True  # one speech with the turn before: settled in pass 2, or it
         # carries the tag that settles the turn before (no change of speaker either way)
@@ -411,8 +439,9 @@ def _settle_paragraph(turn: Turn, names: NameIndex) -> None:
     untagged = [q for q in turn.quotes if not q.role]
     gender = turn.gender
     role = None
+    ruled_out = turn.ruled_out
     for quote in untagged:
-        role = _paragraph_subject(turn, quote, names)
+        role = _paragraph_subject(turn, quote, names, ruled_out)
         if role:
             break
     if role and (not gender or names.genders.get(role) == gender):
@@ -483,16 +512,21 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names):
             _assign(turn, spoken_to[0], "vocative")
             turn.strength = 2
+    before = _Latest(run[0].recent)  # named or speaking in the turns before turn i
+    next_speaker = _next_speakers(run)
     for i, turn in enumerate(run):
         # `"No, papa."` in a talk between a father and a daughter: the daughter speaks.
         gender = None if turn.speaker or turn.continues else turn.addressed_gender
         if gender:
-            pair = _two_participants(run, i)
+            pair = _two_participants([m.role for m in turn.mentions] + next_speaker[i], before)
             other = [r for r in pair if names.genders.get(r) not in (gender, "neutral")]
             if len(pair) == 2 and len(other) == 1 and _fits(other[0], turn, names) and any(
                     names.genders.get(r) == gender for r in pair):
                 _assign(turn, other[0], "vocative")
                 turn.strength = 2
+        before.add(m.role for m in turn.mentions)
+        if turn.speaker:
+            before.add([turn.speaker])
     for turn in run:
         # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
         if not turn.speaker and not turn.continues and turn.beat:
@@ -500,8 +534,9 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             if role and _fits(role, turn, names):
                 _assign(turn, role, "paragraph_subject")
                 turn.strength = 2
-    anchors = [i for i, t in enumerate(run) if t.speaker]
-    partners = {a: _partner(run, a, names) for a in anchors}
+    partners = _partners(run)
+    anchors = list(partners)  # the settled turns, in order
+    starts = list(accumulate((not t.continues for t in run), initial=0))
     for i, turn in enumerate(run):
         if turn.speaker:
             continue
@@ -510,15 +545,16 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
                 _assign(turn, run[i - 1].speaker, "continuation")
             continue
         guesses = []
-        left = next((a for a in reversed(anchors) if a < i), None)
-        right = next((a for a in anchors if a > i), None)
+        k = bisect_left(anchors, i)  # turn i is no anchor: anchors[k] is the first after it
+        left = anchors[k - 1] if k > 0 else None
+        right = anchors[k] if k < len(anchors) else None
         # Nearest anchor first; at equal distance the stronger, then the later one: a tag
         # is written where the reader needs resetting, so it reads back more safely.
         for side, anchor in enumerate((left, right)):
             if anchor is None:
                 continue
             distance = abs(i - anchor)
-            same = _hops(run, anchor, i) % 2 == 0
+            same = _hops(starts, anchor, i) % 2 == 0
             role = run[anchor].speaker if same else partners[anchor]
             if role and _fits(role, turn, names):
                 guesses.append((distance, -run[anchor].strength, -side, role))
@@ -535,20 +571,22 @@ def _beat_subject(turn: Turn, names: NameIndex) -> str | None:
     return None
 
 
-def _two_participants(run: list[Turn], i: int) -> list[str]:
-    """The two people most recently speaking or named around turn i."""
-    people: list[str] = list(run[0].recent)
-    for t in run[:i]:
-        people += [m.role for m in t.mentions]
-        if t.speaker:
-            people.append(t.speaker)
-    people += [m.role for m in run[i].mentions]
-    for t in run[i + 1:]:
-        if t.speaker:
-            people.append(t.speaker)
-            break
+def _next_speakers(run: list[Turn]) -> list[list[str]]:
+    """For each turn, [the speaker of the next settled turn after it], or [] if none."""
+    found: list[list[str]] = []
+    following: list[str] = []
+    for turn in reversed(run):
+        found.append(following)
+        if turn.speaker:
+            following = [turn.speaker]
+    return found[::-1]
+
+
+def _two_participants(around: list[str], before: _Latest) -> list[str]:
+    """The two people most recently speaking or named: `around` a turn (its mentions, then
+    the next speaker), else in the turns `before` it."""
     pair: list[str] = []
-    for role in reversed(people):
+    for role in chain(reversed(around), before.newest_first()):
         if role not in pair and role != NARRATOR:
             pair.append(role)
         if len(pair) == 2:
@@ -556,30 +594,31 @@ def _two_participants(run: list[Turn], i: int) -> list[str]:
     return pair
 
 
-def _hops(run: list[Turn], a: int, b: int) -> int:
-    """Changes of speaker between turns a and b (continued quotes are no new turn)."""
+def _hops(starts: list[int], a: int, b: int) -> int:
+    """Changes of speaker between turns a and b, from `starts[k]`: the turns among the
+    first k that are not continued quotes (those are no new turn)."""
     lo, hi = min(a, b), max(a, b)
-    return sum(1 for t in run[lo + 1: hi + 1] if not t.continues)
+    return starts[hi + 1] - starts[lo + 1]
 
 
-def _partner(run: list[Turn], a: int, names: NameIndex) -> str | None:
-    """Who the speaker of turn `a` is talking with: a settled neighbour, else the latest
-    other person addressed, speaking or named."""
-    other = run[a].speaker
-    for j in (a - 1, a + 1):
-        if 0 <= j < len(run) and run[j].speaker and run[j].speaker != other:
-            return run[j].speaker
-    people: list[str] = list(run[0].recent)
+def _partners(run: list[Turn]) -> dict[int, str | None]:
+    """For each settled turn, who its speaker is talking with: a settled neighbour, else
+    the latest other person addressed, speaking or named up to that turn."""
     spoke = {t.speaker for t in run}
-    for t in run[: a + 1]:
-        people += [m.role for m in t.mentions]
-        people += sorted(t.addressed)
-        if t.speaker:
-            people.append(t.speaker)
-    for role in reversed(people):
-        if role != other and (role != NARRATOR or role in spoke):
-            return role
-    return None
+    seen = _Latest(run[0].recent)
+    partners: dict[int, str | None] = {}
+    for a, turn in enumerate(run):
+        seen.add(m.role for m in turn.mentions)
+        seen.add(sorted(turn.addressed))
+        if not turn.speaker:
+            continue
+        seen.add([turn.speaker])
+        other = turn.speaker
+        neighbours = [run[j].speaker for j in (a - 1, a + 1) if 0 <= j < len(run)]
+        partners[a] = next((r for r in neighbours if r and r != other), None) or next(
+            (r for r in seen.newest_first() if r != other and (r != NARRATOR or r in spoke)),
+            None)
+    return partners
 
 
 def _nearest(turn: Turn, previous: Turn | None, names: NameIndex) -> str | None:
@@ -608,16 +647,17 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
             narration = " ".join(narration_parts)
             mentions = names.mentions(narration)
             quotes = []
-            prior: list[str] = []
+            prior = _Latest()
             for i, seg in enumerate(segs):
                 if seg.kind != DIALOGUE:
-                    prior += [m.role for m in names.mentions(seg.text)]
+                    prior.add(m.role for m in names.mentions(seg.text))
                     continue
                 before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
                 if i == 0 and beat.rstrip().endswith(":"):
                     before = beat  # `His mother said:` closing the paragraph before
                 after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
-                quotes.append(Quote(seg, before, after, addressed(seg.text, names), list(prior)))
+                quotes.append(Quote(seg, before, after, addressed(seg.text, names),
+                                    prior.oldest_first()))
                 quotes[-1].interrupted = bool(before) and i >= 2 and \
                     segs[i - 2].kind == DIALOGUE and before.rstrip()[-1:] in ",:\u2014-"
             if not quotes:
