@@ -5,9 +5,10 @@ The traps, each measured (see README, "Why the engine looks like this"):
   queue; synthesising before the queue drains speaks with the previous settings or writes
   an empty file. We wait for espeak to go idle after every settings change.
 - runAndWait returns after one 10 ms tick, usually before espeak has finished (the end-loop
-  command is pumped with the save): we wait for the `finished-utterance` event, which the
-  driver sends after writing the file, and give every utterance its own file name so a late
-  write can never be read as the next utterance.
+  command is pumped with the save): we drive the espeak driver ourselves (save_to_file, then
+  start the synthesis), wait for the `finished-utterance` event, which the driver sends after
+  writing the file, and give every utterance its own file name so a late write can never be
+  read as the next utterance.
 - Only the last save_to_file per runAndWait is written, so we do one utterance per call.
 - The driver prints `Audio saved to ...` on stdout; we swallow it.
 - The driver accumulates audio with `bytes +=` (quadratic), so callers pass a sentence at a time.
@@ -72,6 +73,7 @@ class Pyttsx3Engine(Engine):
         # command queue that both our thread and espeak's callback thread pump, and a new
         # engine holds them until its first run loop.
         self._set = EspeakDriver.setProperty
+        self._driver = self._tts.proxy._driver  # the EspeakDriver behind this pyttsx3 engine
         self._espeak_version, self._data_path = _espeak_info(_espeak.dll)
         self._pyttsx3_version = getattr(pyttsx3, "__version__", "2.99")
         # pyttsx3's binding of espeak_GetParameter drops the `current` argument.
@@ -161,8 +163,10 @@ class Pyttsx3Engine(Engine):
         self._finished, self._error = None, None
         self._done.clear()
         with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to"
-            self._tts.save_to_file(text, str(path))
-            self._tts.runAndWait()
+            # The driver's own calls, without runAndWait's loop: that loop cannot tell when
+            # the file is written and sleeps 10 ms an utterance (12 ms vs 3.5 ms measured).
+            self._driver.save_to_file(text, str(path))
+            self._driver._start_synthesis(text)
             finished = self._done.wait(_UTTERANCE_TIMEOUT_S)
         self._wait_idle()
         if not finished:
