@@ -28,7 +28,8 @@ CHAPTER_FORMATS = ("mp3", "wav")  # one file per chapter; m4b is one file per bo
 WORK_DIR = ".audiobook-work"  # mastered FLAC per chapter, kept for the M4B
 M4B_BITRATE = "64k"  # mono speech; what audiobook stores sell
 _CODEC = {
-    # CBR 192 kbps for ACX; LAME quality 7 encodes a third faster, inaudibly so at this rate.
+    # CBR 192 kbps for ACX; LAME quality 7 encodes twice as fast as the default with the
+    # same SNR against the source (30.4 dB on chapter 3, README "Performance").
     "mp3": ["-c:a", "libmp3lame", "-b:a", "192k", "-compression_level", "7"],
     "wav": ["-c:a", "pcm_s16le"],
     "flac": ["-c:a", "flac", "-sample_fmt", "s16"],  # lossless master for the M4B
