@@ -327,17 +327,20 @@ def parse_cast(text: str, source: str = "voices.yaml") -> Cast:
                 source=source, lines=v.lines)
 
 
-def load_cast(path: str | Path) -> Cast:
+def read_cast_text(path: str | Path) -> str:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CastError(f"{path}: no such file (check the --voices path)") from None
     except UnicodeDecodeError:
         raise CastError(f"{path}: not a UTF-8 text file") from None
     except OSError as bad:
         raise CastError(f"{path}: cannot read: {bad.strerror}") from None
-    return parse_cast(text, str(path))
+
+
+def load_cast(path: str | Path) -> Cast:
+    return parse_cast(read_cast_text(path), str(path))
 
 
 def default_cast() -> Cast:

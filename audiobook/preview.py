@@ -17,7 +17,8 @@ from audiobook import audio, export, synth
 from audiobook.attribution import attribute
 from audiobook.attribution.sieves import SPEECH_VERBS
 from audiobook.cache import SegmentCache, default_cache_dir
-from audiobook.cast import NARRATOR, Cast, check_cast_text, default_cast, load_cast
+from audiobook.cast import (NARRATOR, Cast, check_cast_text, default_cast, load_cast,
+                            read_cast_text)
 from audiobook.engines import Engine, VoiceInfo, create_engine
 from audiobook.errors import CastError, OutputError, ScriptError, ToolError, located
 from audiobook.plan import ChapterPlan, PlannedSegment, _utterances, plan_chapter
@@ -305,15 +306,7 @@ def check_voices_report(voices: str | Path, script: str | Path | None = None,
     """Every problem with a cast: its values, its voices against the engine, and its roles
     against the script (roles the script needs but lacks, roles it never uses)."""
     path = Path(voices)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CastError(f"{path}: no such file (check the --voices path)") from None
-    except UnicodeDecodeError:
-        raise CastError(f"{path}: not a UTF-8 text file") from None
-    except OSError as bad:
-        raise CastError(f"{path}: cannot read: {bad.strerror}") from None
-    cast, problems = check_cast_text(text, str(path))
+    cast, problems = check_cast_text(read_cast_text(path), str(path))
     instance = _engine(engine)
     for role in cast.roles.values():
         problem = instance.check_voice(role.voice.voice)
