@@ -294,19 +294,28 @@ def render_book(
             def start_building(i: int) -> None:
                 building[pool.submit(build, todo[i])] = todo[i]
 
+            def record(future) -> None:
+                # Saved per chapter: even a render killed with -9 keeps what it finished.
+                new_state[building[future].stem] = future.result()
+                export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
+
+            def synthesis_progress(done: int, total: int) -> None:
+                reporter.progress("synthesize", done, total)
+                for future, plan in list(building.items()):
+                    if future.done() and plan.stem not in new_state:
+                        record(future)
+
             try:
                 result.synthesized = synth.synthesize_groups(
                     [list(p.utterances) for p in todo], cache,
                     engine if isinstance(engine, str) else instance, jobs,
-                    lambda done, total: reporter.progress("synthesize", done, total),
-                    start_building,
+                    synthesis_progress, start_building,
                 )
                 reporter.progress("encode", 0, len(todo))
                 for done, future in enumerate(as_completed(building), 1):
-                    new_state[building[future].stem] = future.result()
+                    if building[future].stem not in new_state:
+                        record(future)
                     reporter.progress("encode", done, len(todo))
-                    # Saved per chapter: an interrupted render keeps what it finished.
-                    export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
             except BaseException:
                 stopping.set()
                 export.stop_encoders()  # Ctrl-C: end the chapters in progress now
