@@ -184,10 +184,11 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     return "neutral"
 
 
-def _role_id(name: str, taken: set[str]) -> str:
+def role_id(name: str, taken: set[str], prefix: str = "c_") -> str:
+    """A voices.yaml role id for `name`, not in `taken` (which it joins)."""
     base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "someone"
     if not base[0].isalpha():
-        base = "c_" + base
+        base = prefix + base
     role, n = base, 2
     while role in taken:
         role, n = f"{base}_{n}", n + 1
@@ -208,7 +209,7 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     for name, aliases, count in _merge(tags, narration):
         if count < min_tags:
             continue
-        characters.append(Character(_role_id(name, taken), name, aliases,
+        characters.append(Character(role_id(name, taken), name, aliases,
                                     _gender(name, aliases, narration), count))
     quotes = [s for s in book.segments() if s.kind == DIALOGUE]
     proposal = Proposal(book.title, characters, first_person, len(quotes))

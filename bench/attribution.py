@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from audiobook import discover  # noqa: E402
 from audiobook.attribution import RULES, attribute  # noqa: E402
 from audiobook.attribution.sieves import SPEECH_VERBS  # noqa: E402
 from audiobook.cast import NARRATOR, Cast, Role  # noqa: E402
@@ -69,17 +70,6 @@ class Excerpt:
 
 
 # --- reading LitBank -------------------------------------------------------------------
-
-
-def _role_id(entity: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "_", entity.lower()).strip("_") or "someone"
-    if not base[0].isalpha():
-        base = "r_" + base
-    rid, n = base, 2
-    while rid in taken:
-        rid, n = f"{base}_{n}", n + 1
-    taken.add(rid)
-    return rid
 
 
 def _clean_name(text: str) -> str:
@@ -142,7 +132,7 @@ def build_cast(mentions: dict[str, list[tuple[int, int, str, str]]], speakers: l
             roles[NARRATOR] = Role(NARRATOR, names[0] if names else "Narrator",
                                    tuple(names[1:]), gender)
         else:
-            role_id = _role_id(entity, taken)
+            role_id = discover.role_id(entity, taken, prefix="r_")
             name = names[0] if names else entity.rsplit("-", 1)[0].replace("_", " ")
             roles[role_id] = Role(role_id, name, tuple(names[1:]), gender)
         entity_roles[entity] = role_id

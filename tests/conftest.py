@@ -15,36 +15,38 @@ def repo_root():
     return ROOT
 
 
+SMALL_SCRIPT = (
+    "# A Small Book\n\n"
+    "## One\n\n"
+    "Anna walked in. The room was cold.\n\n"
+    '"Hello," said Anna. "Is anyone here?"\n\n'
+    '"Only me," Ben said.\n\n'
+    "* * *\n\n"
+    "Later, they left.\n\n"
+    "## Two\n\n"
+    '"Goodbye, Ben," she said.\n'
+)
+SMALL_VOICES = (
+    "roles:\n"
+    "  narrator: {voice: gmw/en-gb-x-rp, rate: 150}\n"
+    "  anna: {name: Anna, gender: female, voice: gmw/en-us+f3, rate: 200, pitch: 60}\n"
+    "  ben: {name: Ben, gender: male, voice: gmw/en-us, rate: 120, pitch: 40}\n"
+    "pauses: {sentence: 300, paragraph: 700, speaker_change: 450, scene: 1500,"
+    " chapter_start: 750, chapter_end: 2000}\n"
+)
+
+
 @pytest.fixture
 def small_script(tmp_path):
     path = tmp_path / "small.md"
-    path.write_text(
-        "# A Small Book\n\n"
-        "## One\n\n"
-        "Anna walked in. The room was cold.\n\n"
-        '"Hello," said Anna. "Is anyone here?"\n\n'
-        '"Only me," Ben said.\n\n'
-        "* * *\n\n"
-        "Later, they left.\n\n"
-        "## Two\n\n"
-        '"Goodbye, Ben," she said.\n',
-        encoding="utf-8",
-    )
+    path.write_text(SMALL_SCRIPT, encoding="utf-8")
     return path
 
 
 @pytest.fixture
 def small_voices(tmp_path):
     path = tmp_path / "voices.yaml"
-    path.write_text(
-        "roles:\n"
-        "  narrator: {voice: gmw/en-gb-x-rp, rate: 150}\n"
-        "  anna: {name: Anna, gender: female, voice: gmw/en-us+f3, rate: 200, pitch: 60}\n"
-        "  ben: {name: Ben, gender: male, voice: gmw/en-us, rate: 120, pitch: 40}\n"
-        "pauses: {sentence: 300, paragraph: 700, speaker_change: 450, scene: 1500,"
-        " chapter_start: 750, chapter_end: 2000}\n",
-        encoding="utf-8",
-    )
+    path.write_text(SMALL_VOICES, encoding="utf-8")
     return path
 
 

@@ -10,26 +10,9 @@ from click.testing import CliRunner
 from audiobook import preview, render
 from audiobook.cli import cli
 from audio_helpers import decode
+from conftest import SMALL_SCRIPT, SMALL_VOICES
 
-SCRIPT = (
-    "# A Small Book\n\n"
-    "## One\n\n"
-    "Anna walked in. The room was cold.\n\n"
-    '"Hello," said Anna. "Is anyone here?"\n\n'
-    '"Only me," Ben said.\n\n'
-    "* * *\n\n"
-    "Later, they left.\n\n"
-    "## Two\n\n"
-    '"Goodbye, Ben," she said.\n'
-)
-VOICES = (
-    "roles:\n"
-    "  narrator: {voice: gmw/en-gb-x-rp, rate: 150}\n"
-    "  anna: {name: Anna, gender: female, voice: gmw/en-us+f3, rate: 200, pitch: 60}\n"
-    "  ben: {name: Ben, gender: male, voice: gmw/en-us, rate: 120, pitch: 40}\n"
-    "pauses: {sentence: 300, paragraph: 700, speaker_change: 450, scene: 1500,"
-    " chapter_start: 750, chapter_end: 2000}\n"
-)
+SCRIPT, VOICES = SMALL_SCRIPT, SMALL_VOICES
 
 
 @pytest.fixture
