@@ -143,6 +143,8 @@ def preview_scene(
     if sum(x is not None for x in (scene, chapter, find)) != 1:
         raise ScriptError("choose one of --scene CH.SC, --chapter CH or --find TEXT")
     book, cast = load(script, voices)
+    for warning in book.warnings:
+        reporter.warning(f"{script}: {warning}")
     if find is not None:
         scene = find_scene(book, find)
     number, scene_number = scene if scene else (chapter, None)

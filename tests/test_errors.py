@@ -425,3 +425,11 @@ def test_override_without_voices_names_the_default_cast(script, out, cache_dir):
     assert_error(render(story, out=out, cache=cache_dir),
                  f"Error: {story}:5: [bob] is not a role in the narrator-only cast used "
                  "without --voices (roles: narrator)")
+
+
+def test_preview_reports_the_scripts_warnings(script, tmp_path, cache_dir):
+    story = script('# T\n\n## C\n\n"Hello there.\n\nMore.\n')
+    result = invoke("preview", story, "--scene", "1.1", "--engine", "fake",
+                    "--out", tmp_path / "p.wav", "--cache-dir", cache_dir)
+    assert result.exit_code == 0
+    assert result.stderr == f"Warning: {story}: line 5: quotation is never closed\n"
