@@ -12,7 +12,7 @@ from audiobook.script import NARRATION, Book, Chapter
 from audiobook.text import normalize_for_speech, respeller, split_sentences
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a novel holds millions of these
 class Utterance:
     text: str  # what the engine is asked to say
     voice: Voice
@@ -20,7 +20,7 @@ class Utterance:
     line: int = field(default=0, compare=False)  # script line, for errors about this utterance
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a novel holds millions of these
 class PlannedSegment:
     role: str
     kind: str

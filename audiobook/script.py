@@ -18,7 +18,7 @@ NARRATION = "narration"
 DIALOGUE = "dialogue"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a novel holds millions of these
 class Segment:
     """A run of narration, or one quotation, inside a paragraph."""
 
@@ -31,7 +31,7 @@ class Segment:
     rule: str | None = None  # the attribution rule that chose `role`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a novel holds millions of these
 class Paragraph:
     line: int
     segments: tuple[Segment, ...]
