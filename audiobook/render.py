@@ -286,42 +286,9 @@ def render_book(
                                            len(plans), names)
             return {"key": _chapter_key(plan, formats, tags, len(plans)), **written}
 
-        # A chapter is assembled and encoded as soon as its speech is cached, while the
-        # workers synthesise the next ones.
-        with ThreadPoolExecutor(max(1, jobs)) as pool:
-            building = {}  # future -> plan
-
-            def start_building(i: int) -> None:
-                building[pool.submit(build, todo[i])] = todo[i]
-
-            def record(future) -> None:
-                # Saved per chapter: even a render killed with -9 keeps what it finished.
-                new_state[building[future].stem] = future.result()
-                export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
-
-            def synthesis_progress(done: int, total: int) -> None:
-                reporter.progress("synthesize", done, total)
-                for future, plan in list(building.items()):
-                    if future.done() and plan.stem not in new_state:
-                        record(future)
-
-            try:
-                result.synthesized = synth.synthesize_groups(
-                    [list(p.utterances) for p in todo], cache,
-                    engine if isinstance(engine, str) else instance, jobs,
-                    synthesis_progress, start_building,
-                )
-                reporter.progress("encode", 0, len(todo))
-                for done, future in enumerate(as_completed(building), 1):
-                    if building[future].stem not in new_state:
-                        record(future)
-                    reporter.progress("encode", done, len(todo))
-            except BaseException:
-                stopping.set()
-                export.stop_encoders()  # Ctrl-C: end the chapters in progress now
-                pool.shutdown(cancel_futures=True)
-                _keep_finished(building, new_state, folder)
-                raise
+        result.synthesized = _build_chapters(
+            todo, build, engine if isinstance(engine, str) else instance, cache, jobs,
+            reporter, stopping, new_state, folder)
 
         new_state[_BOOK_ENTRY] = export.write_book(
             folder, folder.name, formats, [new_state[p.stem] for p in plans], meta, names,
@@ -338,6 +305,47 @@ def render_book(
                 plan.index, plan.title, entry["files"], entry["manifest"]["duration_ms"],
                 plan.stem not in rebuilt))
     return result
+
+
+def _build_chapters(todo: list[ChapterPlan], build, engine, cache: SegmentCache, jobs: int,
+                    reporter: Reporter, stopping: threading.Event, new_state: dict,
+                    folder: Path) -> int:
+    """Synthesise every chapter in `todo` and build each (assemble, master, encode) as soon
+    as its speech is cached, while the workers synthesise the next ones. Each finished
+    chapter goes into `new_state` and the state file at once. Returns the synthesised count."""
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        building = {}  # future -> plan
+
+        def start_building(i: int) -> None:
+            building[pool.submit(build, todo[i])] = todo[i]
+
+        def record(future) -> None:
+            # Saved per chapter: even a render killed with -9 keeps what it finished.
+            new_state[building[future].stem] = future.result()
+            export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
+
+        def synthesis_progress(done: int, total: int) -> None:
+            reporter.progress("synthesize", done, total)
+            for future, plan in list(building.items()):
+                if future.done() and plan.stem not in new_state:
+                    record(future)
+
+        try:
+            synthesized = synth.synthesize_groups(
+                [list(p.utterances) for p in todo], cache, engine, jobs,
+                synthesis_progress, start_building)
+            reporter.progress("encode", 0, len(todo))
+            for done, future in enumerate(as_completed(building), 1):
+                if building[future].stem not in new_state:
+                    record(future)
+                reporter.progress("encode", done, len(todo))
+        except BaseException:
+            stopping.set()
+            export.stop_encoders()  # Ctrl-C: end the chapters in progress now
+            pool.shutdown(cancel_futures=True)
+            _keep_finished(building, new_state, folder)
+            raise
+    return synthesized
 
 
 def _keep_finished(building: dict, state: dict, folder: Path) -> None:
