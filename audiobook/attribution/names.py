@@ -204,8 +204,3 @@ class NameIndex:
                         stop -= 1
                     return Mention(role, start, stop, text[start:stop]), end + 1
         return None
-
-    def role_of(self, word: str) -> str | None:
-        """The role a single word names, if exactly one."""
-        found = self.mentions(word)
-        return found[0].role if len(found) == 1 and found[0].text.strip() else None
