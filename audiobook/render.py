@@ -287,7 +287,7 @@ def render_book(
             return {"key": _chapter_key(plan, formats, tags, len(plans)), **written}
 
         result.synthesized = _build_chapters(
-            todo, build, engine if isinstance(engine, str) else instance, cache, jobs,
+            todo, build, engine if isinstance(engine, str) else instance, instance, cache, jobs,
             reporter, stopping, new_state, folder)
 
         new_state[_BOOK_ENTRY] = export.write_book(
@@ -307,9 +307,9 @@ def render_book(
     return result
 
 
-def _build_chapters(todo: list[ChapterPlan], build, engine, cache: SegmentCache, jobs: int,
-                    reporter: Reporter, stopping: threading.Event, new_state: dict,
-                    folder: Path) -> int:
+def _build_chapters(todo: list[ChapterPlan], build, engine, local: Engine,
+                    cache: SegmentCache, jobs: int, reporter: Reporter,
+                    stopping: threading.Event, new_state: dict, folder: Path) -> int:
     """Synthesise every chapter in `todo` and build each (assemble, master, encode) as soon
     as its speech is cached, while the workers synthesise the next ones. Each finished
     chapter goes into `new_state` and the state file at once. Returns the synthesised count."""
@@ -333,7 +333,7 @@ def _build_chapters(todo: list[ChapterPlan], build, engine, cache: SegmentCache,
         try:
             synthesized = synth.synthesize_groups(
                 [list(p.utterances) for p in todo], cache, engine, jobs,
-                synthesis_progress, start_building)
+                synthesis_progress, start_building, local)
             reporter.progress("encode", 0, len(todo))
             for done, future in enumerate(as_completed(building), 1):
                 if building[future].stem not in new_state:

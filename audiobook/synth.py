@@ -7,13 +7,12 @@ everything finished so far.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 
 from audiobook.cache import SegmentCache
 from audiobook.engines import Engine, create_engine
@@ -111,10 +110,12 @@ def synthesize_groups(
     jobs: int = 1,
     progress: Progress | None = None,
     ready: Callable[[int], None] | None = None,
+    local: Engine | None = None,
 ) -> int:
     """Fill the cache for every group (a chapter, say), calling `ready(i)` as soon as all
     of group i is cached, so its assembly can overlap the synthesis of the rest.
-    Returns how many utterances were synthesised (cache misses)."""
+    `local`: an engine already started in this process, used when there are too few
+    utterances to be worth starting workers. Returns how many utterances were synthesised."""
     todo: list[Utterance] = []
     waiting: list[set[str]] = []  # per group: keys not yet in the cache
     groups_of: dict[str, list[int]] = {}  # missing key -> the groups that need it
@@ -147,13 +148,16 @@ def synthesize_groups(
     if not todo:
         return 0
     if jobs <= 1 or total < 2 * _BATCH or not isinstance(engine, str):
-        instance = create_engine(engine) if isinstance(engine, str) else engine
+        instance = local or (create_engine(engine) if isinstance(engine, str) else engine)
         for done, u in enumerate(todo, 1):
             cache.put(u.key, speak(instance, u))
             cached([u.key])
             if progress:
                 progress(done, total)
         return total
+    import multiprocessing  # here: a re-render of a few sentences never needs it
+    from concurrent.futures import ProcessPoolExecutor
+
     batches = [todo[i:i + _BATCH] for i in range(0, total, _BATCH)]
     done = 0
     context = multiprocessing.get_context("spawn")

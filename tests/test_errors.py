@@ -281,14 +281,10 @@ def test_file_size_limit(repo_root, tmp_path):
 
 @pytest.fixture
 def no_ffmpeg(monkeypatch):
-    import imageio_ffmpeg
-
-    def gone():
-        raise RuntimeError("no ffmpeg binary")
-
     monkeypatch.delenv("AUDIOBOOK_FFMPEG", raising=False)
     monkeypatch.setattr(tools.shutil, "which", lambda name: None)
-    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", gone)
+    monkeypatch.setattr(tools.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import fails
     tools.ffmpeg.cache_clear()
     yield
     tools.ffmpeg.cache_clear()
@@ -299,6 +295,12 @@ def test_ffmpeg_missing_says_how_to_install(no_ffmpeg, script, out, cache_dir):
     assert_error(result, "Error: ffmpeg not found: install it (apt install ffmpeg) "
                          "or `pip install imageio-ffmpeg`")
     assert not cache_dir.exists()  # refused before any synthesis
+
+
+def test_bundled_ffmpeg_is_the_one_imageio_ffmpeg_names():
+    import imageio_ffmpeg  # the slow way we avoid: it imports the package and runs ffmpeg
+
+    assert tools.bundled_ffmpeg() == imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def test_ffmpeg_override_pointing_nowhere(monkeypatch, script, out, cache_dir):
@@ -313,7 +315,7 @@ def test_ffmpeg_override_pointing_nowhere(monkeypatch, script, out, cache_dir):
 
 
 def test_espeak_missing_says_how_to_install(monkeypatch, script, out, cache_dir):
-    monkeypatch.setattr(tools.ctypes.util, "find_library", lambda name: None)
+    monkeypatch.setattr(tools, "system_espeak", lambda: None)
     monkeypatch.setitem(sys.modules, "espeakng_loader", None)  # import fails
     tools.espeak_library.cache_clear()
     try:
