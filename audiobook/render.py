@@ -9,20 +9,20 @@ import json
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from audiobook import audio, export, synth, tools
-from audiobook.attribution import attribute
+from audiobook.attribution import attribute, attribute_chapters
 from audiobook.cache import SegmentCache, default_cache_dir, make_key
 from audiobook.cast import Cast, default_cast, load_cast
 from audiobook.decode import decode_script
 from audiobook.engines import Engine, create_engine
 from audiobook.errors import CastError, EngineError, OutputError, ScriptError, located
-from audiobook.plan import ChapterPlan, book_slug, plan_book
-from audiobook.script import DIALOGUE, Book, parse
+from audiobook.plan import ChapterPlan, book_slug, plan_chapter
+from audiobook.script import DIALOGUE, Book, BookStream, Chapter, parse_stream
 
 STATE_FILE = ".audiobook-state.json"
 _BOOK_ENTRY = "_book"  # state entry of the book-wide files (M4B, playlist); stems start with digits
@@ -43,34 +43,52 @@ class Reporter:
 # --- reading ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ScriptSource:
+    """A script file's decoded text, to be parsed whole or a chapter at a time."""
+
+    path: Path
+    text: str
+    encoding_warning: str | None
+
+    @classmethod
+    def read(cls, path: str | Path) -> ScriptSource:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ScriptError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise ScriptError(f"{path}: is a folder, not a script") from None
+        except OSError as bad:
+            raise ScriptError(f"{path}: cannot read: {bad.strerror}") from None
+        return cls(path, *decode_script(data, path))
+
+    def stream(self) -> BookStream:
+        stream = parse_stream(self.text, markdown=self.path.suffix.lower() in (".md", ".markdown"),
+                              default_title=self.path.stem.replace("_", " ").title())
+        if self.encoding_warning:
+            stream.warnings.insert(0, self.encoding_warning)
+        return stream
+
+
 def read_script(path: str | Path) -> Book:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScriptError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ScriptError(f"{path}: is a folder, not a script") from None
-    except OSError as bad:
-        raise ScriptError(f"{path}: cannot read: {bad.strerror}") from None
-    text, encoding_warning = decode_script(data, path)
-    markdown = path.suffix.lower() in (".md", ".markdown")
-    book = parse(text, markdown=markdown, default_title=path.stem.replace("_", " ").title())
-    if not book.chapters:
+    stream = ScriptSource.read(path).stream()
+    chapters = tuple(stream.chapters)
+    if not chapters:
         raise ScriptError(f"{path}: no text to read")
-    if encoding_warning:
-        book = replace(book, warnings=(encoding_warning, *book.warnings))
-    return book
+    return Book(stream.title, chapters, tuple(stream.warnings))
 
 
-def _check_overrides(book: Book, cast: Cast, script: Path) -> None:
-    for segment in book.segments():
-        if segment.override and segment.override not in cast.roles:
-            known = ", ".join(cast.roles)
-            raise ScriptError(
-                located(script, segment.line,
-                        f"[{segment.override}] is not a role in {cast.source} (roles: {known})")
-            )
+def _check_overrides(chapters: Iterable[Chapter], cast: Cast, script: Path) -> None:
+    for chapter in chapters:
+        for _, _, segment in chapter.segments():
+            if segment.override and segment.override not in cast.roles:
+                known = ", ".join(cast.roles)
+                raise ScriptError(
+                    located(script, segment.line,
+                            f"[{segment.override}] is not a role in {cast.source} (roles: {known})")
+                )
 
 
 def check_voices(cast: Cast, engine: Engine) -> None:
@@ -85,7 +103,7 @@ def load(script: str | Path, voices: str | Path | None) -> tuple[Book, Cast]:
     """Parse, cast and attribute: everything short of sound."""
     book = read_script(script)
     cast = load_cast(voices) if voices else default_cast()
-    _check_overrides(book, cast, Path(script))
+    _check_overrides(book.chapters, cast, Path(script))
     return attribute(book, cast), cast
 
 
@@ -235,6 +253,78 @@ def _chapter_key(plan: ChapterPlan, formats: Sequence[str], tags: str, total: in
                     tags, plan.index, total)
 
 
+# Bounds on what one render holds in memory, in characters of script text (a parsed and
+# planned character costs about 10 bytes). A book under _KEEP_CHARS is parsed once and
+# kept; a bigger one is read again, a chapter at a time, when its audio is made. Chapters
+# are synthesised and built in batches of about _BATCH_CHARS.
+_KEEP_CHARS = 2_000_000
+_BATCH_CHARS = 2_000_000
+
+
+@dataclass
+class Survey:
+    """What a first pass over the script learns: enough to name files before any sound.
+    The pass checks every `[role]` override against the cast on the way."""
+
+    title: str
+    count: int  # chapters
+    warnings: list[str]
+    kept: list[Chapter] | None  # attributed chapters; None for a book too big to keep
+
+
+def _chars(chapter: Chapter) -> int:
+    return sum(len(segment.text) for _, _, segment in chapter.segments())
+
+
+def survey_script(source: ScriptSource, cast: Cast, reporter: Reporter) -> Survey:
+    stream = source.stream()
+    lines = source.text.count("\n") + 1
+    kept: list[Chapter] | None = []
+    count = chars = 0
+    for chapter in stream.chapters:
+        count += 1
+        _check_overrides([chapter], cast, source.path)
+        if kept is not None:
+            chars += _chars(chapter)
+            if chars > _KEEP_CHARS:
+                kept = None
+            else:
+                kept.append(chapter)
+        reporter.progress("read", chapter.line, lines)
+    if not count:
+        raise ScriptError(f"{source.path}: no text to read")
+    if kept is not None:
+        kept = list(attribute_chapters(kept, cast))
+    return Survey(stream.title, count, stream.warnings, kept)
+
+
+def chapter_plans(source: ScriptSource, survey: Survey, cast: Cast, engine_version: str
+                  ) -> Iterator[ChapterPlan]:
+    """Every chapter's plan, in order, made as it is asked for: from the chapters the
+    survey kept, or from the script read anew."""
+    digits = max(2, len(str(survey.count)))  # file names sort in order: 001..120
+    chapters = iter(survey.kept) if survey.kept is not None else \
+        attribute_chapters(source.stream().chapters, cast)
+    for index, chapter in enumerate(chapters, 1):
+        yield plan_chapter(chapter, index, cast, engine_version, digits)
+
+
+def _batches(plans: Iterable[ChapterPlan], needs_building) -> Iterator[list[ChapterPlan]]:
+    """The plans that `needs_building`, in batches of about _BATCH_CHARS of text."""
+    batch: list[ChapterPlan] = []
+    chars = 0
+    for plan in plans:
+        if not needs_building(plan):
+            continue
+        batch.append(plan)
+        chars += sum(len(s.text) for s in plan.segments)
+        if chars >= _BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
 def render_book(
     script: str | Path,
     voices: str | Path | None,
@@ -252,16 +342,18 @@ def render_book(
         if fmt not in export.FORMATS:
             raise OutputError(f"unknown format {fmt!r} (choose from: {', '.join(export.FORMATS)})")
     jobs = jobs or synth.default_jobs()
-    book, cast = load(script, voices)
-    for warning in book.warnings:
+    source = ScriptSource.read(script)
+    cast = load_cast(voices) if voices else default_cast()
+    survey = survey_script(source, cast, reporter)
+    for warning in survey.warnings:
         reporter.warning(f"{script}: {warning}")
     instance = create_engine(engine) if isinstance(engine, str) else engine
     check_voices(cast, instance)
     tools.ffmpeg()  # missing ffmpeg should stop the render now, not after an hour of speech
-    plans = plan_book(book, cast, f"{instance.name}/{instance.version}")
+    total = survey.count
     cache = SegmentCache(cache_dir or default_cache_dir())
-    folder = _prepare_folder(Path(out_dir), book_slug(book.title))
-    meta = export.book_meta(cast.book, book.title)
+    folder = _prepare_folder(Path(out_dir), book_slug(survey.title))
+    meta = export.book_meta(cast.book, survey.title)
     names = {role.id: role.name for role in cast.roles.values()}
     tags = export.signature(meta, names)
 
@@ -270,11 +362,20 @@ def render_book(
         cache.root.mkdir(parents=True, exist_ok=True)  # a bad --cache-dir fails here, by name
         state = _read_state(folder)
         result = RenderResult(folder, folder / MANIFEST)
-        todo = [p for p in plans if not _reusable(p, state, folder, formats, tags, len(plans))]
-        # Longest chapters first: the encode left running after synthesis ends is then short.
-        todo.sort(key=lambda p: -sum(len(u.text) for u in p.utterances))
-        rebuilt = {p.stem for p in todo}
-        new_state = {p.stem: state[p.stem] for p in plans if p.stem not in rebuilt}
+        # Entries of chapters not reached yet stay, so a render stopped early loses none.
+        new_state = dict(state)
+        chapters: list[tuple[int, str, str]] = []  # (index, title, stem), in book order
+        rebuilt: set[str] = set()
+        outdated: set[str] = set()  # rebuilt chapters the state file still vouches for
+
+        def needs_building(plan: ChapterPlan) -> bool:
+            chapters.append((plan.index, plan.title, plan.stem))
+            if _reusable(plan, state, folder, formats, tags, total):
+                return False
+            rebuilt.add(plan.stem)
+            if new_state.pop(plan.stem, None):
+                outdated.add(plan.stem)
+            return True
 
         stopping = threading.Event()
 
@@ -283,27 +384,36 @@ def render_book(
             if stopping.is_set():  # interrupted meanwhile: start no new encoder
                 raise OutputError("render stopped")
             written = export.write_chapter(plan, layout, cache, folder, formats, meta,
-                                           len(plans), names)
-            return {"key": _chapter_key(plan, formats, tags, len(plans)), **written}
+                                           total, names)
+            return {"key": _chapter_key(plan, formats, tags, total), **written}
 
-        result.synthesized = _build_chapters(
-            todo, build, engine if isinstance(engine, str) else instance, instance, cache, jobs,
-            reporter, stopping, new_state, folder)
+        plans = chapter_plans(source, survey, cast, f"{instance.name}/{instance.version}")
+        for todo in _batches(plans, needs_building):
+            if outdated:  # gone before their files are replaced: a render killed meanwhile
+                # must not leave an entry that vouches for the wrong audio
+                export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
+                outdated.clear()
+            # Longest chapters first: the encode left running after synthesis ends is then short.
+            todo.sort(key=lambda p: -sum(len(u.text) for u in p.utterances))
+            result.synthesized += _build_chapters(
+                todo, build, engine if isinstance(engine, str) else instance, instance, cache,
+                jobs, reporter, stopping, new_state, folder)
 
-        new_state[_BOOK_ENTRY] = export.write_book(
-            folder, folder.name, formats, [new_state[p.stem] for p in plans], meta, names,
+        final = {stem: new_state[stem] for _, _, stem in chapters}
+        final[_BOOK_ENTRY] = export.write_book(
+            folder, folder.name, formats, [final[stem] for _, _, stem in chapters], meta, names,
             state.get(_BOOK_ENTRY))
-        result.files = new_state[_BOOK_ENTRY]["files"]
-        _remove_stale(folder, state, new_state)
-        export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
-        manifest = {"title": book.title,
-                    "chapters": [new_state[p.stem]["manifest"] for p in plans]}
+        result.files = final[_BOOK_ENTRY]["files"]
+        _remove_stale(folder, state, final)
+        export.write_text_atomic(folder / STATE_FILE, json.dumps(final, indent=1))
+        manifest = {"title": survey.title,
+                    "chapters": [final[stem]["manifest"] for _, _, stem in chapters]}
         export.write_manifest(result.manifest, manifest)
-        for plan in plans:
-            entry = new_state[plan.stem]
+        for index, title, stem in chapters:
+            entry = final[stem]
             result.chapters.append(ChapterResult(
-                plan.index, plan.title, entry["files"], entry["manifest"]["duration_ms"],
-                plan.stem not in rebuilt))
+                index, title, entry["files"], entry["manifest"]["duration_ms"],
+                stem not in rebuilt))
     return result
 
 
@@ -315,19 +425,21 @@ def _build_chapters(todo: list[ChapterPlan], build, engine, local: Engine,
     chapter goes into `new_state` and the state file at once. Returns the synthesised count."""
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         building = {}  # future -> plan
+        recorded = set()  # futures whose chapter is in new_state
 
         def start_building(i: int) -> None:
             building[pool.submit(build, todo[i])] = todo[i]
 
         def record(future) -> None:
             # Saved per chapter: even a render killed with -9 keeps what it finished.
+            recorded.add(future)
             new_state[building[future].stem] = future.result()
             export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
 
         def synthesis_progress(done: int, total: int) -> None:
             reporter.progress("synthesize", done, total)
-            for future, plan in list(building.items()):
-                if future.done() and plan.stem not in new_state:
+            for future in list(building):
+                if future.done() and future not in recorded:
                     record(future)
 
         try:
@@ -336,7 +448,7 @@ def _build_chapters(todo: list[ChapterPlan], build, engine, local: Engine,
                 synthesis_progress, start_building, local)
             reporter.progress("encode", 0, len(todo))
             for done, future in enumerate(as_completed(building), 1):
-                if building[future].stem not in new_state:
+                if future not in recorded:
                     record(future)
                 reporter.progress("encode", done, len(todo))
         except BaseException:

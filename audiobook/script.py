@@ -11,7 +11,9 @@ quotes (straight or curly), or in single quotes in a book that quotes dialogue t
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 NARRATION = "narration"
@@ -59,6 +61,13 @@ class Chapter:
                 for segment in paragraph.segments:
                     yield number, paragraph, segment
 
+    def map_segments(self, fn) -> Chapter:
+        """A new Chapter with `fn(segment)` in place of every segment."""
+        return replace(self, scenes=tuple(
+            Scene(tuple(replace(p, segments=tuple(fn(s) for s in p.segments))
+                        for p in scene.paragraphs))
+            for scene in self.scenes))
+
 
 @dataclass(frozen=True)
 class Book:
@@ -73,22 +82,7 @@ class Book:
 
     def map_segments(self, fn) -> Book:
         """A new Book with `fn(segment)` in place of every segment."""
-        chapters = tuple(
-            replace(
-                chapter,
-                scenes=tuple(
-                    Scene(
-                        tuple(
-                            replace(p, segments=tuple(fn(s) for s in p.segments))
-                            for p in scene.paragraphs
-                        )
-                    )
-                    for scene in chapter.scenes
-                ),
-            )
-            for chapter in self.chapters
-        )
-        return replace(self, chapters=chapters)
+        return replace(self, chapters=tuple(c.map_segments(fn) for c in self.chapters))
 
 
 # --- block structure -------------------------------------------------------------------
@@ -114,6 +108,7 @@ _GUTENBERG_START = re.compile(
 _GUTENBERG_END = re.compile(
     r"^\s*(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|End of (?:the )?Project Gutenberg)",
     re.IGNORECASE)
+_GUTENBERG_WORD = re.compile(r"gutenberg", re.IGNORECASE)
 _GUTENBERG_TITLE = re.compile(r"^\s*Title:\s*(\S.*?)\s*$")
 _PRODUCTION_NOTE = re.compile(
     r"^(?:Produced by|E-?text prepared by|This e-?book|Transcriber['\u2019]?s? note|Transcribed by)",
@@ -129,51 +124,66 @@ class _Block:
     lines: list[str] = field(default_factory=list)  # the raw lines of a paragraph
 
 
-def _strip_gutenberg(lines: list[str]) -> tuple[list[str], str | None]:
-    """Blank out Project Gutenberg front matter and licence (keeping line numbers)."""
-    start = next((i for i, line in enumerate(lines) if _GUTENBERG_START.match(line)), None)
-    if start is None:
-        return lines, None
-    title = next((m.group(1) for line in lines[:start] if (m := _GUTENBERG_TITLE.match(line))),
-                 None)
-    end = next((i for i in range(start + 1, len(lines)) if _GUTENBERG_END.match(lines[i])),
-               len(lines))
-    return [""] * (start + 1) + lines[start + 1:end] + [""] * (len(lines) - end), title
+def _lines(text: str, chunk: int = 1 << 20) -> Iterator[str]:
+    """`text.splitlines()`, lazily: a 50 MB script must not become a million strings at once.
+    Chunks end just after a `\\n`, so no line (nor a `\\r\\n`) is cut in two."""
+    start = 0
+    while start < len(text):
+        cut = text.find("\n", start + chunk)
+        end = len(text) if cut < 0 else cut + 1
+        yield from text[start:end].splitlines()
+        start = end
 
 
-def _blocks(text: str, markdown: bool) -> tuple[list[_Block], str | None]:
-    """Split text into headings, scene breaks and paragraphs, keeping line numbers."""
-    # Comments vanish but keep their newlines, so line numbers stay true.
-    text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    lines, gutenberg_title = _strip_gutenberg(text.splitlines())
-    blocks: list[_Block] = []
+def _gutenberg_bounds(text: str) -> tuple[int, int | None, str | None] | None:
+    """(index of the START line, of the END line or None, the `Title:`) of a Project
+    Gutenberg file; None for any other text."""
+    if not _GUTENBERG_WORD.search(text):
+        return None
+    start, title = None, None
+    for i, line in enumerate(_lines(text)):
+        if start is None:
+            if _GUTENBERG_START.match(line):
+                start = i
+            elif title is None and (m := _GUTENBERG_TITLE.match(line)):
+                title = m.group(1)
+        elif _GUTENBERG_END.match(line):
+            return start, i, title
+    return None if start is None else (start, None, title)
+
+
+def _story_lines(text: str, bounds) -> Iterator[tuple[int, str]]:
+    """(number from 1, line); Gutenberg front matter and licence come out blank, so line
+    numbers stay true."""
+    start, end = (bounds[0], bounds[1]) if bounds else (-1, None)
+    for i, line in enumerate(_lines(text)):
+        yield i + 1, line if start < i and (end is None or i < end) else ""
+
+
+def _blocks(text: str, markdown: bool, bounds) -> Iterator[_Block]:
+    """Headings, scene breaks and paragraphs, in order, with their line numbers."""
+    if "<!--" in text:  # comments vanish but keep their newlines, so line numbers stay true
+        text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     current: _Block | None = None
-
-    def flush():
-        nonlocal current
-        if current is not None:
-            current.text = " ".join(current.lines)  # joined once: `+=` per line is quadratic
-            blocks.append(current)
-            current = None
-
-    for number, raw in enumerate(lines, 1):
+    for number, raw in _story_lines(text, bounds):
         line = raw.strip()
-        if not line:
-            flush()
-            continue
+        if not line or (markdown and _ATX_HEADING.match(line)) or _SCENE_BREAK.match(line):
+            if current is not None:
+                current.text = " ".join(current.lines)  # joined once: `+=` is quadratic
+                yield current
+                current = None
+            if not line:
+                continue
         heading = _ATX_HEADING.match(line) if markdown else None
         if heading:
-            flush()
             level = len(heading.group(1))
             kind = "title" if level == 1 else "chapter" if level == 2 else "break"
-            blocks.append(_Block(kind, heading.group(2), number))
+            yield _Block(kind, heading.group(2), number)
             if kind == "break" and heading.group(2):
-                blocks.append(_Block("para", heading.group(2), number, [(0, number)],
-                                     [heading.group(2)]))
+                yield _Block("para", heading.group(2), number, [(0, number)], [heading.group(2)])
             continue
         if _SCENE_BREAK.match(line):
-            flush()
-            blocks.append(_Block("break", "", number))
+            yield _Block("break", "", number)
             continue
         if current is None:
             current = _Block("para", line, number, [(0, number)], [line])
@@ -181,10 +191,9 @@ def _blocks(text: str, markdown: bool) -> tuple[list[_Block], str | None]:
             start, _ = current.line_starts[-1]
             current.line_starts.append((start + len(current.lines[-1]) + 1, number))
             current.lines.append(line)
-    flush()
-    if not markdown:
-        blocks = _plain_text_headings(blocks, front_matter=gutenberg_title is not None)
-    return blocks, gutenberg_title
+    if current is not None:
+        current.text = " ".join(current.lines)
+        yield current
 
 
 def _is_heading(line: str) -> bool:
@@ -222,16 +231,16 @@ def _looks_like_title(block: _Block) -> bool:
     return _title_words(text)
 
 
-def _plain_text_headings(blocks: list[_Block], front_matter: bool) -> list[_Block]:
+def _plain_text_headings(blocks: Iterator[_Block], front_matter: bool) -> Iterator[_Block]:
     """Plain text: headings alone in their paragraph become chapters; contents lists go."""
-    out: list[_Block] = []
-    i = 0
     seen_chapter = False
-    while i < len(blocks):
-        block = blocks[i]
-        i += 1
+    following: _Block | None = None  # a block read ahead, to see if it is a chapter's title
+    while True:
+        block, following = following or next(blocks, None), None
+        if block is None:
+            return
         if block.kind != "para":
-            out.append(block)
+            yield block
             continue
         lines = block.lines
         if len(lines) >= 3 and sum(_is_heading(line) for line in lines) * 2 >= len(lines):
@@ -244,14 +253,16 @@ def _plain_text_headings(blocks: list[_Block], front_matter: bool) -> list[_Bloc
             title = lines[0].rstrip(".") if len(lines) == 1 else None
             if len(lines) == 2:
                 title = f"{lines[0].rstrip('.:')}: {lines[1]}"
-            elif i < len(blocks) and blocks[i].kind == "para" and _looks_like_title(blocks[i]):
-                title = f"{lines[0].rstrip('.:')}: {blocks[i].text}"
-                i += 1
-            out.append(_Block("chapter", title, block.line))
+            else:
+                following = next(blocks, None)
+                if following is not None and following.kind == "para" and \
+                        _looks_like_title(following):
+                    title = f"{lines[0].rstrip('.:')}: {following.text}"
+                    following = None
+            yield _Block("chapter", title, block.line)
             seen_chapter = True
             continue
-        out.append(block)
-    return out
+        yield block
 
 
 # --- quotes ----------------------------------------------------------------------------
@@ -271,6 +282,8 @@ _ELISION = re.compile(
     r"(?![A-Za-z])|\d",
     re.IGNORECASE,
 )
+# Elisions that are also words, and start a quote when capitalised: `'And you?'`, not `'and`.
+_CAPITAL_WORD = re.compile(r"(?:And|Is|As|At|Ere|Till|Round|Most)(?![A-Za-z])")
 _OPEN_BEFORE = " \t([{\u2014\u2013-:;,/\u201c\u2018\"'"
 _CLOSE_AFTER = " \t.,;:!?)]}\u2014\u2013-\u201d\u2019\"'\u2026"
 
@@ -305,7 +318,7 @@ def _opens(text: str, i: int, style: str) -> bool:
         return True
     if i > 0 and text[i - 1] not in _OPEN_BEFORE:
         return False
-    if style == SINGLE and _ELISION.match(text, i + 1):
+    if style == SINGLE and _ELISION.match(text, i + 1) and not _CAPITAL_WORD.match(text, i + 1):
         return False
     return True
 
@@ -332,18 +345,21 @@ def _closes(text: str, i: int, style: str) -> bool:
     return True
 
 
+_LINE_OPENING = re.compile(r"(?m)^[ \t]*([\"\u201c\u2018'])(?=\S)(.{0,6})")
+
+
 def quote_style(text: str) -> str:
     """DOUBLE, SINGLE for a book that opens more paragraphs with single quotes, or DASH for
     one with no quotation marks whose speeches open with a dash (Joyce)."""
     double = single = 0
-    for line in re.findall(r"(?m)^[ \t]*([\"\u201c\u2018'])(?=\S)(.{0,6})", text):
-        mark, rest = line
+    for found in _LINE_OPENING.finditer(text):
+        mark, rest = found.groups()
         if mark in "\"\u201c":
             double += 1
         elif not _ELISION.match(rest):
             single += 1
     if not double and not single and not re.search("[\"\u201c\u201d\u2018]", text) and \
-            len(_DASH_LINE.findall(text)) >= 3:
+            sum(1 for _ in itertools.islice(_DASH_LINE.finditer(text), 3)) >= 3:
         return DASH
     return SINGLE if single > double else DOUBLE
 
@@ -452,52 +468,82 @@ def _starts_with_opening_quote(text: str, style: str = DOUBLE) -> bool:
 # --- the book --------------------------------------------------------------------------
 
 
-def _title_from_text(blocks: list[_Block]) -> str | None:
+def _is_text_title(block: _Block | None) -> bool:
     """A plain-text book's title: a short first line without final punctuation."""
-    if blocks and blocks[0].kind == "para":
-        first = blocks[0].text
-        if len(first) <= 100 and not re.search(r"[.!?,;\"\u201d]$", first):
-            blocks.pop(0)
-            return first
-    return None
+    return block is not None and block.kind == "para" and len(block.text) <= 100 and \
+        not re.search(r"[.!?,;\"\u201d]$", block.text)
+
+
+@dataclass
+class BookStream:
+    """A book read a chapter at a time, so a huge script never stands in memory parsed
+    whole. `chapters` can be iterated once; `warnings` grows as it is."""
+
+    title: str
+    chapters: Iterator[Chapter]
+    warnings: list[str]
 
 
 def parse(text: str, *, markdown: bool = True, default_title: str = "Untitled") -> Book:
     """Parse a script into a Book. Never raises on odd text: problems become warnings."""
-    blocks, gutenberg_title = _blocks(text, markdown)
-    style = quote_style(text)
-    title = None
-    if blocks and blocks[0].kind == "title":
-        title = blocks.pop(0).text
-    elif not markdown:
-        title = gutenberg_title or _title_from_text(blocks)
-        if gutenberg_title and blocks and blocks[0].kind == "para" and \
-                _clean(blocks[0].text).lower() == gutenberg_title.lower():
-            blocks.pop(0)  # the title printed again at the head of the text
-    title = title or default_title
+    stream = parse_stream(text, markdown=markdown, default_title=default_title)
+    chapters = tuple(stream.chapters)
+    return Book(stream.title, chapters, tuple(stream.warnings))
 
+
+def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Untitled"
+                 ) -> BookStream:
+    """`parse`, a chapter at a time: the same chapters and warnings, in the same order."""
+    bounds = _gutenberg_bounds(text)
+    gutenberg_title = bounds[2] if bounds else None
+    blocks = _blocks(text, markdown, bounds)
+    if not markdown:
+        blocks = _plain_text_headings(blocks, front_matter=gutenberg_title is not None)
+    first = next(blocks, None)
+    title = None
+    if first is not None and first.kind == "title":
+        title, first = first.text, next(blocks, None)
+    elif not markdown:
+        if gutenberg_title:
+            title = gutenberg_title
+        elif _is_text_title(first):
+            title, first = first.text, next(blocks, None)
+        if gutenberg_title and first is not None and first.kind == "para" and \
+                _clean(first.text).lower() == gutenberg_title.lower():
+            first = next(blocks, None)  # the title printed again at the head of the text
+    title = title or default_title
+    if first is not None:
+        blocks = itertools.chain([first], blocks)
     warnings: list[str] = []
-    chapters: list[Chapter] = []
+    return BookStream(title, _chapters(blocks, title, markdown, quote_style(text), warnings),
+                      warnings)
+
+
+def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
+              warnings: list[str]) -> Iterator[Chapter]:
     chapter_title, chapter_line = None, 1
     scenes: list[list[Paragraph]] = [[]]
     quote_open = False
     open_line = 0
 
-    def close_chapter(next_is_heading: bool = False):
+    def close_chapter(next_is_heading: bool = False) -> Chapter | None:
         nonlocal scenes
         kept = tuple(Scene(tuple(s)) for s in scenes if s)
-        if kept:
-            chapters.append(Chapter(chapter_title or title, chapter_line, kept))
-        elif chapter_title is not None and not (next_is_heading and not markdown):
-            warnings.append(f"line {chapter_line}: chapter {chapter_title!r} has no text; skipped")
         scenes = [[]]
+        if kept:
+            return Chapter(chapter_title or title, chapter_line, kept)
+        if chapter_title is not None and not (next_is_heading and not markdown):
+            warnings.append(f"line {chapter_line}: chapter {chapter_title!r} has no text; skipped")
+        return None
 
     for block in blocks:
         if quote_open and not (block.kind == "para" and _starts_with_opening_quote(block.text, style)):
             warnings.append(f"line {open_line}: quotation is never closed")
             quote_open = False
         if block.kind in ("chapter", "title"):
-            close_chapter(next_is_heading=True)
+            chapter = close_chapter(next_is_heading=True)
+            if chapter:
+                yield chapter
             chapter_title, chapter_line = _clean(block.text), block.line
         elif block.kind == "break":
             if scenes[-1]:
@@ -517,5 +563,6 @@ def parse(text: str, *, markdown: bool = True, default_title: str = "Untitled") 
                 scenes[-1].append(Paragraph(block.line, tuple(segments)))
     if quote_open:
         warnings.append(f"line {open_line}: quotation is never closed")
-    close_chapter()
-    return Book(title, tuple(chapters), tuple(warnings))
+    chapter = close_chapter()
+    if chapter:
+        yield chapter

@@ -40,6 +40,7 @@ def said(text, cast):
     ('"Come in," Mary said quietly.', "mary"),
     ('"Come in!" cried Tom.', "tom"),
     ('"Come in," went on Tom.', "tom"),
+    ('"Come in," Mary was going on.', "mary"),
     ('Mary said, "Come in."', "mary"),
     ('Then Tom answered: "Come in."', "tom"),
 ])
@@ -112,6 +113,25 @@ def test_turn_taking_between_disagreeing_anchors_at_equal_distance_reads_back_fr
     # Read forward, `"Hi."` answers Tom (Huck); read back from Huck's tag it is Tom's.
     text = '"Ready?" said Huck.\n\n"Yes," said Tom.\n\n"Hi."\n\n"Nice day," said Huck.'
     assert said(text, MEN)[2] == ("tom", "turn_taking")
+
+
+def test_a_long_narration_opening_a_paragraph_ends_the_conversation():
+    # The chapter's talk is over: Tom's tag no longer reads back through the long account
+    # opening his paragraph, so the last two turns before it keep their own alternation.
+    talk = '"Ready?" said Huck.\n\n"Yes," said Tom.\n\n"Go."\n\n"Now?"\n\n'
+    account = " ".join(["The river ran on and the years went by."] * 12)
+    text = talk + account + ' Then: "I am here," said Tom.\n\n"Late."'
+    assert said(text, MEN)[2:4] == [("huck", "turn_taking"), ("tom", "turn_taking")]
+    # Without it, `"Now?"` sits next to Tom's tag and reads back from it: Huck asks.
+    text = talk + 'Then: "I am here," said Tom.\n\n"Late."'
+    assert said(text, MEN)[2:4] == [("huck", "turn_taking"), ("huck", "turn_taking")]
+
+
+def test_a_verb_before_an_infinitive_is_no_speech_tag():
+    # `Mary began to cry` is what Mary does next, found by the paragraph's subject, not a tag.
+    text = 'Tom came in.\n\n"Oh dear." Mary began to cry.'
+    assert said(text, PAIR) == [("mary", "paragraph_subject")]
+    assert said('Tom came in.\n\n"Oh dear," Mary began.', PAIR) == [("mary", "tag")]
 
 
 def test_a_carried_over_quote_with_its_own_tag_names_its_speaker():

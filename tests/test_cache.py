@@ -141,3 +141,52 @@ def test_clear_deletes_only_what_the_cache_wrote(tmp_path):
     assert (tmp_path / "go" / "pkg" / "main.go").read_text() == "important"
     assert (tmp_path / "ab" / "notes.txt").exists()
     assert not list(tmp_path.glob("ab/*.pcm")) and cache.info().entries == 0
+
+
+def test_a_big_book_rendered_in_batches_is_the_same_book(small_script, small_voices, tmp_path,
+                                                         cache_dir, monkeypatch):
+    """A book over the memory bounds is read again a chapter at a time and built in batches;
+    the files are those of a book held whole, byte for byte."""
+    from audiobook import render as render_module
+
+    whole = render(small_script, small_voices, tmp_path / "whole", cache_dir, formats=("mp3", "wav"))
+    batches = []
+    build_chapters = render_module._build_chapters
+    monkeypatch.setattr(render_module, "_KEEP_CHARS", 0)
+    monkeypatch.setattr(render_module, "_BATCH_CHARS", 1)
+    monkeypatch.setattr(render_module, "_build_chapters",
+                        lambda todo, *a: batches.append([p.stem for p in todo]) or build_chapters(todo, *a))
+    batched = render(small_script, small_voices, tmp_path / "batched", cache_dir, formats=("mp3", "wav"))
+    assert batches == [["01-one"], ["02-two"]]
+    files = sorted(p.name for p in whole.book_dir.iterdir() if p.name != ".lock")
+    assert files == sorted(p.name for p in batched.book_dir.iterdir() if p.name != ".lock")
+    for name in files:
+        assert (whole.book_dir / name).read_bytes() == (batched.book_dir / name).read_bytes(), name
+
+
+def test_a_stopped_rebuild_never_leaves_the_old_entry_vouching_for_new_audio(
+        small_script, small_voices, tmp_path, cache_dir, monkeypatch):
+    """Render, edit chapter one, stop right after its new file lands (before it is recorded),
+    then undo the edit: the chapter is built again, not reused with the edited audio."""
+    from audiobook import export
+
+    out = tmp_path / "out"
+    first = render(small_script, small_voices, out, cache_dir)
+    original = (first.book_dir / "01-one.mp3").read_bytes()
+    text = small_script.read_text()
+    small_script.write_text(text.replace("The room was cold.", "The room was very cold."))
+    write_chapter = export.write_chapter
+
+    def stop_after_writing(*args, **kwargs):
+        write_chapter(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "write_chapter", stop_after_writing)
+    with pytest.raises(KeyboardInterrupt):
+        render(small_script, small_voices, out, cache_dir)
+    assert (first.book_dir / "01-one.mp3").read_bytes() != original  # the edit's audio landed
+    monkeypatch.setattr(export, "write_chapter", write_chapter)
+    small_script.write_text(text)
+    again = render(small_script, small_voices, out, cache_dir)
+    assert [c.reused for c in again.chapters] == [False, True]
+    assert (again.book_dir / "01-one.mp3").read_bytes() == original

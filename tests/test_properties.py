@@ -117,3 +117,12 @@ def test_attribution_never_returns_a_role_not_cast(text):
             assert segment.role == NARRATOR
         else:
             assert segment.rule in RULES
+
+
+@FAST
+@given(ANY_TEXT, st.integers(min_value=1, max_value=16))
+def test_lazy_lines_are_splitlines(text, chunk):
+    """A big script is split into lines a chunk at a time: the same lines, whatever the cut."""
+    from audiobook.script import _lines
+
+    assert list(_lines(text, chunk)) == text.splitlines()

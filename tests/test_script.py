@@ -69,6 +69,14 @@ def test_apostrophes_are_not_quotes_in_a_single_quoted_book():
                             "Goin' home,"]
 
 
+def test_a_capitalised_word_that_is_also_an_elision_opens_a_single_quote():
+    # `'and` (hand) and `'is` (his) are elisions; `'And what?'` opening a paragraph is a quote.
+    text = ("# B\n\n\u2018And what may it have been about?\u2019\n\n"
+            "\u2018Is it far?\u2019 he asked.\n\n\u2018Give us yer \u2019and,\u2019 said Bill.\n")
+    assert quotes(parse(text)) == ["And what may it have been about?", "Is it far?",
+                                   "Give us yer \u2019and,"]
+
+
 def test_curly_single_quoted_dialogue_with_nested_double_quotes():
     text = ("# B\n\n\u2018Read the sign: \u201cNo entry\u201d,\u2019 said Alice.\n\n"
             "\u2018I can\u2019t,\u2019 said the Rabbit.\n")

@@ -6,6 +6,8 @@ segment's `rule`. See `sieves.py` for the rules, `names.py` for matching the cas
 """
 
 from audiobook.attribution.report import Report, report
-from audiobook.attribution.sieves import DEFAULT_ROLE, LOW_CONFIDENCE, RULES, UNRESOLVED, attribute
+from audiobook.attribution.sieves import (DEFAULT_ROLE, LOW_CONFIDENCE, RULES, UNRESOLVED,
+                                          attribute, attribute_chapters)
 
-__all__ = ["DEFAULT_ROLE", "LOW_CONFIDENCE", "RULES", "UNRESOLVED", "Report", "attribute", "report"]
+__all__ = ["DEFAULT_ROLE", "LOW_CONFIDENCE", "RULES", "UNRESOLVED", "Report", "attribute",
+           "attribute_chapters", "report"]

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, chain
 
 from audiobook.attribution.names import Mention, NameIndex
 from audiobook.cast import NARRATOR, Cast
-from audiobook.script import DIALOGUE, Book, Segment
+from audiobook.script import DIALOGUE, Book, Chapter, Segment
 
 RULES = (
     "override",
@@ -77,7 +78,7 @@ ACTION_VERBS = frozenset(
     grinned nod nodded sneer sneered scoff scoffed think thought wonder wondered reflect
     reflected breathe breathed""".split())
 _TWO_WORD_VERBS = re.compile(
-    r"\b(?:went|goes|go) on\b|\b(?:broke|breaks|put|puts|cut|cuts|chimed|struck) in\b|"
+    r"\b(?:went|goes|go|going) on\b|\b(?:broke|breaks|put|puts|cut|cuts|chimed|struck) in\b|"
     r"\b(?:burst|bursts|called|cried|sang|spoke|blurted) out\b|\bspoke up\b", re.IGNORECASE)
 PRONOUN_GENDER = {"he": "male", "she": "female", "him": "male", "her": "female", "his": "male"}
 FIRST_PERSON = {"i"}
@@ -286,6 +287,10 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
 
 
 _REPORTED = re.compile(r"\s+(?:that|whether|if|how|what|nothing|so)\b", re.IGNORECASE)
+# `He continued to fix me`, `she began to cry`: a verb after `to`, not the one spoken to.
+_INFINITIVE = re.compile(
+    r"\s+to\s+(?!(?:him|her|me|them|us|you|himself|herself|the|his|my|a|an|their|our|its|"
+    r"one|whom|each)\b)[a-z]")
 
 
 def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
@@ -296,7 +301,7 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
         verb = _is_speech_verb(w.group()) or _TWO_WORD_VERBS.match(clause, w.start())
         if not verb:
             continue
-        if _REPORTED.match(clause, w.end()):
+        if _REPORTED.match(clause, w.end()) or _INFINITIVE.match(clause, w.end()):
             return _Subject()  # `Mr. Bennet replied that he had not`: reported, not a tag
         # `Mary said`, `the old man said`, `he quietly said`: subject before the verb.
         head = clause[: w.start()]
@@ -666,8 +671,12 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
                 gap_words += len(narration.split())
                 beat = narration
                 continue
+            # Narration opening the paragraph counts as narration between turns: a long
+            # one ends the conversation as a narration paragraph would.
+            lead = next(i for i, s in enumerate(segs) if s.kind == DIALOGUE)
+            lead_words = sum(len(s.text.split()) for s in segs[:lead])
             turns.append(Turn(quotes, narration, mentions, pending, scene_number, gap,
-                              gap_words, beat))
+                              gap_words + lead_words, beat))
             pending, gap, gap_words, beat = [], 0, 0, ""
     return turns
 
@@ -708,15 +717,20 @@ def _attribute_chapter(chapter, names: NameIndex, cast: Cast) -> dict[int, tuple
 
 def attribute(book: Book, cast: Cast) -> Book:
     """Every segment gets a role and the rule that chose it. Narration is the narrator's."""
+    return replace(book, chapters=tuple(attribute_chapters(book.chapters, cast)))
+
+
+def attribute_chapters(chapters: Iterable[Chapter], cast: Cast) -> Iterator[Chapter]:
+    """`attribute`, a chapter at a time: no conversation runs from one chapter into the next,
+    so a huge book never needs to be held whole."""
     names = NameIndex(cast)
-    decided: dict[int, tuple[str, str]] = {}
-    for chapter in book.chapters:
-        decided.update(_attribute_chapter(chapter, names, cast))
+    for chapter in chapters:
+        decided = _attribute_chapter(chapter, names, cast)
 
-    def assign(seg: Segment) -> Segment:
-        if seg.kind == DIALOGUE:
-            role, rule = decided[id(seg)]
-            return replace(seg, role=role, rule=rule)
-        return replace(seg, role=NARRATOR, rule=None)
+        def assign(seg: Segment) -> Segment:
+            if seg.kind == DIALOGUE:
+                role, rule = decided[id(seg)]
+                return replace(seg, role=role, rule=rule)
+            return replace(seg, role=NARRATOR, rule=None)
 
-    return book.map_segments(assign)
+        yield chapter.map_segments(assign)
