@@ -36,7 +36,8 @@ class _Group(click.Group):
 class _Reporter(render.Reporter):
     """Warnings on stderr; a progress bar with ETA only on a terminal and without --quiet."""
 
-    LABELS = {"read": "Reading", "synthesize": "Synthesizing", "encode": "Encoding"}
+    LABELS = {"read": "Reading", "plan": "Planning", "synthesize": "Synthesizing",
+              "encode": "Encoding"}
 
     def __init__(self, quiet: bool):
         self.quiet = quiet

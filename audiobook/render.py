@@ -370,6 +370,7 @@ def render_book(
 
         def needs_building(plan: ChapterPlan) -> bool:
             chapters.append((plan.index, plan.title, plan.stem))
+            reporter.progress("plan", plan.index, total)
             if _reusable(plan, state, folder, formats, tags, total):
                 return False
             rebuilt.add(plan.stem)

@@ -106,7 +106,7 @@ def test_unknown_voice_is_an_error_naming_file_line_and_key(small_script, tmp_pa
         "gmw/en, gmw/en-029?); `audiobook voices list` shows them")
 
 
-def test_progress_reads_then_synthesises_then_encodes(small_script, small_voices, tmp_path, cache_dir):
+def test_progress_reads_plans_synthesises_and_encodes(small_script, small_voices, tmp_path, cache_dir):
     from audiobook.render import Reporter
 
     calls = []
@@ -117,9 +117,10 @@ def test_progress_reads_then_synthesises_then_encodes(small_script, small_voices
 
     render(small_script, small_voices, tmp_path / "out", cache_dir, reporter=Recorder())
     stages = [stage for stage, _, _ in calls]
-    assert stages == sorted(stages, key=["read", "synthesize", "encode"].index)
+    assert stages == sorted(stages, key=["read", "plan", "synthesize", "encode"].index)
     lines = small_script.read_text().count("\n") + 1
     assert [c for c in calls if c[0] == "read"] == [("read", 3, lines), ("read", 15, lines)]
+    assert [c for c in calls if c[0] == "plan"] == [("plan", 1, 2), ("plan", 2, 2)]
     assert calls[-1] == ("encode", 2, 2)
     synthesized = [done for stage, done, _ in calls if stage == "synthesize"]
     assert synthesized == list(range(13)) and all(t == 12 for s, _, t in calls if s == "synthesize")
