@@ -1,12 +1,14 @@
 """Speaker-attribution accuracy on LitBank (Bamman et al., CC BY 4.0).
 
-    python bench/attribution.py [--litbank DIR] [--book SUBSTRING] [--markdown]
+    python bench/attribution.py [--litbank DIR] [--book SUBSTRING] [--markdown] [--names-only]
                                 [--errors N [--context L] [--rule R]]
 
 Builds a development set from LitBank's quotation and coreference layers:
 - the cast of each excerpt is every entity that speaks, named by its proper-name mentions
-  (its common-noun mentions, `the surgeon`, when it has no name), gendered by the pronouns
-  annotated as referring to it; the entity that is `I` in the narration is the `narrator`;
+  (its common-noun mentions, `the surgeon`, when it has no name), plus its most frequent
+  common-noun mention as an alias (`the parson`; `--names-only` leaves it out), gendered by
+  the pronouns annotated as referring to it; the entity that is `I` in the narration is
+  the `narrator`;
 - LitBank gives one tokenized sentence per line and no paragraph breaks, so paragraphs are
   rebuilt: a sentence opening a quotation starts a paragraph, as does narration after a
   sentence that ended on a closing quotation mark; lowercase sentences (`said he.`) join
@@ -25,7 +27,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -94,8 +96,14 @@ def _quote_spans(sentences, quotes) -> list[tuple[int, int]]:
 
 
 def build_cast(mentions: dict[str, list[tuple[int, int, str, str]]], speakers: list[str],
-               quote_spans: list[tuple[int, int]]) -> tuple[Cast, dict[str, str]]:
-    """A gold cast: every speaking entity, with names, aliases and gender from coreference."""
+               quote_spans: list[tuple[int, int]], nominal_alias: bool = True
+               ) -> tuple[Cast, dict[str, str]]:
+    """A gold cast: every speaking entity, with names, aliases and gender from coreference.
+    With `nominal_alias`, a named entity also gets its most frequent common-noun mention
+    in the narration (`the parson`, `my uncle`) as an alias when it is used at least twice
+    and no other speaker's most frequent one is the same: what a reader writing the cast
+    would list. Every mention of the excerpt counts the same, so no quote's gold speaker
+    shows through."""
 
     def in_quote(pos: int) -> bool:
         return any(a <= pos < b for a, b in quote_spans)
@@ -125,6 +133,10 @@ def build_cast(mentions: dict[str, list[tuple[int, int, str, str]]], speakers: l
         he = sum(pronouns[p] for p in MALE)
         she = sum(pronouns[p] for p in FEMALE)
         names = [n for n, _ in proper.most_common()] or [n for n, _ in nominal.most_common(3)]
+        if nominal_alias and proper and nominal:
+            noun, count = nominal.most_common(1)[0]
+            if count >= 2 and noun not in (n.lower() for n in names):
+                names.append(noun)
         gender = "male" if he > she else "female" if she > he else "neutral"
         if gender == "neutral" and names:
             title = names[0].split()[0].lower().rstrip(".")
@@ -138,10 +150,14 @@ def build_cast(mentions: dict[str, list[tuple[int, int, str, str]]], speakers: l
             name = names[0] if names else entity.rsplit("-", 1)[0].replace("_", " ")
             roles[role_id] = Role(role_id, name, tuple(names[1:]), gender)
         entity_roles[entity] = role_id
+    shared = Counter(alias for role in roles.values() for alias in role.aliases
+                     if alias == alias.lower())
+    roles = {k: replace(r, aliases=tuple(a for a in r.aliases if shared[a] < 2))
+             for k, r in roles.items()}
     return Cast(roles=roles, source="litbank gold cast"), entity_roles
 
 
-def read_excerpt(litbank: Path, stem: str) -> Excerpt | None:
+def read_excerpt(litbank: Path, stem: str, nominal_alias: bool = True) -> Excerpt | None:
     quotes_dir = litbank / "quotations" / "tsv"
     coref_dir = litbank / "coref" / "brat"
     sentences = [line.split(" ") if line else [] for line in
@@ -176,7 +192,7 @@ def read_excerpt(litbank: Path, stem: str) -> Excerpt | None:
     ordered = sorted(raw_quotes.items(), key=lambda kv: (kv[1][0], kv[1][1]))
     speakers = [attrib[q] for q, _ in ordered if q in attrib]
     spans = _quote_spans(sentences, [v[:4] for _, v in ordered])
-    cast, entity_roles = build_cast(mentions, speakers, spans)
+    cast, entity_roles = build_cast(mentions, speakers, spans, nominal_alias)
     quotes = [GoldQuote(q, v[0], v[1], v[4], entity_roles[attrib[q]])
               for q, v in ordered if q in attrib]
     excerpt = Excerpt(stem.replace("_brat", ""), sentences, quotes, cast,
@@ -542,13 +558,17 @@ def main(argv=None) -> int:
                              "every quote marked with its gold speaker (and the wrong choice)")
     parser.add_argument("--rule", default="", help="with --errors: only quotes settled by this rule")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--names-only", action="store_true",
+                        help="cast named entities by their proper names only, without their "
+                             "most frequent common-noun mention (`the parson`) as an alias")
     parser.add_argument("--paragraphs", choices=PARAGRAPH_MODES, default="rebuilt",
                         help="the mode whose confusions, errors and dump are shown")
     parser.add_argument("--dump", type=Path, help="write each rebuilt excerpt here as .md")
     args = parser.parse_args(argv)
 
     stems = sorted(p.stem for p in (args.litbank / "quotations" / "tsv").glob("*.ann"))
-    excerpts = [e for s in stems if args.book in s and (e := read_excerpt(args.litbank, s))]
+    excerpts = [e for s in stems if args.book in s
+                 and (e := read_excerpt(args.litbank, s, not args.names_only))]
     others = [m for m in PARAGRAPH_MODES if m != args.paragraphs]
     results = {m: evaluate(excerpts, m) for m in (*others, args.paragraphs)}
     results = {m: results[m] for m in PARAGRAPH_MODES}
@@ -559,7 +579,8 @@ def main(argv=None) -> int:
             (args.dump / f"{e.name}.md").write_text(e.markdown, encoding="utf-8")
 
     total = main_result["total"]
-    print(f"LitBank: {len(excerpts)} excerpts, {total} attributed quotes")
+    print(f"LitBank: {len(excerpts)} excerpts, {total} attributed quotes, cast: "
+          + ("proper names only" if args.names_only else "names and most frequent noun alias"))
     for mode, r in results.items():
         print(f"Accuracy ({mode} paragraphs): {r['correct']}/{r['total']} = "
               f"{100 * r['correct'] / max(r['total'], 1):.1f}%")

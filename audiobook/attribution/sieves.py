@@ -33,6 +33,7 @@ from audiobook.attribution.names import Mention, NameIndex
 from audiobook.cast import NARRATOR, Cast
 from audiobook.script import DIALOGUE, Book, Chapter, Segment
 
+DEBUG = {}
 RULES = (
     "override",
     "continuation",
@@ -119,6 +120,8 @@ class Quote:
     tag_gender: str | None = None  # a tag was found, naming no character, but a gender
     tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
     tag_pronoun: bool = False
+    goes_on: bool = False  # the tag says the speaker goes on (`continued the old man`)
+    described: bool = False  # the tag describes someone the cast does not name (`said the stranger`)
     interrupted: bool = False  # the second half of `"I know," he said, "but not yet."`
     role: str | None = None
     rule: str | None = None
@@ -158,6 +161,12 @@ class Turn:
     @property
     def gender(self) -> str | None:
         return next((q.tag_gender for q in self.quotes if q.tag_gender), None)
+
+    @property
+    def described(self) -> bool:
+        """A tag describes the speaker instead of naming them: someone new, or someone
+        the reader would not guess, so the one just addressed need not be answering."""
+        return any(q.described for q in self.quotes)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -361,8 +370,22 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
 # --- pass 1: what the paragraph itself says ------------------------------------------------
 
 
-def _tag_rule(quote: Quote, names: NameIndex, recent: list[str]) -> None:
+# Narration after a quote this short is its tag; longer, it may hand the turn to its subject.
+SHORT_TAG = 12
+# Tags that say the speaker goes on, whoever spoke last (`"And then," he went on`).
+_GOES_ON = re.compile(r"\b(?:continued|continues|went on|goes on|added|adds|resumed|pursued)\b",
+                      re.IGNORECASE)
+
+
+def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | None = None) -> None:
+    """`last`: who spoke the turn right before this new paragraph, if anyone. A new paragraph
+    is a new speaker, so `he said` there means the other man, unless the paragraph's own
+    narration names `last` first or the tag says he goes on."""
     exclude = set(quote.addressed)
+    quote.goes_on = bool(_GOES_ON.search(
+        _CLAUSE_END.split(quote.after, 1)[0] + " " + quote.before[-40:]))
+    if last and last not in quote.prior and not quote.goes_on:
+        exclude.add(last)
     subject = _Subject()
     # `"Yes." He turned away.` is a new sentence, not a tag: `"Yes," he said.` is one.
     new_sentence = quote.segment.text[-1:] in ".!?" and re.match(r"(?:He|She|They|It)\b", quote.after)
@@ -381,6 +404,7 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str]) -> None:
     elif subject.found:
         quote.tag_gender = subject.gender
         quote.tag_not = subject.not_role
+        quote.described = not subject.pronoun
 
 
 def _action_tag(text: str) -> bool:
@@ -410,10 +434,12 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
     return None
 
 
-def _settle_paragraph(turn: Turn, names: NameIndex) -> None:
-    """Pass 1: the rules that need only this paragraph (and the people seen before it)."""
+def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None) -> None:
+    """Pass 1: the rules that need only this paragraph (and the people seen before it);
+    `last`: the speaker of the turn just before, with no narration between."""
     for quote in turn.quotes:
-        _tag_rule(quote, names, turn.recent + quote.prior)
+        _tag_rule(quote, names, turn.recent + quote.prior,
+                  None if quote.segment.continues_quote else last)
     tagged = [q for q in turn.quotes if q.tag]
     first = turn.quotes[0]
     last_tagged = None  # the nearest tagged quote before this one
@@ -513,6 +539,11 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         turn, prev = run[i], run[i - 1]
         if turn.speaker or turn.continues:
             continue
+        if any(q.goes_on and not q.role for q in turn.quotes) and _fits(prev.speaker, turn, names):
+            # `"...," continued the prostrate man`: whoever spoke the turn before goes on.
+            _assign(turn, prev.speaker, "continuation")
+            turn.strength = 2
+            continue
         spoken_to = [r for r in prev.addressed if r != prev.speaker]
         if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names):
             _assign(turn, spoken_to[0], "vocative")
@@ -562,9 +593,12 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             same = _hops(starts, anchor, i) % 2 == 0
             role = run[anchor].speaker if same else partners[anchor]
             if role and _fits(role, turn, names):
-                guesses.append((distance, -run[anchor].strength, -side, role))
+                guesses.append((distance, -run[anchor].strength, -side, role, anchor))
         if guesses:
-            _assign(turn, min(guesses)[-1], "turn_taking")
+            g = min(guesses)
+            _assign(turn, g[3], "turn_taking")
+            for q in turn.quotes:
+                DEBUG[(q.segment.line, q.segment.text)] = (run[g[4]].quotes[0].segment.line, run[g[4]].rule, g[0])
 
 
 def _beat_subject(turn: Turn, names: NameIndex) -> str | None:
@@ -685,10 +719,12 @@ def _attribute_chapter(chapter, names: NameIndex, cast: Cast) -> dict[int, tuple
     turns = _turns(chapter, names)
     # Pass 1, in reading order, so pronouns see the speakers settled before them.
     recent: list[str] = []
+    last = None  # who spoke last, if the turn ended on a quote or a short tag
     for turn in turns:
         recent.extend(turn.pre_mentions)
         turn.recent = recent[-40:]
-        _settle_paragraph(turn, names)
+        _settle_paragraph(turn, names, last if turn.gap == 0 and not turn.gap_words else None)
+        last = turn.speaker if len(turn.quotes[-1].after.split()) <= SHORT_TAG else None
         recent.extend(m.role for m in turn.mentions)
         if turn.speaker:
             recent.append(turn.speaker)
