@@ -188,6 +188,12 @@ _MONEY = re.compile(rf"([$£€])({_NUMBER})(?:\s+(thousand|million|billion|tril
 _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
 _DECADE = re.compile(r"\b(1[1-9]|20)(\d0)['\u2019]?s\b")
 _YEAR = re.compile(r"(?<![\d.,])\b(1[1-9]\d\d|20\d\d)\b(?![.,]\d)")
+# Before 1100 a number is a year only where the words say so: `in 1066`, `the year 1010`.
+_EARLY_YEAR = re.compile(
+    r"\b((?:[Ii]n|[Ss]ince|by|until|year|of|AD|A\.D\.)\s)(10\d\d)\b(?![.,]\d|\s?%)")
+# Phone numbers: `555-1234`, `555-123-4567`, `(555) 123-4567`; said digit by digit. The
+# exchange starts 2-9 (as in North America), so `100-1000` stays a range.
+_PHONE = re.compile(r"(?<![\w-])(?:\((\d{3})\)\s?|(\d{3})-)?([2-9]\d\d)-(\d{4})(?![\w-])")
 _TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 _PERCENT = re.compile(rf"({_NUMBER})\s?%")
 _RANGE = re.compile(r"(\d)\s?[\u2013-]\s?(?=\d)")
@@ -222,8 +228,15 @@ def _time(match: re.Match) -> str:
     return f"{number_words(hours)} {tail}"
 
 
+def _phone(match: re.Match) -> str:
+    groups = [g for g in match.groups() if g]
+    return ", ".join(_digits(g) for g in groups)
+
+
 def numbers_to_words(text: str) -> str:
-    """Money, percentages, ordinals, decades, years, times and plain numbers as spoken."""
+    """Money, percentages, ordinals, decades, years, times, phone numbers and plain
+    numbers as spoken."""
+    text = _PHONE.sub(_phone, text)
     text = _MONEY.sub(_money, text)
     text = _PERCENT.sub(lambda m: f"{decimal_words(m.group(1))} percent", text)
     text = _ORDINAL.sub(lambda m: ordinal_words(int(m.group(1))), text)
@@ -231,6 +244,7 @@ def numbers_to_words(text: str) -> str:
     text = _TIME.sub(_time, text)
     text = _RANGE.sub(r"\1 to ", text)
     text = _YEAR.sub(lambda m: year_words(int(m.group(1))), text)
+    text = _EARLY_YEAR.sub(lambda m: m.group(1) + year_words(int(m.group(2))), text)
     return _PLAIN.sub(lambda m: decimal_words(m.group(1)), text)
 
 

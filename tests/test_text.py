@@ -71,6 +71,13 @@ def test_year_words(n, words):
     ("at 10:05 or 9:00", "at ten oh five or nine o'clock"),
     ("pages 10-12", "pages ten to twelve"),
     ("1,000,000 stars", "one million stars"),
+    ("Call 555-1234 now", "Call five five five, one two three four now"),
+    ("(555) 234-5678 or 555-234-5678",
+     "five five five, two three four, five six seven eight or "
+     "five five five, two three four, five six seven eight"),
+    ("pages 100-1000", "pages one hundred to one thousand"),
+    ("in 1066 and 1,066 men", "in ten sixty-six and one thousand and sixty-six men"),
+    ("in 1914-1918", "in nineteen fourteen to nineteen eighteen"),
 ])
 def test_numbers_read_naturally(text, spoken):
     assert normalize_for_speech(text) == spoken
