@@ -53,6 +53,31 @@ def test_tag_with_a_pronoun_resolves_by_gender_to_the_latest_fitting_character()
     assert said(text, PAIR) == [("mary", "tag"), ("tom", "tag")]
 
 
+def test_a_pronoun_tag_in_a_new_paragraph_is_not_the_man_who_just_spoke():
+    # Tom spoke last and is the latest man named, but a new paragraph is a new speaker.
+    text = 'Huck sat by Tom.\n\n"It is late," said Tom.\n\n"I know," he answered.'
+    assert said(text, MEN) == [("tom", "tag"), ("huck", "tag")]
+    # Unless the paragraph's own narration names him first, or the tag says he goes on.
+    text = ('Huck sat by Tom.\n\n"It is late," said Tom.\n\n'
+            'Tom stood up. "I know," he said.')
+    assert said(text, MEN)[-1] == ("tom", "tag")
+    text = 'Huck sat by Tom.\n\n"It is late," said Tom.\n\n"And cold," he went on.'
+    assert said(text, MEN)[-1] == ("tom", "tag")
+
+
+def test_a_pronoun_right_before_the_verb_of_a_leading_tag_is_its_subject():
+    assert said('Therefore I said: "Come in."', PAIR) == [("narrator", "tag")]
+    text = 'Tom looked at Mary.\n\nSo at last she replied: "Come in."'
+    assert said(text, PAIR) == [("mary", "tag")]
+
+
+def test_a_first_person_tag_wins_over_the_name_the_narrator_introduces():
+    cast = cast_of(("count", "Count Dracula", "male"))
+    cast = Cast(roles={**cast.roles, "narrator": Role("narrator", "Jonathan Harker")})
+    assert said('"Yes," I said, "Jonathan Harker."', cast) == [("narrator", "tag"),
+                                                                ("narrator", "tag")]
+
+
 def test_first_person_tag_is_the_narrator():
     assert said('"Come in," I said to Tom.', PAIR) == [("narrator", "tag")]
 
@@ -89,6 +114,20 @@ def test_single_mention_is_the_only_character_named_in_the_paragraph():
 def test_vocative_the_person_addressed_answers_and_is_not_the_speaker():
     text = '"Where were you, Tom?" asked Mary.\n\n"Out."'
     assert said(text, PAIR) == [("mary", "tag"), ("tom", "vocative")]
+
+
+def test_a_family_title_alone_addresses_the_one_role_with_that_title():
+    # `uncle` is `Uncle John` when no one else in the cast is an uncle.
+    cast = cast_of(("john", "John Linden", "male", "Uncle John"), ("flo", "Florence", "female"))
+    text = '"You look tired, uncle," said Florence.\n\n"I am tired."'
+    assert said(text, cast) == [("flo", "tag"), ("john", "vocative")]
+
+
+def test_a_quote_speaking_to_its_paragraphs_speaker_is_the_other_ones_answer():
+    # The rebuilt paragraph holds Mary's `"Seven!"` and Tom's reply that names her.
+    text = ('"You have grown," said Tom.\n\n"Seven inches!" Mary answered. '
+            '"Indeed, Mary, I should have thought more."')
+    assert said(text, PAIR) == [("tom", "tag"), ("mary", "tag"), ("tom", "turn_taking")]
 
 
 def test_kin_vocative_in_a_two_person_talk_points_at_the_other_one():

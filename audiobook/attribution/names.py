@@ -35,6 +35,8 @@ _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "ol
 # `Dr. Archie` is also `the doctor`.
 _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "capt": "captain",
                       "col": "colonel", "gen": "general"}
+# Titles that are also how the family calls someone: `uncle` alone means `Uncle John`.
+_KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister"}
 _TOKEN = re.compile(r"[A-Za-z][\w'\u2019-]*\.?")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 
@@ -104,6 +106,12 @@ class NameIndex:
                     for part in (rest[0], rest[-1]):
                         if part[:1].isupper() and part.lower().rstrip(".") not in TITLES:
                             bare.setdefault(_key([part]), set()).add(role.id)
+        self.kin: dict[str, set[str]] = {}  # `uncle` -> the roles called `Uncle ...`
+        for role in cast.roles.values():
+            for name in role.names:
+                words = _words(name)
+                if len(words) > 1 and words[0].lower() in _KIN_TITLES and words[0][0].isupper():
+                    self.kin.setdefault(words[0].lower(), set()).add(role.id)
         self.exact = exact
         self.bare = bare
         self.primary = primary
@@ -124,6 +132,11 @@ class NameIndex:
         if len(others) > 1:  # a daughter shares the surname too: the titled one is the spouse
             others = [r for r in others if r in self.titled]
         return others[0] if len(others) == 1 else None
+
+    def kin_role(self, word: str) -> str | None:
+        """The one role whose name starts with this family title (`Uncle John` for `uncle`)."""
+        roles = self.kin.get(word.lower(), ())
+        return next(iter(roles)) if len(roles) == 1 else None
 
     def _resolve(self, title: str | None, form: str) -> str | None:
         key = _key(form.split())

@@ -7,12 +7,14 @@ a quote carries its own tag.
   override          `[role]` markup before the quote (always wins)
   continuation      a quote carried over from the previous paragraph keeps its speaker
   tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
-                    `he replied`, `I said` (the narrator), `cried his wife`
+                    `he replied`, `I said` (the narrator), `cried his wife`; in a new
+                    paragraph right after someone spoke, `he said` is another man
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`)
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers
-  turn_taking       conversations alternate: A, B, A, B (read both ways from known turns)
+  turn_taking       conversations alternate: A, B, A, B (read both ways from known turns);
+                    a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
                     did not speak the previous turn (low confidence)
   default           nothing settled it: the narrator speaks, and the quote is reported
@@ -33,7 +35,6 @@ from audiobook.attribution.names import Mention, NameIndex
 from audiobook.cast import NARRATOR, Cast
 from audiobook.script import DIALOGUE, Book, Chapter, Segment
 
-DEBUG = {}
 RULES = (
     "override",
     "continuation",
@@ -120,8 +121,6 @@ class Quote:
     tag_gender: str | None = None  # a tag was found, naming no character, but a gender
     tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
     tag_pronoun: bool = False
-    goes_on: bool = False  # the tag says the speaker goes on (`continued the old man`)
-    described: bool = False  # the tag describes someone the cast does not name (`said the stranger`)
     interrupted: bool = False  # the second half of `"I know," he said, "but not yet."`
     role: str | None = None
     rule: str | None = None
@@ -161,12 +160,6 @@ class Turn:
     @property
     def gender(self) -> str | None:
         return next((q.tag_gender for q in self.quotes if q.tag_gender), None)
-
-    @property
-    def described(self) -> bool:
-        """A tag describes the speaker instead of naming them: someone new, or someone
-        the reader would not guess, so the one just addressed need not be answering."""
-        return any(q.described for q in self.quotes)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -224,6 +217,10 @@ def addressed(text: str, names: NameIndex) -> set[str]:
         at_end = not after or after[0] in ",.!?;\u2014-"
         if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end):
             found.add(m.role)
+    for m in _KIN_VOCATIVE.finditer(text):
+        role = names.kin_role(m.group(1))  # `Surely, uncle, ...` speaks to `Uncle John`
+        if role:
+            found.add(role)
     return found
 
 
@@ -348,7 +345,17 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
             subject = _noun_phrase(after, names, recent, exclude, at_start=True)
             if subject.found and subject.role:
                 return subject
-        return clause_subject(clause[: w.start()], names, recent, exclude)
+        head = clause[: w.start()]
+        # `Therefore I said:`, `and then she added:`: a pronoun right before the verb.
+        near = _WORD.findall(head)[-3:]
+        at = next((k for k in range(len(near) - 1, -1, -1)
+                   if near[k].lower() in ("i", "he", "she")), None)
+        pronoun = near[at] if at is not None else None
+        if pronoun and all(_ADVERB.search(x) for x in near[at + 1:]):
+            return _Subject(_pronoun_role(pronoun, names, recent, exclude),
+                            PRONOUN_GENDER.get(pronoun.lower()), found=True,
+                            pronoun=pronoun.lower() != "i")
+        return clause_subject(head, names, recent, exclude)
     return _Subject()
 
 
@@ -382,9 +389,8 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     is a new speaker, so `he said` there means the other man, unless the paragraph's own
     narration names `last` first or the tag says he goes on."""
     exclude = set(quote.addressed)
-    quote.goes_on = bool(_GOES_ON.search(
-        _CLAUSE_END.split(quote.after, 1)[0] + " " + quote.before[-40:]))
-    if last and last not in quote.prior and not quote.goes_on:
+    goes_on = _GOES_ON.search(_CLAUSE_END.split(quote.after, 1)[0] + " " + quote.before[-40:])
+    if last and last not in quote.prior and not goes_on:
         exclude.add(last)
     subject = _Subject()
     # `"Yes." He turned away.` is a new sentence, not a tag: `"Yes," he said.` is one.
@@ -398,13 +404,15 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
             subject = _Subject()  # `"Yes." Tommy chuckled.`: an action, not a tag
     if not subject.found and quote.before:
         subject = tag_before(quote.before, names, recent, exclude)
-    if subject.role and subject.role not in quote.addressed:
+    # `"Yes," I said, "Jonathan Harker."`: the narrator's own tag wins over a name that
+    # only looks like one spoken to.
+    first_person = subject.role == NARRATOR and not subject.pronoun
+    if subject.role and (subject.role not in quote.addressed or first_person):
         quote.tag = subject.role
         quote.tag_pronoun = subject.pronoun
     elif subject.found:
         quote.tag_gender = subject.gender
         quote.tag_not = subject.not_role
-        quote.described = not subject.pronoun
 
 
 def _action_tag(text: str) -> bool:
@@ -539,11 +547,6 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         turn, prev = run[i], run[i - 1]
         if turn.speaker or turn.continues:
             continue
-        if any(q.goes_on and not q.role for q in turn.quotes) and _fits(prev.speaker, turn, names):
-            # `"...," continued the prostrate man`: whoever spoke the turn before goes on.
-            _assign(turn, prev.speaker, "continuation")
-            turn.strength = 2
-            continue
         spoken_to = [r for r in prev.addressed if r != prev.speaker]
         if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names):
             _assign(turn, spoken_to[0], "vocative")
@@ -593,12 +596,9 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             same = _hops(starts, anchor, i) % 2 == 0
             role = run[anchor].speaker if same else partners[anchor]
             if role and _fits(role, turn, names):
-                guesses.append((distance, -run[anchor].strength, -side, role, anchor))
+                guesses.append((distance, -run[anchor].strength, -side, role))
         if guesses:
-            g = min(guesses)
-            _assign(turn, g[3], "turn_taking")
-            for q in turn.quotes:
-                DEBUG[(q.segment.line, q.segment.text)] = (run[g[4]].quotes[0].segment.line, run[g[4]].rule, g[0])
+            _assign(turn, min(guesses)[-1], "turn_taking")
 
 
 def _beat_subject(turn: Turn, names: NameIndex) -> str | None:
@@ -667,6 +667,18 @@ def _nearest(turn: Turn, previous: Turn | None, names: NameIndex) -> str | None:
     candidates = turn.recent + [m.role for m in turn.mentions]
     for role in reversed(candidates):
         if role not in exclude and role != NARRATOR and _fits(role, turn, names):
+            return role
+    return None
+
+
+def _other_side(turns: list[Turn], i: int, quote: Quote) -> str | None:
+    """Who answers the speaker of turn i: the speaker of a turn next to it, else the latest
+    other person seen."""
+    turn = turns[i]
+    ruled_out = quote.addressed | {turn.speaker}
+    near = [turns[j].speaker for j in (i - 1, i + 1) if 0 <= j < len(turns)]
+    for role in chain(near, reversed(turn.recent + [m.role for m in turn.mentions])):
+        if role and role not in ruled_out:
             return role
     return None
 
@@ -741,6 +753,13 @@ def _attribute_chapter(chapter, names: NameIndex, cast: Cast) -> dict[int, tuple
                 if role:
                     _assign(turn, role, "nearest_mention")
         previous = turn
+    for i, turn in enumerate(turns):
+        # `"Seven!" I answered. "Indeed, Watson, ..."`: a quote that speaks to the
+        # paragraph's speaker is the other side's answer.
+        for quote in turn.quotes:
+            if not quote.role and turn.speaker in quote.addressed:
+                quote.role = _other_side(turns, i, quote)
+                quote.rule = "turn_taking" if quote.role else None
     decided = {}
     for turn in turns:
         for quote in turn.quotes:
