@@ -14,6 +14,10 @@ Builds a development set from LitBank's quotation and coreference layers:
   sentence that ended on a closing quotation mark; lowercase sentences (`said he.`) join
   the paragraph before. Each sentence stays on its own line, so a quote's line is its
   sentence number and gold quotes align with parsed ones.
+- `real` paragraphs are the book's own, for the excerpts whose breaks
+  `bench/litbank_paragraphs.py` recovered from LitBank's original texts
+  (`bench/litbank_paragraphs.json`); those excerpts are also scored in the other two modes,
+  so the three can be compared on the same quotes.
 
 Prints accuracy over all gold quotes (a quote the parser misses counts as wrong), accuracy
 per rule, the confusions that cost most, and the time to attribute a ~150,000-word novel
@@ -23,6 +27,7 @@ built from the same excerpts.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -71,6 +76,7 @@ class Excerpt:
     entity_roles: dict[str, str] = field(default_factory=dict)
     line_of: dict[int, int] = field(default_factory=dict)  # sentence -> markdown line
     more_lines: dict[int, list[int]] = field(default_factory=dict)  # its later paragraphs
+    paragraph_starts: set[tuple[int, int]] | None = None  # (sentence, token), if known
 
 
 # --- reading LitBank -------------------------------------------------------------------
@@ -291,6 +297,8 @@ _TAG_VERB = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERBS)) + r")\b", re.IG
 _REPORTED = re.compile(r" (?:that|whether|if|how|what)\b")
 DASHES = {"\u2014", "--", "\u2015"}
 PARAGRAPH_MODES = ("rebuilt", "sentence")
+REAL = "real"  # the book's own paragraphs: only for excerpts in litbank_paragraphs.json
+REAL_PARAGRAPHS = Path(__file__).resolve().parent / "litbank_paragraphs.json"
 
 
 def _closed_at(tokens: list[str], closes: set[str]) -> int | None:
@@ -374,13 +382,15 @@ def _adjacent_quotes(tokens: list[str], was_open: bool, opens: set[str], closes:
     return cuts
 
 
-def to_markdown(title: str, sentences: list[list[str]], mode: str = "rebuilt"
+def to_markdown(title: str, sentences: list[list[str]], mode: str = "rebuilt",
+                starts: set[tuple[int, int]] | None = None
                 ) -> tuple[str, dict[int, int], dict[int, list[int]]]:
     """Markdown with paragraphs rebuilt (`rebuilt`) or one per sentence (`sentence`), the
     line of each sentence, and the lines of its later paragraphs if it spans several. In
     both modes, a quote left open and a sentence starting in lower case (`said he.` split
     off by the tokenizer) stay in the paragraph before, and a quote right after another
-    (`"Well?" "Yes."`) starts a paragraph."""
+    (`"Well?" "Yes."`) starts a paragraph. In `real` mode the paragraphs start exactly at
+    `starts`, (sentence, token) positions, and nothing is guessed."""
     opens, closes = _marks(sentences)
     dash = _dash_book(sentences)
     lines = [f"# {title}", "", "## Excerpt"]
@@ -393,7 +403,9 @@ def to_markdown(title: str, sentences: list[list[str]], mode: str = "rebuilt"
     for number, tokens in enumerate(sentences):
         if not tokens:
             continue
-        if not previous:
+        if mode == REAL:
+            new_paragraph = not previous or (number, 0) in starts
+        elif not previous:
             new_paragraph = True
         elif quote_open or tokens[0][:1].islower():
             new_paragraph = False
@@ -406,13 +418,15 @@ def to_markdown(title: str, sentences: list[list[str]], mode: str = "rebuilt"
             paragraph = []
         paragraph.append(tokens)
         speech = next((i for i, t in enumerate(tokens) if dash and i and t in DASHES
-                       and tokens[i - 1] == ":"), None)
+                       and tokens[i - 1] == ":"), None) if mode != REAL else None
         if speech is not None:
             # `His mother said: -- O, Stephen will apologize.`: in the book the speech after
             # the colon is a paragraph of its own.
             lines += [_detokenize(tokens[:speech], state), ""]
             tokens = tokens[speech:]
-        cuts = [0, *_adjacent_quotes(tokens, quote_open, opens, closes), len(tokens)]
+        inside = sorted(t for s, t in starts if s == number and t) if mode == REAL else \
+            _adjacent_quotes(tokens, quote_open, opens, closes)
+        cuts = [0, *inside, len(tokens)]
         for a, b in zip(cuts, cuts[1:]):
             if a:
                 lines.append("")
@@ -496,7 +510,7 @@ def evaluate(excerpts: list[Excerpt], mode: str) -> dict:
     total = correct = 0
     for excerpt in excerpts:
         excerpt.markdown, excerpt.line_of, excerpt.more_lines = to_markdown(
-            excerpt.name, excerpt.sentences, mode)
+            excerpt.name, excerpt.sentences, mode, excerpt.paragraph_starts)
         right_here = 0
         notes = marks.setdefault(excerpt.name, defaultdict(list))
         for gold, role, rule, segment in score(excerpt):
@@ -561,18 +575,31 @@ def main(argv=None) -> int:
     parser.add_argument("--names-only", action="store_true",
                         help="cast named entities by their proper names only, without their "
                              "most frequent common-noun mention (`the parson`) as an alias")
-    parser.add_argument("--paragraphs", choices=PARAGRAPH_MODES, default="rebuilt",
-                        help="the mode whose confusions, errors and dump are shown")
+    parser.add_argument("--paragraphs", choices=(*PARAGRAPH_MODES, REAL), default="rebuilt",
+                        help="the mode whose confusions, errors and dump are shown (`real`: "
+                             "only the excerpts whose own paragraphs are known)")
     parser.add_argument("--dump", type=Path, help="write each rebuilt excerpt here as .md")
     args = parser.parse_args(argv)
 
     stems = sorted(p.stem for p in (args.litbank / "quotations" / "tsv").glob("*.ann"))
     excerpts = [e for s in stems if args.book in s
                  and (e := read_excerpt(args.litbank, s, not args.names_only))]
+    known = json.loads(REAL_PARAGRAPHS.read_text())["paragraph_starts"] \
+        if REAL_PARAGRAPHS.is_file() else {}
+    for e in excerpts:
+        if e.name in known:
+            e.paragraph_starts = {tuple(p) for p in known[e.name]}
+    with_real = [e for e in excerpts if e.paragraph_starts is not None]
+    # The mode shown in detail last, so the excerpts keep its markdown for --errors/--dump.
+    real = {m: evaluate(with_real, m) for m in (*PARAGRAPH_MODES, REAL)} if with_real else {}
     others = [m for m in PARAGRAPH_MODES if m != args.paragraphs]
-    results = {m: evaluate(excerpts, m) for m in (*others, args.paragraphs)}
+    results = {m: evaluate(excerpts, m) for m in (*others, args.paragraphs)
+               if m in PARAGRAPH_MODES}
     results = {m: results[m] for m in PARAGRAPH_MODES}
-    main_result = results[args.paragraphs]
+    if args.paragraphs == REAL:
+        excerpts = with_real
+        real[REAL] = evaluate(with_real, REAL)
+    main_result = real[REAL] if args.paragraphs == REAL else results[args.paragraphs]
     if args.dump:
         args.dump.mkdir(parents=True, exist_ok=True)
         for e in excerpts:
@@ -586,6 +613,15 @@ def main(argv=None) -> int:
               f"{100 * r['correct'] / max(r['total'], 1):.1f}%")
     print()
     print("\n".join(_table(results, args.markdown)))
+    if real:
+        quotes = real[REAL]["total"]
+        print(f"\nThe {len(with_real)} excerpts whose own paragraphs are known "
+              f"({quotes} quotes), in every mode:")
+        for mode, r in real.items():
+            print(f"Accuracy ({mode} paragraphs): {r['correct']}/{r['total']} = "
+                  f"{100 * r['correct'] / max(r['total'], 1):.1f}%")
+        print()
+        print("\n".join(_table(real, args.markdown)))
     print(f"\nCostliest confusions, {args.paragraphs} paragraphs (rule: gold -> chosen):")
     for (rule, gold_kind, chosen_kind), n in main_result["confusions"].most_common(8):
         print(f"  {n:>4}  {rule}: {gold_kind} -> {chosen_kind}")
