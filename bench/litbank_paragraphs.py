@@ -24,6 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "litbank_paragraphs.json"
 MIN_ALIGNED = 0.97  # share of the excerpt's letters found in the original, in order
+# A copy whose paragraphs are not separated by blank lines (Far from the Madding Crowd)
+# shows only its headings: fewer than one break in this many letters means "unknown".
+MAX_LETTERS_PER_PARAGRAPH = 2500
 _OPENERS = {'"', "\u201c", "\u2018", "'", "`", "``", "(", "[", "--", "\u2014", "_"}
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
@@ -89,12 +92,18 @@ def main() -> int:
         sentences = [line.split(" ") if line else [] for line in
                      brat.read_text(encoding="utf-8").split("\n")]
         starts, aligned = paragraph_starts(sentences, original.read_text(encoding="utf-8"))
+        letters = sum(len(_alnum(token)) for sentence in sentences for token in sentence)
         if aligned < MIN_ALIGNED:
             skipped.append(f"{name} ({aligned:.1%} aligned)")
             continue
+        if len(starts) + 1 < letters / MAX_LETTERS_PER_PARAGRAPH:
+            skipped.append(f"{name} (only {len(starts) + 1} paragraphs: no blank lines)")
+            continue
         found[name] = starts
-    OUT.write_text(json.dumps({"source": "LitBank original/ texts (CC BY 4.0), positions only",
-                               "paragraph_starts": found}, indent=0) + "\n", encoding="utf-8")
+    rows = ",\n".join(f"  {json.dumps(name)}: {json.dumps(starts, separators=(',', ':'))}"
+                      for name, starts in found.items())
+    OUT.write_text('{"source": "LitBank original/ texts (CC BY 4.0), positions only",\n'
+                   f'"paragraph_starts": {{\n{rows}\n}}}}\n', encoding="utf-8")
     print(f"{len(found)} excerpts with paragraphs written to {OUT.relative_to(ROOT)}")
     for line in skipped:
         print(f"skipped: {line}", file=sys.stderr)
