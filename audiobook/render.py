@@ -26,6 +26,7 @@ from audiobook.script import DIALOGUE, Book, BookStream, Chapter, parse_stream
 
 STATE_FILE = ".audiobook-state.json"
 _BOOK_ENTRY = "_book"  # state entry of the book-wide files (M4B, playlist); stems start with digits
+_REPLACED = "_replaced"  # files of chapters being rebuilt, until the render ends
 MANIFEST = "manifest.json"
 _MASTERING_VERSION = "4"  # bump when mastering or encoding changes the bytes
 
@@ -243,9 +244,12 @@ def translate_faults(script, folder: Path):
 
 def _read_state(folder: Path) -> dict:
     try:
-        return json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+        state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(state, dict):  # edited by hand: start afresh
+        return {}
+    return {k: v for k, v in state.items() if isinstance(v, dict)}
 
 
 def _chapter_key(plan: ChapterPlan, formats: Sequence[str], tags: str, total: int) -> str:
@@ -374,8 +378,13 @@ def render_book(
             if _reusable(plan, state, folder, formats, tags, total):
                 return False
             rebuilt.add(plan.stem)
-            if new_state.pop(plan.stem, None):
+            replaced = new_state.pop(plan.stem, None)
+            if replaced:
                 outdated.add(plan.stem)
+                # Its files stay listed until the end, so a stopped render that writes fewer
+                # of them (a format dropped) leaves none that no entry would remove.
+                new_state.setdefault(_REPLACED, {"sidecars": []})["sidecars"] += \
+                    _written(replaced)
             return True
 
         stopping = threading.Event()

@@ -160,10 +160,15 @@ def _story_lines(text: str, bounds) -> Iterator[tuple[int, str]]:
         yield i + 1, line if start < i and (end is None or i < end) else ""
 
 
+def _without_comments(text: str) -> str:
+    """Comments vanish but keep their newlines, so line numbers stay true."""
+    if "<!--" not in text:
+        return text
+    return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
 def _blocks(text: str, markdown: bool, bounds) -> Iterator[_Block]:
     """Headings, scene breaks and paragraphs, in order, with their line numbers."""
-    if "<!--" in text:  # comments vanish but keep their newlines, so line numbers stay true
-        text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     current: _Block | None = None
     for number, raw in _story_lines(text, bounds):
         line = raw.strip()
@@ -494,9 +499,10 @@ def parse(text: str, *, markdown: bool = True, default_title: str = "Untitled") 
 def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Untitled"
                  ) -> BookStream:
     """`parse`, a chapter at a time: the same chapters and warnings, in the same order."""
-    bounds = _gutenberg_bounds(text)
+    story = _without_comments(text)  # a marker inside a comment is no marker
+    bounds = _gutenberg_bounds(story)
     gutenberg_title = bounds[2] if bounds else None
-    blocks = _blocks(text, markdown, bounds)
+    blocks = _blocks(story, markdown, bounds)
     if not markdown:
         blocks = _plain_text_headings(blocks, front_matter=gutenberg_title is not None)
     first = next(blocks, None)

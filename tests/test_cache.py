@@ -190,3 +190,33 @@ def test_a_stopped_rebuild_never_leaves_the_old_entry_vouching_for_new_audio(
     again = render(small_script, small_voices, out, cache_dir)
     assert [c.reused for c in again.chapters] == [False, True]
     assert (again.book_dir / "01-one.mp3").read_bytes() == original
+
+
+def test_a_stopped_render_that_drops_a_format_leaves_no_old_files(
+        small_script, small_voices, tmp_path, cache_dir, monkeypatch):
+    from audiobook import export
+
+    out = tmp_path / "out"
+    first = render(small_script, small_voices, out, cache_dir, formats=("mp3", "wav"))
+    write_chapter = export.write_chapter
+
+    def stop_after_writing(*args, **kwargs):
+        write_chapter(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "write_chapter", stop_after_writing)
+    with pytest.raises(KeyboardInterrupt):
+        render(small_script, small_voices, out, cache_dir, formats=("mp3",))
+    monkeypatch.setattr(export, "write_chapter", write_chapter)
+    render(small_script, small_voices, out, cache_dir, formats=("mp3",))
+    assert sorted(p.name for p in first.book_dir.glob("[!.]*")) == [
+        "01-one.mp3", "01-one.srt", "01-one.vtt", "02-two.mp3", "02-two.srt", "02-two.vtt",
+        "a-small-book.m3u", "manifest.json"]
+
+
+@pytest.mark.parametrize("state", ["[]", '{"01-one": []}', '"text"'])
+def test_a_hand_edited_state_file_is_ignored(state, small_script, small_voices, tmp_path, cache_dir):
+    first = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    (first.book_dir / ".audiobook-state.json").write_text(state)
+    again = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert [c.reused for c in again.chapters] == [False, False] and again.synthesized == 0

@@ -1,5 +1,7 @@
 """The script parser: structure, quote forms, plain-text books."""
 
+import pytest
+
 from audiobook.script import DASH, DIALOGUE, NARRATION, SINGLE, parse, quote_style
 
 
@@ -180,3 +182,20 @@ def test_a_book_with_quotation_marks_is_not_read_as_dash_dialogue():
     text = '# T\n\n\u2014Wait, he said.\n\n\u2014No.\n\n\u2014Yes.\n\n"Now," said Ann.\n'
     assert quote_style(text) != DASH
     assert [s.text for s in parse(text).segments() if s.kind == DIALOGUE] == ["Now,"]
+
+
+@pytest.mark.parametrize("text, markdown, title, paragraphs", [
+    # A Gutenberg marker inside a comment is no marker: the title stays.
+    ("# Book\n\n<!--\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\n-->\n\nHello there.\n",
+     True, "Book", ["Hello there."]),
+    # A comment holding a lone \r must not shift where the story starts.
+    ("<!-- note\rmore -->\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\nHello there.\n\n"
+     "Second para.\n", False, "Untitled", ["Hello there.", "Second para."]),
+    # A comment before the marker on its line: the marker still counts.
+    ("Front matter.\n<!-- x -->*** START OF THE PROJECT GUTENBERG EBOOK X ***\nHello there.\n",
+     False, "Untitled", ["Hello there."]),
+])
+def test_gutenberg_markers_are_found_in_the_text_without_comments(text, markdown, title, paragraphs):
+    book = parse(text, markdown=markdown)
+    assert book.title == title
+    assert [p.text for c in book.chapters for s in c.scenes for p in s.paragraphs] == paragraphs
