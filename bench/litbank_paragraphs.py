@@ -73,6 +73,10 @@ def paragraph_starts(sentences: list[list[str]], original: str
             while first > 0 and tokens[first - 1][0] == s and sentences[s][tokens[first - 1][1]] \
                     in _OPENERS:
                 first -= 1
+            # `than I." "Oh?"`: of two straight marks, the first closes the paragraph before.
+            if first < index and sentences[s][tokens[first][1]] == '"' and \
+                    sentences[s][tokens[first + 1][1]] == '"':
+                first += 1
             starts.append((s, tokens[first][1]))
         previous = paragraph
     return starts, aligned

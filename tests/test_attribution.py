@@ -367,3 +367,82 @@ def test_override_wins_in_dash_dialogue():
             "[tom] \u2014Yes, Tom said Mary.")
     cast = cast_of(("kinch", "Kinch", "male"), ("tom", "Tom", "male"), ("mary", "Mary", "female"))
     assert said(text, cast)[-1] == ("tom", "override")
+
+
+def test_a_turn_answers_the_last_speaker_not_someone_only_named_in_the_narration():
+    # Tom's paragraph names Joe, who never speaks: Tom is still talking with Huck.
+    boys = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
+                   ("joe", "Joe Harper", "male"))
+    text = ('"Where is it?" asked Huck.\n\n"In the cave."\n\n"The cave?"\n\n'
+            '"Yes, the old one," said Tom, with a nod at Joe.\n\n'
+            '"Which one is that?"')
+    assert [role for role, _ in said(text, boys)] == ["huck", "tom", "huck", "tom", "huck"]
+
+
+@pytest.mark.parametrize("tag", ["continued the old man", "he went on"])
+def test_a_tag_that_goes_on_is_the_speaker_before_even_across_narration(tag):
+    # Neither `the old man` nor `he` (Fred is the latest man named) names Jack: going on does.
+    men = cast_of(("jack", "Jack Durbeyfield", "male"), ("fred", "Fred", "male"))
+    text = ('"Now, Fred, take it," said Jack.\n\nJack looked hard at Fred.\n\n'
+            f'"That is who I am," {tag}. "Dost know the place, lad?"\n\n"Ees."')
+    assert [role for role, _ in said(text, men)] == ["jack", "jack", "jack", "fred"]
+
+
+def test_narration_closing_a_turn_hands_the_next_quote_to_its_subject():
+    # More than a tag after Tom's quote: its last sentence's subject, Tom, speaks next.
+    text = ('"Where did you get it?" asked Huck.\n\n"Mother gave it to me," said Tom simply. '
+            'Huck grunted, but made no comment at all. Tom put another piece of candy in his '
+            'mouth and smiled.\n\n"Got a grouch this morning, haven\'t you?"\n\n'
+            '"I will not be spoken to like that!"')
+    assert said(text, MEN)[2:] == [("tom", "paragraph_subject"), ("huck", "turn_taking")]
+
+
+def test_a_possessive_in_a_tag_is_the_owner_not_the_speaker():
+    # `Mr. Morel's wife` is Mrs. Morel; `my brother's wife` is no brother of mine.
+    morels = cast_of(("mr", "Mr. Morel", "male"), ("mrs", "Mrs. Morel", "female"),
+                     ("annie", "Annie", "female"))
+    assert said('Annie ran off.\n\n"Where is it?" cried Mr. Morel\'s wife.', morels) == [
+        ("mrs", "tag")]
+    family = cast_of(("robert", "Robert", "male", "my brother"), ("rose", "Rose", "female"))
+    text = 'Rose and my brother sat at breakfast.\n\n"Well?" said my brother\'s wife.'
+    assert [role for role, _ in said(text, family)] == ["rose"]
+
+
+def test_letters_after_a_name_are_not_its_surname():
+    crew = cast_of(("good", "Captain John Good, R.N.", "male"),
+                   ("henry", "Sir Henry Curtis", "male"), ("doc", "Edward Hyde MD", "male"))
+    assert [(m.role, m.text) for m in NameIndex(crew).mentions("Good met Hyde.")] == [
+        ("good", "Good"), ("doc", "Hyde")]
+    assert said('"Well?" said Sir Henry.\n\n"I have," said Good.', crew) == [
+        ("henry", "tag"), ("good", "tag")]
+
+
+def test_she_is_whom_the_narration_keeps_talking_about_not_the_last_woman_named():
+    # `She had expected Mrs. Rachel` is still about Marilla: she stays the newest woman.
+    cuthberts = cast_of(("marilla", "Marilla Cuthbert", "female"),
+                        ("rachel", "Mrs. Rachel Lynde", "female"),
+                        ("matthew", "Matthew Cuthbert", "male"))
+    text = ('"Are you well?" asked Mrs. Rachel.\n\nMarilla smiled. She had expected Mrs. Rachel; '
+            'she knew that Matthew going off would be too much for Mrs. Rachel.\n\n'
+            '"Oh, quite well," she said.')
+    assert said(text, cuthberts) == [("rachel", "tag"), ("marilla", "tag")]
+
+
+@pytest.mark.parametrize("text, cast, speaker", [
+    # The one spoken to is not the speaker, though the latest man named.
+    ('Tom looked at Huck.\n\n"Come here," said he to Huck.', MEN, "tom"),
+    ('Huck sat by Tom.\n\n"Come here," he said to Tom.', MEN, "huck"),
+    # The one heard speaks, not the one hearing.
+    ('"What a place!" Mary heard Tom say.', PAIR, "tom"),
+    ('Tom sat by Mary.\n\n"What a place!" Tom heard her whisper.', PAIR, "mary"),
+])
+def test_tags_that_name_a_listener(text, cast, speaker):
+    assert said(text, cast) == [(speaker, "tag")]
+
+
+def test_a_clause_after_the_tag_hands_the_next_quote_to_its_subject():
+    # Not Mary, whom alternation would give: Huck acted last.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = ('"Come along," said Mary.\n\n"I will not," said Tom; but Huck tossed his head.\n\n'
+            '"Who is afraid of the dark?"')
+    assert said(text, cast)[-1] == ("huck", "paragraph_subject")

@@ -39,6 +39,8 @@ _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "c
 _KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister"}
 _TOKEN = re.compile(r"[A-Za-z][\w'\u2019-]*\.?")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
+# Letters after a name: `R.N.`, `MD`, `K.C.B.`, `Jr.`
+_POST_NOMINAL = re.compile(r"^(?:(?:[A-Z]\.?){2,5}|Jr\.?|Sr\.?|Esq\.?)$")
 
 
 def _adjacent(text: str, a: tuple, b: tuple) -> bool:
@@ -89,6 +91,8 @@ class NameIndex:
                 while titled < len(words) - 1 and words[titled].lower().rstrip(".") in TITLES:
                     titled += 1
                 rest = words[titled:]
+                while len(rest) > 1 and _POST_NOMINAL.match(rest[-1]):
+                    rest = rest[:-1]  # `John Good, R.N.` is `Good`, not `R.N.`
                 if index == 0 and (titled or len(rest) > 1):
                     self.surnames[role.id] = rest[-1].lower()
                 if index == 0 and titled:

@@ -95,6 +95,7 @@ NOUN_GENDER = {
         grandmother grandma mamma mama mum mummy mom maid maiden madam widow nun duchess
         countess baroness landlady hostess governess nurse""".split(), "female"),
 }
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 _ABBREVIATIONS = "".join(
     rf"(?<!\b{a})" for a in ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Mlle", "Messrs", "Capt",
@@ -143,6 +144,7 @@ class Turn:
     rule: str | None = None
     recent: list[str] = field(default_factory=list)  # mentioned or speaking before, latest last
     strength: int = 0  # how far neighbours may trust this turn's speaker
+    salient: list[str] = field(default_factory=list)  # mentions, and whom `She` refers to
 
     @property
     def addressed(self) -> set[str]:
@@ -264,14 +266,26 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
     if not text:
         return _Subject()
     mentions = names.mentions(text)
+    words = _WORD.findall(text)
     if mentions and (mentions[0].start <= 4 if at_start else True):
         m = mentions[0] if at_start else mentions[-1]
-        return _Subject(m.role, found=True)
-    words = _WORD.findall(text)
+        if not _POSSESSIVE.search(m.text):
+            return _Subject(m.role, found=True)
+        # `cried Tom's wife`: the owner does not speak, the one owned does.
+        head = next((w.lower() for w in _WORD.findall(text[m.end:])[:3]
+                     if w.lower() in NOUN_GENDER or w.lower() in SPOUSES), None)
+        spouse = names.spouse_of(m.role) if head in SPOUSES else None
+        if spouse:
+            return _Subject(spouse, found=True)
+        if head:
+            return _Subject(gender=NOUN_GENDER.get(head) or SPOUSES.get(head), found=True,
+                            not_role=m.role)
     if not words:
         return _Subject()
     word = (words[0] if at_start else words[-1]).lower()
-    if word in FIRST_PERSON or word in ("he", "she"):
+    # `him` or `her` alone is a subject only after `heard`: `he heard her tell`.
+    if word in FIRST_PERSON or word in ("he", "she") or (
+            word in ("him", "her") and len(words) == 1):
         role = _pronoun_role(word, names, recent, exclude)
         return _Subject(role, PRONOUN_GENDER.get(word), found=True, pronoun=word not in FIRST_PERSON)
     if words[0].lower() in ("the", "his", "her", "my", "their", "a", "an", "our", "your",
@@ -299,6 +313,9 @@ _INFINITIVE = re.compile(
     r"one|whom|each)\b)[a-z]")
 
 
+_HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear|overhears)\b", re.IGNORECASE)
+
+
 def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
     """A tag opening the narration after a quote: `said Mary`, `Mary said`, `he replied`."""
     clause = _CLAUSE_END.split(text, 1)[0]
@@ -311,6 +328,8 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
             return _Subject()  # `Mr. Bennet replied that he had not`: reported, not a tag
         # `Mary said`, `the old man said`, `he quietly said`: subject before the verb.
         head = clause[: w.start()]
+        # `she heard one voice say`, `he heard her tell`: the one heard speaks.
+        head = _HEARD.split(head)[-1]
         if head.strip():
             subject = _noun_phrase(head, names, recent, exclude, at_start=True)
             if subject.found:
@@ -384,12 +403,21 @@ _GOES_ON = re.compile(r"\b(?:continued|continues|went on|goes on|added|adds|resu
                       re.IGNORECASE)
 
 
-def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | None = None) -> None:
+_SPOKEN_TO = re.compile(r"\bto\s+$", re.IGNORECASE)
+
+
+def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | None = None,
+              going_on: str | None = None) -> None:
     """`last`: who spoke the turn right before this new paragraph, if anyone. A new paragraph
     is a new speaker, so `he said` there means the other man, unless the paragraph's own
-    narration names `last` first or the tag says he goes on."""
+    narration names `last` first or the tag says he goes on. `going_on`: who spoke the quote
+    before this one, even across narration: `he went on`, `continued the old man` is him."""
     exclude = set(quote.addressed)
-    goes_on = _GOES_ON.search(_CLAUSE_END.split(quote.after, 1)[0] + " " + quote.before[-40:])
+    tag_clauses = _CLAUSE_END.split(quote.after, 1)[0] + " " + quote.before[-40:]
+    goes_on = _GOES_ON.search(tag_clauses)
+    # `said he to Temple`, `she said to Lucy`: the one spoken to is not the speaker.
+    exclude.update(m.role for m in names.mentions(tag_clauses)
+                   if _SPOKEN_TO.search(tag_clauses, 0, m.start))
     if last and last not in quote.prior and not goes_on:
         exclude.add(last)
     subject = _Subject()
@@ -404,6 +432,10 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
             subject = _Subject()  # `"Yes." Tommy chuckled.`: an action, not a tag
     if not subject.found and quote.before:
         subject = tag_before(quote.before, names, recent, exclude)
+    if goes_on and going_on and (subject.pronoun or subject.found and not subject.role) and \
+            subject.gender in (None, names.genders.get(going_on)) and \
+            going_on not in (subject.not_role, *quote.addressed):
+        subject = _Subject(going_on, found=True, pronoun=True)
     # `"Yes," I said, "Jonathan Harker."`: the narrator's own tag wins over a name that
     # only looks like one spoken to.
     first_person = subject.role == NARRATOR and not subject.pronoun
@@ -442,12 +474,15 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
     return None
 
 
-def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None) -> None:
+def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
+                      previous: str | None = None) -> None:
     """Pass 1: the rules that need only this paragraph (and the people seen before it);
-    `last`: the speaker of the turn just before, with no narration between."""
+    `last`: the speaker of the turn just before, with no narration between; `previous`:
+    that speaker even across narration."""
     for quote in turn.quotes:
         _tag_rule(quote, names, turn.recent + quote.prior,
-                  None if quote.segment.continues_quote else last)
+                  None if quote.segment.continues_quote else last, previous)
+        previous = quote.tag or previous
     tagged = [q for q in turn.quotes if q.tag]
     first = turn.quotes[0]
     last_tagged = None  # the nearest tagged quote before this one
@@ -569,7 +604,7 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     for turn in run:
         # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
         if not turn.speaker and not turn.continues and turn.beat:
-            role = _beat_subject(turn, names)
+            role = _beat_subject(turn.beat, turn, names)
             if role and _fits(role, turn, names):
                 _assign(turn, role, "paragraph_subject")
                 turn.strength = 2
@@ -601,10 +636,11 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             _assign(turn, min(guesses)[-1], "turn_taking")
 
 
-def _beat_subject(turn: Turn, names: NameIndex) -> str | None:
-    """The subject of the last sentence of the narration paragraph just before a turn."""
-    last = _SENTENCE_END.split(turn.beat.strip())[-1]
-    subject = clause_subject(last, names, turn.recent, turn.ruled_out)
+def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
+    """The subject of the last sentence of the narration just before a turn."""
+    last = _SENTENCE_END.split(beat.strip())[-1]
+    # `he asserted; but she tossed her head`: the last clause's subject acts last.
+    subject = clause_subject(re.split(r";\s+", last)[-1], names, turn.recent, turn.ruled_out)
     if subject.role and subject.role != NARRATOR:
         return subject.role
     return None
@@ -645,6 +681,7 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
     the latest other person addressed, speaking or named up to that turn."""
     spoke = {t.speaker for t in run}
     seen = _Latest(run[0].recent)
+    speakers = _Latest()  # the settled speakers before turn a
     partners: dict[int, str | None] = {}
     for a, turn in enumerate(run):
         seen.add(m.role for m in turn.mentions)
@@ -654,9 +691,13 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
         seen.add([turn.speaker])
         other = turn.speaker
         neighbours = [run[j].speaker for j in (a - 1, a + 1) if 0 <= j < len(run)]
+        # Else the latest other speaker of the conversation: someone only named in the
+        # narration (`our visitor`) is less likely to be the one talking.
         partners[a] = next((r for r in neighbours if r and r != other), None) or next(
+            (r for r in speakers.newest_first() if r != other), None) or next(
             (r for r in seen.newest_first() if r != other and (r != NARRATOR or r in spoke)),
             None)
+        speakers.add([other])
     return partners
 
 
@@ -686,9 +727,34 @@ def _other_side(turns: list[Turn], i: int, quote: Quote) -> str | None:
 # --- driver ------------------------------------------------------------------------------
 
 
+_PRONOUN_SUBJECT = re.compile(r"\W*(?:(?:And|But|Then|So|Now)\s+)?(He|She)\b")
+
+
+def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[str]
+             ) -> list[str]:
+    """The roles `mentions` names in narration, in order, each sentence opening on `He` or
+    `She` also naming again the latest fitting role before it: the one a story keeps talking
+    about stays newest for `she said`, however many others her sentences mention."""
+    roles: list[str] = []
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    start = k = 0
+    for end in ends:
+        opening = _PRONOUN_SUBJECT.match(text, start)
+        topic = _latest_of_gender(PRONOUN_GENDER[opening.group(1).lower()], names,
+                                  before + roles, set()) if opening else None
+        while k < len(mentions) and mentions[k].start < end:
+            roles.append(mentions[k].role)
+            k += 1
+        if topic:
+            roles.append(topic)
+        start = end
+    return roles
+
+
 def _turns(chapter, names: NameIndex) -> list[Turn]:
     turns: list[Turn] = []
     pending: list[str] = []
+    seen: list[str] = []  # roles named lately, for `She` opening a sentence
     gap = gap_words = 0
     beat = ""
     for scene_number, scene in enumerate(chapter.scenes, 1):
@@ -712,7 +778,9 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
                 quotes[-1].interrupted = bool(before) and i >= 2 and \
                     segs[i - 2].kind == DIALOGUE and before.rstrip()[-1:] in ",:\u2014-"
             if not quotes:
-                pending.extend(m.role for m in mentions)
+                named = _salient(narration, mentions, names, seen)
+                pending.extend(named)
+                seen = (seen + named)[-40:]
                 gap += 1
                 gap_words += len(narration.split())
                 beat = narration
@@ -721,8 +789,17 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
             # one ends the conversation as a narration paragraph would.
             lead = next(i for i, s in enumerate(segs) if s.kind == DIALOGUE)
             lead_words = sum(len(s.text.split()) for s in segs[:lead])
+            if not beat and turns:
+                # `"Yes," said Tom. Ogden put more candy in his mouth.`: more than a tag
+                # after the last quote is a beat before this turn.
+                after = turns[-1].quotes[-1].after
+                rest = re.split(r";\s+|(?<=[.!?])\s+", after, 1)[1:]
+                if len(after.split()) > SHORT_TAG or rest and len(rest[0].split()) >= 4:
+                    beat = after
             turns.append(Turn(quotes, narration, mentions, pending, scene_number, gap,
                               gap_words + lead_words, beat))
+            turns[-1].salient = _salient(narration, mentions, names, seen)
+            seen = (seen + turns[-1].salient)[-40:]
             pending, gap, gap_words, beat = [], 0, 0, ""
     return turns
 
@@ -732,12 +809,15 @@ def _attribute_chapter(chapter, names: NameIndex, cast: Cast) -> dict[int, tuple
     # Pass 1, in reading order, so pronouns see the speakers settled before them.
     recent: list[str] = []
     last = None  # who spoke last, if the turn ended on a quote or a short tag
+    previous = None  # the turn before, in the same scene
     for turn in turns:
         recent.extend(turn.pre_mentions)
         turn.recent = recent[-40:]
-        _settle_paragraph(turn, names, last if turn.gap == 0 and not turn.gap_words else None)
+        _settle_paragraph(turn, names, last if turn.gap == 0 and not turn.gap_words else None,
+                          previous.speaker if previous and previous.scene == turn.scene else None)
+        previous = turn
         last = turn.speaker if len(turn.quotes[-1].after.split()) <= SHORT_TAG else None
-        recent.extend(m.role for m in turn.mentions)
+        recent.extend(turn.salient)
         if turn.speaker:
             recent.append(turn.speaker)
     # Pass 2: conversations fill the gaps from settled turns.
