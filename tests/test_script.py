@@ -199,3 +199,15 @@ def test_gutenberg_markers_are_found_in_the_text_without_comments(text, markdown
     book = parse(text, markdown=markdown)
     assert book.title == title
     assert [p.text for c in book.chapters for s in c.scenes for p in s.paragraphs] == paragraphs
+
+
+def test_a_single_quoted_speech_resumes_after_its_tag_even_on_an_elision_word():
+    text = ("# T\n\n\u2018Take off your cap,\u2019 said Miss Betsey, \u2018and let me see you.\u2019\n\n"
+            "\u2018Well,\u2019 he said. \u2018I\u2019ll give \u2019em the lot \u2019cause I can.\u2019\n")
+    book = parse(text)
+    assert [(s.kind, s.text) for s in book.segments()] == [
+        (DIALOGUE, "Take off your cap,"), (NARRATION, "said Miss Betsey,"),
+        (DIALOGUE, "and let me see you."),
+        (DIALOGUE, "Well,"), (NARRATION, "he said."),
+        (DIALOGUE, "I\u2019ll give \u2019em the lot \u2019cause I can."),
+    ]
