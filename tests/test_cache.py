@@ -164,17 +164,11 @@ def test_a_big_book_rendered_in_batches_is_the_same_book(small_script, small_voi
         assert (whole.book_dir / name).read_bytes() == (batched.book_dir / name).read_bytes(), name
 
 
-def test_a_stopped_rebuild_never_leaves_the_old_entry_vouching_for_new_audio(
-        small_script, small_voices, tmp_path, cache_dir, monkeypatch):
-    """Render, edit chapter one, stop right after its new file lands (before it is recorded),
-    then undo the edit: the chapter is built again, not reused with the edited audio."""
+def request_stop(monkeypatch):
+    """From now on a render stops (as with Ctrl-C) right after its first chapter file lands,
+    before the chapter is recorded. Call the returned function to turn that off."""
     from audiobook import export
 
-    out = tmp_path / "out"
-    first = render(small_script, small_voices, out, cache_dir)
-    original = (first.book_dir / "01-one.mp3").read_bytes()
-    text = small_script.read_text()
-    small_script.write_text(text.replace("The room was cold.", "The room was very cold."))
     write_chapter = export.write_chapter
 
     def stop_after_writing(*args, **kwargs):
@@ -182,10 +176,23 @@ def test_a_stopped_rebuild_never_leaves_the_old_entry_vouching_for_new_audio(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(export, "write_chapter", stop_after_writing)
+    return lambda: monkeypatch.setattr(export, "write_chapter", write_chapter)
+
+
+def test_a_stopped_rebuild_never_leaves_the_old_entry_vouching_for_new_audio(
+        small_script, small_voices, tmp_path, cache_dir, monkeypatch):
+    """Render, edit chapter one, stop right after its new file lands (before it is recorded),
+    then undo the edit: the chapter is built again, not reused with the edited audio."""
+    out = tmp_path / "out"
+    first = render(small_script, small_voices, out, cache_dir)
+    original = (first.book_dir / "01-one.mp3").read_bytes()
+    text = small_script.read_text()
+    small_script.write_text(text.replace("The room was cold.", "The room was very cold."))
+    resume = request_stop(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         render(small_script, small_voices, out, cache_dir)
     assert (first.book_dir / "01-one.mp3").read_bytes() != original  # the edit's audio landed
-    monkeypatch.setattr(export, "write_chapter", write_chapter)
+    resume()
     small_script.write_text(text)
     again = render(small_script, small_voices, out, cache_dir)
     assert [c.reused for c in again.chapters] == [False, True]
@@ -194,20 +201,12 @@ def test_a_stopped_rebuild_never_leaves_the_old_entry_vouching_for_new_audio(
 
 def test_a_stopped_render_that_drops_a_format_leaves_no_old_files(
         small_script, small_voices, tmp_path, cache_dir, monkeypatch):
-    from audiobook import export
-
     out = tmp_path / "out"
     first = render(small_script, small_voices, out, cache_dir, formats=("mp3", "wav"))
-    write_chapter = export.write_chapter
-
-    def stop_after_writing(*args, **kwargs):
-        write_chapter(*args, **kwargs)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(export, "write_chapter", stop_after_writing)
+    resume = request_stop(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         render(small_script, small_voices, out, cache_dir, formats=("mp3",))
-    monkeypatch.setattr(export, "write_chapter", write_chapter)
+    resume()
     render(small_script, small_voices, out, cache_dir, formats=("mp3",))
     assert sorted(p.name for p in first.book_dir.glob("[!.]*")) == [
         "01-one.mp3", "01-one.srt", "01-one.vtt", "02-two.mp3", "02-two.srt", "02-two.vtt",
