@@ -1,0 +1,153 @@
+"""Speaker attribution on novels the rules were never tuned on: the Project Dialogism Novel
+Corpus (PDNC; Vishnubhotla, Hammond and Hirst 2022), novels with their own paragraphs, every
+quote's speaker and a gold cast (names, aliases, gender): the setting of issue #3's target.
+
+    python bench/pdnc.py DIR [--errors N]
+
+DIR holds, for each novel, `NOVEL/text.txt` (the opening of `novel_text.txt`),
+`NOVEL/characters.csv` (`character_info.csv`, unchanged) and `NOVEL/quotes.tsv` (quote id,
+`quoteByteSpans`, speaker and referring expression of each quote that starts in that
+opening), copied from github.com/Priya22/project-dialogism-novel-corpus. Nothing of PDNC is
+shipped. Novels whose opening LitBank also holds are left out of DIR: the rules were read
+against those.
+
+The cast is every character of `characters.csv` with its main name, aliases and gender;
+the one the narration calls `I` (the gold speaker of most quotes tagged `I said`) is the
+`narrator`. Quotes of `_group` and `_unknowable` are not scored. A quote is right when
+the parsed quote holding the start of its first span was given its speaker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from audiobook import discover  # noqa: E402
+from audiobook.attribution import attribute  # noqa: E402
+from audiobook.cast import NARRATOR, Cast, Role  # noqa: E402
+from audiobook.script import DIALOGUE, parse  # noqa: E402
+
+GENDERS = {"M": "male", "F": "female"}
+UNSCORED = {"_group", "_unknowable"}
+_FIRST_PERSON_TAG = re.compile(r"(?i)^(?:\w+\s+)?I\b|\bI$")  # `I said`, `said I`
+
+
+def _alnum(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def read_novel(folder: Path):
+    text = (folder / "text.txt").read_text(encoding="utf-8")
+    cut = text.rfind("\n\n")  # the copy ends mid-paragraph: read whole paragraphs only
+    text = text[:cut] if cut > 0 else text
+    quotes = []
+    for line in (folder / "quotes.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        qid, spans, speaker, *rest = line.split("\t")
+        spans = ast.literal_eval(spans)
+        if spans and spans[0][1] <= len(text):
+            expression = (rest or [""])[0].strip()
+            quotes.append((qid, spans, speaker.strip(), "" if expression == "nan" else expression))
+    with (folder / "characters.csv").open(encoding="utf-8", newline="") as f:
+        characters = list(csv.DictReader(f))
+    return text, quotes, characters
+
+
+def build_cast(characters, quotes) -> tuple[Cast, dict[str, str]]:
+    """The gold cast; returns it and each PDNC speaker name's role id."""
+    said_i = Counter(speaker for _q, _s, speaker, expression in quotes
+                     if expression and _FIRST_PERSON_TAG.search(expression))
+    narrator = said_i.most_common(1)[0][0] if said_i and said_i.most_common(1)[0][1] >= 2 else None
+    roles = {NARRATOR: Role(NARRATOR, "Narrator")}
+    role_of: dict[str, str] = {}
+    taken = {NARRATOR}
+    for row in characters:
+        name = row["Main Name"].strip()
+        if name in UNSCORED:
+            continue
+        aliases = ast.literal_eval(row["Aliases"]) if row["Aliases"].strip() else []
+        aliases = tuple(sorted({a.strip() for a in aliases if a.strip() and a.strip() != name}))
+        gender = GENDERS.get(row["Gender"].strip(), "neutral")
+        if name == narrator:
+            roles[NARRATOR] = Role(NARRATOR, name, aliases, gender)
+            role_of[name] = NARRATOR
+            continue
+        role_id = discover.role_id(name, taken, prefix="r_")
+        roles[role_id] = Role(role_id, name, aliases, gender)
+        role_of[name] = role_id
+    return Cast(roles=roles, source="PDNC gold cast"), role_of
+
+
+def score(folder: Path):
+    """(novel, [(gold role, chosen role, rule, quote text)]) for every scored quote."""
+    text, quotes, characters = read_novel(folder)
+    cast, role_of = build_cast(characters, quotes)
+    book = attribute(parse(text, markdown=False), cast)
+    # Where each parsed quote lies in the text, in letters and digits.
+    stream = _alnum(text)
+    placed = []  # (start, end, segment)
+    position = 0
+    for segment in book.segments():
+        letters = _alnum(segment.text)
+        if not letters:
+            continue
+        at = stream.find(letters, position)
+        if at < 0:
+            continue
+        placed.append((at, at + len(letters), segment))
+        position = at + len(letters)
+    letters_before = [0]
+    for ch in text:
+        letters_before.append(letters_before[-1] + (ch.isalnum()))
+    results = []
+    for _qid, spans, speaker, _expression in quotes:
+        if speaker in UNSCORED or speaker not in role_of:
+            continue
+        start, end = spans[0]
+        here = letters_before[start] + (1 if _alnum(text[start:end]) else 0)
+        segment = next((s for a, b, s in placed if a < here <= b and s.kind == DIALOGUE), None)
+        chosen, rule = (segment.role, segment.rule) if segment else (None, "unparsed")
+        results.append((role_of[speaker], chosen, rule, text[start:end]))
+    return folder.name, results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--errors", type=int, default=0, help="show N wrong quotes")
+    args = parser.parse_args(argv)
+    novels = sorted(p for p in args.folder.iterdir() if (p / "quotes.tsv").is_file())
+    per_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    total = correct = 0
+    wrong = []
+    print(f"{'novel':<30} {'quotes':>6} {'right':>6} {'accuracy':>9}")
+    for folder in novels:
+        name, results = score(folder)
+        ok = sum(gold == chosen for gold, chosen, _r, _t in results)
+        for gold, chosen, rule, text in results:
+            per_rule[rule][0] += gold == chosen
+            per_rule[rule][1] += 1
+            if gold != chosen:
+                wrong.append((name, gold, chosen, rule, text))
+        total += len(results)
+        correct += ok
+        print(f"{name:<30} {len(results):>6} {ok:>6} {100 * ok / max(1, len(results)):>8.1f}%")
+    print(f"{'all':<30} {total:>6} {correct:>6} {100 * correct / max(1, total):>8.1f}%\n")
+    print(f"{'rule':<20} {'quotes':>6} {'right':>6} {'accuracy':>9}")
+    for rule, (ok, n) in sorted(per_rule.items(), key=lambda kv: -kv[1][1]):
+        print(f"{rule:<20} {n:>6} {ok:>6} {100 * ok / n:>8.1f}%")
+    for name, gold, chosen, rule, text in wrong[: args.errors]:
+        print(f"\n[{name}] gold={gold} chose={chosen} ({rule})\n    {text[:150]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
