@@ -36,6 +36,7 @@ from audiobook.script import DIALOGUE, parse  # noqa: E402
 
 GENDERS = {"M": "male", "F": "female"}
 UNSCORED = {"_group", "_unknowable"}
+_SUFFIX = re.compile(r"\s+-\s+\w+$")
 _FIRST_PERSON_TAG = re.compile(r"(?i)^(?:\w+\s+)?I\b|\bI$")  # `I said`, `said I`
 
 
@@ -74,14 +75,18 @@ def build_cast(characters, quotes) -> tuple[Cast, dict[str, str]]:
         if name in UNSCORED:
             continue
         aliases = ast.literal_eval(row["Aliases"]) if row["Aliases"].strip() else []
-        aliases = tuple(sorted({a.strip() for a in aliases if a.strip() and a.strip() != name}))
+        # PDNC tells two people of one name apart as `Christopher Robin - External` and
+        # `- Story`; the book calls both `Christopher Robin`, and so would a cast.
+        spoken = _SUFFIX.sub("", name)
+        aliases = tuple(sorted({_SUFFIX.sub("", a.strip()) for a in aliases if a.strip()}
+                               - {spoken}))
         gender = GENDERS.get(row["Gender"].strip(), "neutral")
         if name == narrator:
-            roles[NARRATOR] = Role(NARRATOR, name, aliases, gender)
+            roles[NARRATOR] = Role(NARRATOR, spoken, aliases, gender)
             role_of[name] = NARRATOR
             continue
         role_id = discover.role_id(name, taken, prefix="r_")
-        roles[role_id] = Role(role_id, name, aliases, gender)
+        roles[role_id] = Role(role_id, spoken, aliases, gender)
         role_of[name] = role_id
     return Cast(roles=roles, source="PDNC gold cast"), role_of
 
