@@ -446,3 +446,37 @@ def test_a_clause_after_the_tag_hands_the_next_quote_to_its_subject():
     text = ('"Come along," said Mary.\n\n"I will not," said Tom; but Huck tossed his head.\n\n'
             '"Who is afraid of the dark?"')
     assert said(text, cast)[-1] == ("huck", "paragraph_subject")
+
+
+def test_her_husband_is_the_man_she_is_mrs_of_though_others_share_the_surname():
+    # `Mrs. John Dashwood` names her husband; the surname alone fits a stepmother too.
+    cast = cast_of(("john", "John Dashwood", "male", "Mr. Dashwood"),
+                   ("fanny", "Fanny", "female", "Mrs. John Dashwood"),
+                   ("henry", "Henry Dashwood", "male"),
+                   ("widow", "Mrs. Dashwood", "female"))
+    text = ('Fanny begged him to think again.\n\n'
+            '"It was my father\'s last request," replied her husband.')
+    assert said(text, cast) == [("john", "tag")]
+
+
+def test_the_lady_is_any_woman_not_the_one_titled_lady():
+    cast = cast_of(("john", "John", "male"), ("fanny", "Fanny", "female"),
+                   ("lady_m", "Lady Middleton", "female"))
+    text = ('John looked at Fanny.\n\n"We must help them," said John.\n\n'
+            '"There is no knowing what they expect," said the lady.')
+    assert [role for role, _rule in said(text, cast)] == ["john", "fanny"]
+
+
+def test_he_added_after_a_long_narration_is_the_man_just_named_not_the_last_speaker():
+    filler = "The years went by and the town grew larger. " * 12
+    text = (f'"Hello," said Tom.\n\n{filler}Then I ran across Huck Finn, and we talked.\n\n'
+            '"Come down to the farm," he added.')
+    assert said(text, MEN) == [("tom", "tag"), ("huck", "tag")]
+
+
+def test_a_name_in_apposition_is_talked_about_not_spoken_to():
+    cast = cast_of(("maurice", "Maurice", "male"), ("frank", "Frank", "male"),
+                   ("joe", "Joe", "male"))
+    text = ('"Who was in your room?" said Maurice.\n\n'
+            '"Only his boy, Joe, to shave me," said Frank.\n\n"Then it was Joe?"')
+    assert [role for role, _rule in said(text, cast)] == ["maurice", "frank", "maurice"]

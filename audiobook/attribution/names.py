@@ -31,7 +31,7 @@ TITLES = {
 }
 # Titles that are not also a way to refer to the person (`the parson` but not `the mr`).
 _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "old", "young",
-              "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame"}
+              "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame", "lady"}
 # `Dr. Archie` is also `the doctor`.
 _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "capt": "captain",
                       "col": "colonel", "gen": "general"}
@@ -116,6 +116,17 @@ class NameIndex:
                 words = _words(name)
                 if len(words) > 1 and words[0].lower() in _KIN_TITLES and words[0][0].isupper():
                     self.kin.setdefault(words[0].lower(), set()).add(role.id)
+        # `Mrs. John Dashwood` is the wife of `John Dashwood`, whatever else shares the surname.
+        self.married: dict[str, str] = {}
+        for role in cast.roles.values():
+            for name in role.names:
+                words = _words(name)
+                if len(words) > 2 and words[0].lower().rstrip(".") == "mrs":
+                    husbands = exact.get(_key(words[1:]), set()) - {role.id}
+                    if len(husbands) == 1:
+                        husband = next(iter(husbands))
+                        self.married[role.id] = husband
+                        self.married[husband] = role.id
         self.exact = exact
         self.bare = bare
         self.primary = primary
@@ -126,7 +137,10 @@ class NameIndex:
                          for n in range(1, len(k.split()) + 1)}
 
     def spouse_of(self, role: str) -> str | None:
-        """`Mrs. Bennet` for `Mr. Bennet`: the one role of the other gender sharing a surname."""
+        """`Mrs. John Dashwood` for `John Dashwood`, else `Mrs. Bennet` for `Mr. Bennet`: the
+        one role of the other gender sharing a surname."""
+        if role in self.married:
+            return self.married[role]
         surname = self.surnames.get(role)
         gender = self.genders.get(role)
         if not surname or gender not in ("male", "female"):

@@ -208,6 +208,10 @@ _KIN = {"pa": "male", "papa": "male", "dad": "male", "sir": "male", "ma": "femal
         "miss": "female", "mum": "female"}
 
 
+# `his boy, Joe,`: a possessive noun phrase and a comma before a name say who the noun is.
+_APPOSITION = re.compile(r"(?:^|\s)(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)(?:\s+[a-z][\w'\u2019-]*){1,2},$")
+
+
 def addressed(text: str, names: NameIndex) -> set[str]:
     """Roles named as the person spoken to: `Emily,` at the start, `, Alex.` at the end."""
     found = set()
@@ -217,6 +221,8 @@ def addressed(text: str, names: NameIndex) -> set[str]:
         at_start = not before or before[-1] in ",;.!?\u2014-" or before.lower().endswith(
             ("oh", "dear", "my dear", "o", "ah", "yes", "no", "well"))
         at_end = not after or after[0] in ",.!?;\u2014-"
+        if after[:1] == "," and _APPOSITION.search(before):
+            continue  # `His boy, Joe, shaved me`: Joe is talked about, not to
         if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end):
             found.add(m.role)
     for m in _KIN_VOCATIVE.finditer(text):
@@ -411,7 +417,8 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     """`last`: who spoke the turn right before this new paragraph, if anyone. A new paragraph
     is a new speaker, so `he said` there means the other man, unless the paragraph's own
     narration names `last` first or the tag says he goes on. `going_on`: who spoke the quote
-    before this one, even across narration: `he went on`, `continued the old man` is him."""
+    before this one, even across a little narration (not past the end of the conversation):
+    `he went on`, `continued the old man` is him."""
     exclude = set(quote.addressed)
     tag_clauses = _CLAUSE_END.split(quote.after, 1)[0] + " " + quote.before[-40:]
     goes_on = _GOES_ON.search(tag_clauses)
@@ -555,12 +562,16 @@ def _fits(role: str | None, turn: Turn, names: NameIndex) -> bool:
 LONG_NARRATION = 100
 
 
+def _same_conversation(previous: Turn, turn: Turn) -> bool:
+    """One scene, not split by more than two narration paragraphs or a long narration."""
+    return previous.scene == turn.scene and turn.gap <= 2 and turn.gap_words <= LONG_NARRATION
+
+
 def _conversations(turns: list[Turn]) -> list[list[Turn]]:
-    """Runs of turns in one scene, not split by more than two narration paragraphs."""
+    """Runs of turns in one conversation (`_same_conversation`)."""
     runs: list[list[Turn]] = []
     for turn in turns:
-        if runs and runs[-1][-1].scene == turn.scene and turn.gap <= 2 and \
-                turn.gap_words <= LONG_NARRATION:
+        if runs and _same_conversation(runs[-1][-1], turn):
             runs[-1].append(turn)
         else:
             runs.append([turn])
@@ -814,7 +825,8 @@ def _attribute_chapter(chapter, names: NameIndex, cast: Cast) -> dict[int, tuple
         recent.extend(turn.pre_mentions)
         turn.recent = recent[-40:]
         _settle_paragraph(turn, names, last if turn.gap == 0 and not turn.gap_words else None,
-                          previous.speaker if previous and previous.scene == turn.scene else None)
+                          previous.speaker if previous and _same_conversation(previous, turn)
+                          else None)
         previous = turn
         last = turn.speaker if len(turn.quotes[-1].after.split()) <= SHORT_TAG else None
         recent.extend(turn.salient)
