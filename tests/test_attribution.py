@@ -480,3 +480,18 @@ def test_a_name_in_apposition_is_talked_about_not_spoken_to():
     text = ('"Who was in your room?" said Maurice.\n\n'
             '"Only his boy, Joe, to shave me," said Frank.\n\n"Then it was Joe?"')
     assert [role for role, _rule in said(text, cast)] == ["maurice", "frank", "maurice"]
+
+
+def test_a_newcomer_opening_a_talk_is_read_from_the_alternation_further_on():
+    # The first tag's `he` names no one and Hamidullah's turn has no known partner yet:
+    # the next turns (Mahmoud Ali, then Aziz, by name) say who opened.
+    cast = cast_of(("hamidullah", "Hamidullah", "male"), ("aziz", "Aziz", "male"),
+                   ("mahmoud", "Mahmoud Ali", "male"))
+    text = ('The young man sprang up on to the verandah.\n\n'
+            '"Hamidullah! am I late?" he cried.\n\n'
+            '"You are always late," said his host.\n\n'
+            '"Has the food gone? Mahmoud Ali, answer me."\n\n'
+            '"Thank you, Aziz, I am dying."\n\n'
+            '"Dying before your dinner?"')
+    assert [role for role, _rule in said(text, cast)] == [
+        "aziz", "hamidullah", "aziz", "mahmoud", "aziz"]

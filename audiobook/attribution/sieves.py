@@ -643,8 +643,27 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             role = run[anchor].speaker if same else partners[anchor]
             if role and _fits(role, turn, names):
                 guesses.append((distance, -run[anchor].strength, -side, role))
+        if not guesses:
+            guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:
             _assign(turn, min(guesses)[-1], "turn_taking")
+
+
+def _farther_guesses(run: list[Turn], i: int, anchors: list[int], k: int,
+                     starts: list[int], partners: dict[int, str | None],
+                     names: NameIndex) -> list[tuple]:
+    """Alternation for turn i from the anchors beyond its nearest ones: the nearest one's
+    partner may be unknown (`"Hamidullah! am I late?"` opens the talk), the next names both."""
+    guesses = []
+    for side, anchor in enumerate((anchors[k - 2] if k > 1 else None,
+                                   anchors[k + 1] if k + 1 < len(anchors) else None)):
+        if anchor is None:
+            continue
+        same = _hops(starts, anchor, i) % 2 == 0
+        role = run[anchor].speaker if same else partners[anchor]
+        if _fits(role, run[i], names):
+            guesses.append((abs(i - anchor), -run[anchor].strength, -side, role))
+    return guesses
 
 
 def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
