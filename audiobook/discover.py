@@ -15,7 +15,7 @@ from pathlib import Path
 
 from audiobook.attribution import attribute
 from audiobook.attribution.names import TITLES
-from audiobook.attribution.sieves import SPEECH_VERBS
+from audiobook.attribution.tags import SPEECH_VERBS
 from audiobook.cast import NARRATOR, Cast, Role
 from audiobook.errors import OutputError
 from audiobook.script import DIALOGUE, Book

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from audiobook import audio, export, synth
 from audiobook.attribution import attribute
-from audiobook.attribution.sieves import SPEECH_VERBS
+from audiobook.attribution.tags import SPEECH_VERBS
 from audiobook.cache import SegmentCache, default_cache_dir
 from audiobook.cast import (NARRATOR, Cast, check_cast_text, default_cast, load_cast,
                             read_cast_text)

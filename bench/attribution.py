@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from audiobook import discover  # noqa: E402
 from audiobook.attribution import RULES, attribute  # noqa: E402
-from audiobook.attribution.sieves import ACTION_VERBS, SPEECH_VERBS  # noqa: E402
+from audiobook.attribution.tags import ACTION_VERBS, SPEECH_VERBS  # noqa: E402
 from audiobook.cast import NARRATOR, Cast, Role  # noqa: E402
 from audiobook.script import DIALOGUE, parse  # noqa: E402
 

@@ -1,8 +1,9 @@
 """Speaker attribution: who speaks each quotation. Pure: a Book and a Cast in, a Book out.
 
 Sieves run in order for every quote; the first that answers wins and is recorded as the
-segment's `rule`. See `sieves.py` for the rules, `names.py` for matching the cast and
-`report.py` for the summary `audiobook inspect` prints.
+segment's `rule`. See `sieves.py` for the rules and entry points, `tags.py` for speech tags,
+`turns.py` for paragraphs read as turns, `conversation.py` for turn-taking, `names.py` for
+matching the cast and `report.py` for the summary `audiobook inspect` prints.
 """
 
 from audiobook.attribution.report import Report, report

@@ -1,0 +1,206 @@
+"""Pass 2, turn-taking: runs of turns form conversations, and unsettled turns are filled
+from settled ones (vocatives, the beat before a turn, alternation between anchors).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from itertools import accumulate, chain
+
+from audiobook.attribution.names import NameIndex
+from audiobook.attribution.tags import _SENTENCE_END, clause_subject
+from audiobook.attribution.turns import Quote, Turn, _Latest
+from audiobook.cast import NARRATOR
+
+def _fits(role: str | None, turn: Turn, names: NameIndex) -> bool:
+    if not role or role in turn.ruled_out:
+        return False
+    gender = turn.gender
+    return not gender or names.genders.get(role) == gender
+
+
+# Narration this long between two quotes ends a conversation (about five sentences).
+LONG_NARRATION = 100
+
+
+def _same_conversation(previous: Turn, turn: Turn) -> bool:
+    """One scene, not split by more than two narration paragraphs or a long narration."""
+    return previous.scene == turn.scene and turn.gap <= 2 and turn.gap_words <= LONG_NARRATION
+
+
+def _conversations(turns: list[Turn]) -> list[list[Turn]]:
+    """Runs of turns in one conversation (`_same_conversation`)."""
+    runs: list[list[Turn]] = []
+    for turn in turns:
+        if runs and _same_conversation(runs[-1][-1], turn):
+            runs[-1].append(turn)
+        else:
+            runs.append([turn])
+    return runs
+
+
+def _assign(turn: Turn, role: str, rule: str) -> None:
+    turn.speaker, turn.rule = role, rule
+    for quote in turn.quotes:
+        if not quote.role:
+            if quote.rule == "continuation" or role not in quote.addressed:
+                quote.role = role
+                quote.rule = quote.rule if quote.rule == "continuation" else rule
+
+
+def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
+    """Fill unsettled turns from settled ones: vocatives, then alternation between anchors."""
+    for i in range(1, len(run)):
+        turn, prev = run[i], run[i - 1]
+        if turn.speaker or turn.continues:
+            continue
+        spoken_to = [r for r in prev.addressed if r != prev.speaker]
+        if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names):
+            _assign(turn, spoken_to[0], "vocative")
+            turn.strength = 2
+    before = _Latest(run[0].recent)  # named or speaking in the turns before turn i
+    next_speaker = _next_speakers(run)
+    for i, turn in enumerate(run):
+        # `"No, papa."` in a talk between a father and a daughter: the daughter speaks.
+        gender = None if turn.speaker or turn.continues else turn.addressed_gender
+        if gender:
+            pair = _two_participants([m.role for m in turn.mentions] + next_speaker[i], before)
+            other = [r for r in pair if names.genders.get(r) not in (gender, "neutral")]
+            if len(pair) == 2 and len(other) == 1 and _fits(other[0], turn, names) and any(
+                    names.genders.get(r) == gender for r in pair):
+                _assign(turn, other[0], "vocative")
+                turn.strength = 2
+        before.add(m.role for m in turn.mentions)
+        if turn.speaker:
+            before.add([turn.speaker])
+    for turn in run:
+        # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
+        if not turn.speaker and not turn.continues and turn.beat:
+            role = _beat_subject(turn.beat, turn, names)
+            if role and _fits(role, turn, names):
+                _assign(turn, role, "paragraph_subject")
+                turn.strength = 2
+    partners = _partners(run)
+    anchors = list(partners)  # the settled turns, in order
+    starts = list(accumulate((not t.continues for t in run), initial=0))
+    for i, turn in enumerate(run):
+        if turn.speaker:
+            continue
+        if turn.continues:
+            if i > 0 and run[i - 1].speaker:
+                _assign(turn, run[i - 1].speaker, "continuation")
+            continue
+        guesses = []
+        k = bisect_left(anchors, i)  # turn i is no anchor: anchors[k] is the first after it
+        left = anchors[k - 1] if k > 0 else None
+        right = anchors[k] if k < len(anchors) else None
+        # Nearest anchor first; at equal distance the stronger, then the later one: a tag
+        # is written where the reader needs resetting, so it reads back more safely.
+        for side, anchor in enumerate((left, right)):
+            if anchor is None:
+                continue
+            distance = abs(i - anchor)
+            same = _hops(starts, anchor, i) % 2 == 0
+            role = run[anchor].speaker if same else partners[anchor]
+            if role and _fits(role, turn, names):
+                guesses.append((distance, -run[anchor].strength, -side, role))
+        if not guesses:
+            guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
+        if guesses:
+            _assign(turn, min(guesses)[-1], "turn_taking")
+
+
+def _farther_guesses(run: list[Turn], i: int, anchors: list[int], k: int,
+                     starts: list[int], partners: dict[int, str | None],
+                     names: NameIndex) -> list[tuple]:
+    """Alternation for turn i from the anchors beyond its nearest ones: the nearest one's
+    partner may be unknown (`"Hamidullah! am I late?"` opens the talk), the next names both."""
+    guesses = []
+    for side, anchor in enumerate((anchors[k - 2] if k > 1 else None,
+                                   anchors[k + 1] if k + 1 < len(anchors) else None)):
+        if anchor is None:
+            continue
+        same = _hops(starts, anchor, i) % 2 == 0
+        role = run[anchor].speaker if same else partners[anchor]
+        if _fits(role, run[i], names):
+            guesses.append((abs(i - anchor), -run[anchor].strength, -side, role))
+    return guesses
+
+
+def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
+    """The subject of the last sentence of the narration just before a turn."""
+    last = _SENTENCE_END.split(beat.strip())[-1]
+    # `he asserted; but she tossed her head`: the last clause's subject acts last.
+    subject = clause_subject(re.split(r";\s+", last)[-1], names, turn.recent, turn.ruled_out)
+    if subject.role and subject.role != NARRATOR:
+        return subject.role
+    return None
+
+
+def _next_speakers(run: list[Turn]) -> list[list[str]]:
+    """For each turn, [the speaker of the next settled turn after it], or [] if none."""
+    found: list[list[str]] = []
+    following: list[str] = []
+    for turn in reversed(run):
+        found.append(following)
+        if turn.speaker:
+            following = [turn.speaker]
+    return found[::-1]
+
+
+def _two_participants(around: list[str], before: _Latest) -> list[str]:
+    """The two people most recently speaking or named: `around` a turn (its mentions, then
+    the next speaker), else in the turns `before` it."""
+    pair: list[str] = []
+    for role in chain(reversed(around), before.newest_first()):
+        if role not in pair and role != NARRATOR:
+            pair.append(role)
+        if len(pair) == 2:
+            break
+    return pair
+
+
+def _hops(starts: list[int], a: int, b: int) -> int:
+    """Changes of speaker between turns a and b, from `starts[k]`: the turns among the
+    first k that are not continued quotes (those are no new turn)."""
+    lo, hi = min(a, b), max(a, b)
+    return starts[hi + 1] - starts[lo + 1]
+
+
+def _partners(run: list[Turn]) -> dict[int, str | None]:
+    """For each settled turn, who its speaker is talking with: a settled neighbour, else
+    the latest other person addressed, speaking or named up to that turn."""
+    spoke = {t.speaker for t in run}
+    seen = _Latest(run[0].recent)
+    speakers = _Latest()  # the settled speakers before turn a
+    partners: dict[int, str | None] = {}
+    for a, turn in enumerate(run):
+        seen.add(m.role for m in turn.mentions)
+        seen.add(sorted(turn.addressed))
+        if not turn.speaker:
+            continue
+        seen.add([turn.speaker])
+        other = turn.speaker
+        neighbours = [run[j].speaker for j in (a - 1, a + 1) if 0 <= j < len(run)]
+        # Else the latest other speaker of the conversation: someone only named in the
+        # narration (`our visitor`) is less likely to be the one talking.
+        partners[a] = next((r for r in neighbours if r and r != other), None) or next(
+            (r for r in speakers.newest_first() if r != other), None) or next(
+            (r for r in seen.newest_first() if r != other and (r != NARRATOR or r in spoke)),
+            None)
+        speakers.add([other])
+    return partners
+
+
+def _other_side(turns: list[Turn], i: int, quote: Quote) -> str | None:
+    """Who answers the speaker of turn i: the speaker of a turn next to it, else the latest
+    other person seen."""
+    turn = turns[i]
+    ruled_out = quote.addressed | {turn.speaker}
+    near = [turns[j].speaker for j in (i - 1, i + 1) if 0 <= j < len(turns)]
+    for role in chain(near, reversed(turn.recent + [m.role for m in turn.mentions])):
+        if role and role not in ruled_out:
+            return role
+    return None
+

@@ -1,0 +1,284 @@
+"""Speech tags and their subjects: `said Mary`, `he replied`, `cried his wife`; who a
+quote speaks to by name (`"Emily, wait"`); pronouns resolved by gender to a recent role.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from audiobook.attribution.names import NameIndex
+from audiobook.cast import NARRATOR
+
+SPEECH_VERBS = frozenset(
+    """say says said saying ask asks asked asking reply replies replied answer answers answered
+    begin begins began whisper whispers whispered call calls called cry cries cried shout
+    shouts shouted choke choked murmur murmurs murmured add adds added continue continues
+    continued exclaim exclaims exclaimed mutter mutters muttered yell yells yelled tell
+    told respond responded admit admitted sigh sighed laugh laughed sob sobbed breathe breathed
+    repeat repeated insist insisted declare declared demand demanded snap snapped growl growled
+    plead pleaded beg begged stammer stammered stutter stuttered suggest suggested observe
+    observed remark remarked return returned retort retorted interrupt interrupted agree agreed
+    explain explained protest protested scream screamed groan groaned gasp gasped hiss hissed
+    whimper whimpered announce announced urge urged offer offered inquire inquired enquire
+    enquired caution cautioned warn warned venture ventured order ordered rejoin rejoined
+    resume resumed persist persisted interpose interposed exclaim pursue pursued reason
+    reasoned roar roared bawl bawled shriek shrieked squeak squeaked wail wailed moan moaned
+    grumble grumbled complain complained object objected assent assented conclude concluded
+    confess confessed acknowledge acknowledged proceed proceeded query queried reflect
+    reflected think thought wonder wondered chuckle chuckled giggle giggled smile smiled
+    grin grinned nod nodded sneer sneered scoff scoffed drawl drawled lisp lisped snarl
+    snarled bark barked thunder thundered bellow bellowed sing sang sung chime chimed
+    counter countered prompt prompted quote quoted read recite recited speak spoke spoken
+    utter uttered articulate articulated intervene intervened mumble mumbled""".split()
+)
+# Verbs of manner that tag a quote only when joined to it (`"Yes," she smiled.`); after a
+# quote that ends its sentence (`"Yes." Tom smiled.`) they begin a new action instead.
+ACTION_VERBS = frozenset(
+    """sigh sighed laugh laughed sob sobbed chuckle chuckled giggle giggled smile smiled grin
+    grinned nod nodded sneer sneered scoff scoffed think thought wonder wondered reflect
+    reflected breathe breathed""".split())
+_TWO_WORD_VERBS = re.compile(
+    r"\b(?:went|goes|go|going) on\b|\b(?:broke|breaks|put|puts|cut|cuts|chimed|struck) in\b|"
+    r"\b(?:burst|bursts|called|cried|sang|spoke|blurted) out\b|\bspoke up\b", re.IGNORECASE)
+PRONOUN_GENDER = {"he": "male", "she": "female", "him": "male", "her": "female", "his": "male"}
+FIRST_PERSON = {"i"}
+# Nouns that tell a speaker's gender when the tag names no character (`cried his wife`).
+NOUN_GENDER = {
+    **dict.fromkeys(
+        """man men gentleman boy lad fellow husband father son brother uncle nephew king prince
+        lord sir master mister grandfather grandpa papa dad daddy monk priest parson squire
+        duke count baron sailor soldier""".split(), "male"),
+    **dict.fromkeys(
+        """woman women lady girl lass wife mother daughter sister aunt niece queen princess
+        grandmother grandma mamma mama mum mummy mom maid maiden madam widow nun duchess
+        countess baroness landlady hostess governess nurse""".split(), "female"),
+}
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+_ABBREVIATIONS = "".join(
+    rf"(?<!\b{a})" for a in ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Mlle", "Messrs", "Capt",
+                               "Col", "Gen", "Rev", "Prof", "Hon", "Sr", "Jr", "M"))
+_CLAUSE_END = re.compile(rf"(?:{_ABBREVIATIONS}\.)|[;!?:\u2014]|--")
+_SENTENCE_END = re.compile(
+    "(?<=[.!?])" + _ABBREVIATIONS.replace(")", r"\.)") + r"\s+(?=[A-Z\"\u201c\u2018'])")
+_ADVERB = re.compile(r"ly$|^(?:then|again|now|once|too|also|still|at|last|presently|aloud|"
+                     r"softly|suddenly|quickly|slowly|quietly|gently|at)$", re.IGNORECASE)
+
+
+_KIN_VOCATIVE = re.compile(
+    r"(?:^|[,;:!?.\u2014-]\s*)(?:oh,?\s+|o\s+)?(?:my\s+(?:dear\s+|poor\s+|good\s+)?)?"
+    r"(papa|pa|father|dad|daddy|mamma|mama|ma|mother|mum|mummy|sir|madam|ma['\u2019]am|uncle|"
+    r"aunt|auntie|boy|girl|lad|lass|son|daughter|brother|sister|miss)"
+    r"\s*(?=[,;:!?.\u2014-]|$)", re.IGNORECASE)
+
+
+def addressed_gender(text: str) -> str | None:
+    """The gender of someone addressed as `papa`, `sir`, `my girl`; None if unsure."""
+    genders = {NOUN_GENDER.get(m.group(1).lower()) or _KIN.get(m.group(1).lower())
+               for m in _KIN_VOCATIVE.finditer(text)}
+    genders.discard(None)
+    return genders.pop() if len(genders) == 1 else None
+
+
+_KIN = {"pa": "male", "papa": "male", "dad": "male", "sir": "male", "ma": "female",
+        "mama": "female", "ma'am": "female", "ma\u2019am": "female", "auntie": "female",
+        "miss": "female", "mum": "female"}
+
+
+# `his boy, Joe,`: a possessive noun phrase and a comma before a name say who the noun is.
+_APPOSITION = re.compile(r"(?:^|\s)(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)(?:\s+[a-z][\w'\u2019-]*){1,2},$")
+
+
+def addressed(text: str, names: NameIndex) -> set[str]:
+    """Roles named as the person spoken to: `Emily,` at the start, `, Alex.` at the end."""
+    found = set()
+    for m in names.mentions(text):
+        before = text[: m.start].rstrip()
+        after = text[m.end:].lstrip()
+        at_start = not before or before[-1] in ",;.!?\u2014-" or before.lower().endswith(
+            ("oh", "dear", "my dear", "o", "ah", "yes", "no", "well"))
+        at_end = not after or after[0] in ",.!?;\u2014-"
+        if after[:1] == "," and _APPOSITION.search(before):
+            continue  # `His boy, Joe, shaved me`: Joe is talked about, not to
+        if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end):
+            found.add(m.role)
+    for m in _KIN_VOCATIVE.finditer(text):
+        role = names.kin_role(m.group(1))  # `Surely, uncle, ...` speaks to `Uncle John`
+        if role:
+            found.add(role)
+    return found
+
+
+def _pronoun_role(word: str, names: NameIndex, recent: list[str], exclude: set[str]) -> str | None:
+    word = word.lower()
+    if word in FIRST_PERSON:
+        return NARRATOR
+    gender = PRONOUN_GENDER.get(word)
+    return _latest_of_gender(gender, names, recent, exclude) if gender else None
+
+
+def _latest_of_gender(gender, names: NameIndex, recent: list[str], exclude: set[str]) -> str | None:
+    for role in reversed(recent):
+        if role not in exclude and role != NARRATOR and names.genders.get(role) == gender:
+            return role
+    fitting = [r for r, g in names.genders.items() if g == gender and r not in exclude
+               and r != NARRATOR]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _is_speech_verb(word: str) -> bool:
+    return word.lower() in SPEECH_VERBS
+
+
+@dataclass
+class _Subject:
+    role: str | None = None
+    gender: str | None = None
+    found: bool = False  # a tag was there, whether or not it named a cast member
+    not_role: str | None = None  # `said her mother`: not the `her`
+    pronoun: bool = False  # found through a pronoun: less sure than a name
+
+
+SPOUSES = {"wife": "female", "lady": "female", "husband": "male", "spouse": None}
+
+
+def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[str],
+                 at_start: bool) -> _Subject:
+    """The speaker named by a short phrase: a name, a pronoun, or `the old man`."""
+    text = text.strip(" ,")
+    if not text:
+        return _Subject()
+    mentions = names.mentions(text)
+    words = _WORD.findall(text)
+    if mentions and (mentions[0].start <= 4 if at_start else True):
+        m = mentions[0] if at_start else mentions[-1]
+        if not _POSSESSIVE.search(m.text):
+            return _Subject(m.role, found=True)
+        # `cried Tom's wife`: the owner does not speak, the one owned does.
+        head = next((w.lower() for w in _WORD.findall(text[m.end:])[:3]
+                     if w.lower() in NOUN_GENDER or w.lower() in SPOUSES), None)
+        spouse = names.spouse_of(m.role) if head in SPOUSES else None
+        if spouse:
+            return _Subject(spouse, found=True)
+        if head:
+            return _Subject(gender=NOUN_GENDER.get(head) or SPOUSES.get(head), found=True,
+                            not_role=m.role)
+    if not words:
+        return _Subject()
+    word = (words[0] if at_start else words[-1]).lower()
+    # `him` or `her` alone is a subject only after `heard`: `he heard her tell`.
+    if word in FIRST_PERSON or word in ("he", "she") or (
+            word in ("him", "her") and len(words) == 1):
+        role = _pronoun_role(word, names, recent, exclude)
+        return _Subject(role, PRONOUN_GENDER.get(word), found=True, pronoun=word not in FIRST_PERSON)
+    if words[0].lower() in ("the", "his", "her", "my", "their", "a", "an", "our", "your",
+                            "its", "this", "that", "one", "another", "some"):
+        head = next((w.lower() for w in words[1:4] if w.lower() in NOUN_GENDER
+                     or w.lower() in SPOUSES), None)
+        if head in SPOUSES and words[0].lower() in ("his", "her"):
+            # `cried his wife`: the wife of the man just mentioned, by surname.
+            owner = _latest_of_gender(PRONOUN_GENDER[words[0].lower()], names, recent, set())
+            spouse = names.spouse_of(owner) if owner else None
+            if spouse:
+                return _Subject(spouse, found=True)
+        gender = NOUN_GENDER.get(head) or SPOUSES.get(head) if head else None
+        owner = None
+        if words[0].lower() in ("his", "her"):
+            owner = _latest_of_gender(PRONOUN_GENDER[words[0].lower()], names, recent, set())
+        return _Subject(gender=gender, found=True, not_role=owner)
+    return _Subject()
+
+
+_REPORTED = re.compile(r"\s+(?:that|whether|if|how|what|nothing|so)\b", re.IGNORECASE)
+# `He continued to fix me`, `she began to cry`: a verb after `to`, not the one spoken to.
+_INFINITIVE = re.compile(
+    r"\s+to\s+(?!(?:him|her|me|them|us|you|himself|herself|the|his|my|a|an|their|our|its|"
+    r"one|whom|each)\b)[a-z]")
+
+
+_HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear|overhears)\b", re.IGNORECASE)
+
+
+def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
+    """A tag opening the narration after a quote: `said Mary`, `Mary said`, `he replied`."""
+    clause = _CLAUSE_END.split(text, 1)[0]
+    words = list(_WORD.finditer(clause))[:8]
+    for i, w in enumerate(words):
+        verb = _is_speech_verb(w.group()) or _TWO_WORD_VERBS.match(clause, w.start())
+        if not verb:
+            continue
+        if _REPORTED.match(clause, w.end()) or _INFINITIVE.match(clause, w.end()):
+            return _Subject()  # `Mr. Bennet replied that he had not`: reported, not a tag
+        # `Mary said`, `the old man said`, `he quietly said`: subject before the verb.
+        head = clause[: w.start()]
+        # `she heard one voice say`, `he heard her tell`: the one heard speaks.
+        head = _HEARD.split(head)[-1]
+        if head.strip():
+            subject = _noun_phrase(head, names, recent, exclude, at_start=True)
+            if subject.found:
+                return subject
+        # `said Mary`, `said he`, `cried his wife`: subject after the verb.
+        tail = clause[w.end():]
+        if _TWO_WORD_VERBS.match(clause, w.start()):
+            tail = clause[_TWO_WORD_VERBS.match(clause, w.start()).end():]
+        tail_words = _WORD.findall(tail)
+        if tail_words and tail_words[0].lower() in ("to", "with", "at", "in", "as", "after"):
+            return _Subject()
+        subject = _noun_phrase(" ".join(tail_words[:5]), names, recent, exclude, at_start=True)
+        if subject.found:
+            return subject
+        if i > 3:
+            break
+    return _Subject()
+
+
+def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
+    """A tag closing the narration before a quote: `Mary said,`, `said he:`, `he answered`."""
+    stripped = text.rstrip()
+    if not stripped or stripped[-1] not in ",:\u2014-":
+        return _Subject()
+    clause = re.split(rf"(?:{_ABBREVIATIONS}\.)\s|[;!?]\s", stripped)[-1]
+    words = list(_WORD.finditer(clause))
+    for w in reversed(words[-8:]):
+        if not _is_speech_verb(w.group()) and not _TWO_WORD_VERBS.match(clause, w.start()):
+            continue
+        after = clause[w.end():].strip(" ,:\u2014-")
+        if after:
+            subject = _noun_phrase(after, names, recent, exclude, at_start=True)
+            if subject.found and subject.role:
+                return subject
+        head = clause[: w.start()]
+        # `Therefore I said:`, `and then she added:`: a pronoun right before the verb.
+        near = _WORD.findall(head)[-3:]
+        at = next((k for k in range(len(near) - 1, -1, -1)
+                   if near[k].lower() in ("i", "he", "she")), None)
+        pronoun = near[at] if at is not None else None
+        if pronoun and all(_ADVERB.search(x) for x in near[at + 1:]):
+            return _Subject(_pronoun_role(pronoun, names, recent, exclude),
+                            PRONOUN_GENDER.get(pronoun.lower()), found=True,
+                            pronoun=pronoun.lower() != "i")
+        return clause_subject(head, names, recent, exclude)
+    return _Subject()
+
+
+def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
+    """The subject at the head of a clause: `Mary turned to him and`, `He`, `Then she`."""
+    text = re.sub(r"^\W*(?:then|and|but|so|now|here|at last|at length|presently),?\s+", "",
+                  text.strip(), flags=re.IGNORECASE)
+    if not text:
+        return _Subject()
+    first = _WORD.match(text)
+    mentions = names.mentions(text[:60])
+    if mentions and mentions[0].start == 0:
+        return _Subject(mentions[0].role, found=True)
+    if first and first.group().lower() in ("he", "she", "i"):
+        return _Subject(_pronoun_role(first.group(), names, recent, exclude), found=True)
+    return _Subject()
+
+
+def _action_tag(text: str) -> bool:
+    """Is the first verb of the narration a verb of manner (`chuckled`), not of saying?"""
+    clause = _CLAUSE_END.split(text, 1)[0]
+    verb = next((w for w in _WORD.findall(clause)[:6] if _is_speech_verb(w)), "")
+    return verb.lower() in ACTION_VERBS

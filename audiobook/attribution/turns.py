@@ -1,0 +1,174 @@
+"""A chapter read into turns: each paragraph with quotes is one turn of a conversation,
+with its quotes, the narration around them and the people named before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from audiobook.attribution.names import Mention, NameIndex
+from audiobook.attribution.tags import (_SENTENCE_END, PRONOUN_GENDER, _latest_of_gender,
+                                        addressed, addressed_gender)
+from audiobook.script import DIALOGUE, Segment
+
+# Narration after a quote this short is its tag; longer, it may hand the turn to its subject.
+SHORT_TAG = 12
+
+
+# --- what one quote looks like in its paragraph ---------------------------------------------
+
+
+@dataclass
+class Quote:
+    segment: Segment
+    before: str  # narration right before the quote in its paragraph ("" if none)
+    after: str  # narration right after it
+    addressed: set[str]  # roles spoken to by name inside the quote
+    # Roles named earlier in the paragraph, each once, in order of its latest mention.
+    prior: list[str] = field(default_factory=list)
+    tag: str | None = None  # role named by a tag beside the quote
+    tag_gender: str | None = None  # a tag was found, naming no character, but a gender
+    tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
+    tag_pronoun: bool = False
+    interrupted: bool = False  # the second half of `"I know," he said, "but not yet."`
+    role: str | None = None
+    rule: str | None = None
+
+
+@dataclass
+class Turn:
+    """One paragraph with quotes: a turn of a conversation."""
+
+    quotes: list[Quote]
+    narration: str
+    mentions: list[Mention]  # named characters in the narration, in order
+    pre_mentions: list[str]  # roles named in narration paragraphs since the previous turn
+    scene: int
+    gap: int = 0  # narration-only paragraphs since the previous turn
+    gap_words: int = 0  # words of narration in those paragraphs
+    beat: str = ""  # the last narration paragraph before this turn, if any
+    continues: bool = False  # opens with a quote carried over from the previous paragraph
+    speaker: str | None = None
+    rule: str | None = None
+    recent: list[str] = field(default_factory=list)  # mentioned or speaking before, latest last
+    strength: int = 0  # how far neighbours may trust this turn's speaker
+    salient: list[str] = field(default_factory=list)  # mentions, and whom `She` refers to
+
+    @property
+    def addressed(self) -> set[str]:
+        return set().union(*(q.addressed for q in self.quotes)) if self.quotes else set()
+
+    @property
+    def ruled_out(self) -> set[str]:
+        return self.addressed | {q.tag_not for q in self.quotes if q.tag_not}
+
+    @property
+    def addressed_gender(self) -> str | None:
+        genders = {addressed_gender(q.segment.text) for q in self.quotes} - {None}
+        return genders.pop() if len(genders) == 1 else None
+
+    @property
+    def gender(self) -> str | None:
+        return next((q.tag_gender for q in self.quotes if q.tag_gender), None)
+
+
+class _Latest:
+    """Roles in order of their latest mention. Every look-up here wants the newest role
+    passing some test of the role alone, so repeats can go: looking back then skips only a
+    few roles, however long the conversation behind it."""
+
+    def __init__(self, roles=()):
+        self._order: dict[str, None] = {}
+        self.add(roles)
+
+    def add(self, roles) -> None:
+        for role in roles:
+            self._order.pop(role, None)
+            self._order[role] = None
+
+    def newest_first(self):
+        return reversed(self._order)
+
+    def oldest_first(self) -> list[str]:
+        return list(self._order)
+
+
+# --- reading a chapter into turns -------------------------------------------------------
+
+
+_PRONOUN_SUBJECT = re.compile(r"\W*(?:(?:And|But|Then|So|Now)\s+)?(He|She)\b")
+
+
+def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[str]
+             ) -> list[str]:
+    """The roles `mentions` names in narration, in order, each sentence opening on `He` or
+    `She` also naming again the latest fitting role before it: the one a story keeps talking
+    about stays newest for `she said`, however many others her sentences mention."""
+    roles: list[str] = []
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    start = k = 0
+    for end in ends:
+        opening = _PRONOUN_SUBJECT.match(text, start)
+        topic = _latest_of_gender(PRONOUN_GENDER[opening.group(1).lower()], names,
+                                  before + roles, set()) if opening else None
+        while k < len(mentions) and mentions[k].start < end:
+            roles.append(mentions[k].role)
+            k += 1
+        if topic:
+            roles.append(topic)
+        start = end
+    return roles
+
+
+def _turns(chapter, names: NameIndex) -> list[Turn]:
+    turns: list[Turn] = []
+    pending: list[str] = []
+    seen: list[str] = []  # roles named lately, for `She` opening a sentence
+    gap = gap_words = 0
+    beat = ""
+    for scene_number, scene in enumerate(chapter.scenes, 1):
+        for paragraph in scene.paragraphs:
+            segs = paragraph.segments
+            narration_parts = [s.text for s in segs if s.kind != DIALOGUE]
+            narration = " ".join(narration_parts)
+            mentions = names.mentions(narration)
+            quotes = []
+            prior = _Latest()
+            for i, seg in enumerate(segs):
+                if seg.kind != DIALOGUE:
+                    prior.add(m.role for m in names.mentions(seg.text))
+                    continue
+                before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
+                if i == 0 and beat.rstrip().endswith(":"):
+                    before = beat  # `His mother said:` closing the paragraph before
+                after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
+                quotes.append(Quote(seg, before, after, addressed(seg.text, names),
+                                    prior.oldest_first()))
+                quotes[-1].interrupted = bool(before) and i >= 2 and \
+                    segs[i - 2].kind == DIALOGUE and before.rstrip()[-1:] in ",:\u2014-"
+            if not quotes:
+                named = _salient(narration, mentions, names, seen)
+                pending.extend(named)
+                seen = (seen + named)[-40:]
+                gap += 1
+                gap_words += len(narration.split())
+                beat = narration
+                continue
+            # Narration opening the paragraph counts as narration between turns: a long
+            # one ends the conversation as a narration paragraph would.
+            lead = next(i for i, s in enumerate(segs) if s.kind == DIALOGUE)
+            lead_words = sum(len(s.text.split()) for s in segs[:lead])
+            if not beat and turns:
+                # `"Yes," said Tom. Ogden put more candy in his mouth.`: more than a tag
+                # after the last quote is a beat before this turn.
+                after = turns[-1].quotes[-1].after
+                rest = re.split(r";\s+|(?<=[.!?])\s+", after, 1)[1:]
+                if len(after.split()) > SHORT_TAG or rest and len(rest[0].split()) >= 4:
+                    beat = after
+            turns.append(Turn(quotes, narration, mentions, pending, scene_number, gap,
+                              gap_words + lead_words, beat))
+            turns[-1].salient = _salient(narration, mentions, names, seen)
+            seen = (seen + turns[-1].salient)[-40:]
+            pending, gap, gap_words, beat = [], 0, 0, ""
+    return turns
