@@ -295,6 +295,7 @@ def survey_script(source: ScriptSource, cast: Cast, reporter: Reporter) -> Surve
             else:
                 kept.append(chapter)
         reporter.progress("read", chapter.line, lines)
+    reporter.progress("read", lines, lines)
     if not count:
         raise ScriptError(f"{source.path}: no text to read")
     if kept is not None:

@@ -188,12 +188,16 @@ _MONEY = re.compile(rf"([$£€])({_NUMBER})(?:\s+(thousand|million|billion|tril
 _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
 _DECADE = re.compile(r"\b(1[1-9]|20)(\d0)['\u2019]?s\b")
 _YEAR = re.compile(r"(?<![\d.,])\b(1[1-9]\d\d|20\d\d)\b(?![.,]\d)")
-# Before 1100 a number is a year only where the words say so: `in 1066`, `the year 1010`.
+# Before 1100 a number is a year only where the words say so (`in 1066`, `the year 1010`)
+# and no plural follows (`in 1050 ships` is a count); 1000 itself stays "one thousand".
 _EARLY_YEAR = re.compile(
-    r"\b((?:[Ii]n|[Ss]ince|by|until|year|of|AD|A\.D\.)\s)(10\d\d)\b(?![.,]\d|\s?%)")
-# Phone numbers: `555-1234`, `555-123-4567`, `(555) 123-4567`; said digit by digit. The
-# exchange starts 2-9 (as in North America), so `100-1000` stays a range.
-_PHONE = re.compile(r"(?<![\w-])(?:\((\d{3})\)\s?|(\d{3})-)?([2-9]\d\d)-(\d{4})(?![\w-])")
+    r"\b((?:[Ii]n|[Ss]ince|until|year|AD|A\.D\.)\s)(10(?!00)\d\d)\b"
+    r"(?![.,]\d|\s?%|\s+[a-z]+s\b)")
+# Phone numbers: `555-1234`, `555-234-5678`, `(555) 234-5678`; said digit by digit. The
+# exchange starts 2-9 (as in North America) and the line number is not a round hundred,
+# so `100-1000` and `500-1200` stay ranges.
+_PHONE = re.compile(
+    r"(?<![\w-])(?:\((\d{3})\)\s?|(\d{3})-)?([2-9]\d\d)-(?!\d\d00\b)(\d{4})(?![\w-])")
 _TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
 _PERCENT = re.compile(rf"({_NUMBER})\s?%")
 _RANGE = re.compile(r"(\d)\s?[\u2013-]\s?(?=\d)")

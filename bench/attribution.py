@@ -1,6 +1,7 @@
 """Speaker-attribution accuracy on LitBank (Bamman et al., CC BY 4.0).
 
     python bench/attribution.py [--litbank DIR] [--book SUBSTRING] [--markdown] [--names-only]
+                                [--paragraphs rebuilt|sentence|real] [--dump DIR]
                                 [--errors N [--context L] [--rule R]]
 
 Builds a development set from LitBank's quotation and coreference layers:
@@ -10,10 +11,9 @@ Builds a development set from LitBank's quotation and coreference layers:
   the pronouns annotated as referring to it; the entity that is `I` in the narration is
   the `narrator`;
 - LitBank gives one tokenized sentence per line and no paragraph breaks, so paragraphs are
-  rebuilt: a sentence opening a quotation starts a paragraph, as does narration after a
-  sentence that ended on a closing quotation mark; lowercase sentences (`said he.`) join
-  the paragraph before. Each sentence stays on its own line, so a quote's line is its
-  sentence number and gold quotes align with parsed ones.
+  rebuilt by typographic convention (`_new_paragraph` and `to_markdown` say exactly how;
+  the README summarises it), or one per sentence (`sentence`). Each sentence stays on its
+  own line, so a quote's line is its sentence number and gold quotes align with parsed ones.
 - `real` paragraphs are the book's own, for the excerpts whose breaks
   `bench/litbank_paragraphs.py` recovered from LitBank's original texts
   (`bench/litbank_paragraphs.json`); those excerpts are also scored in the other two modes,
@@ -563,7 +563,7 @@ def _table(results: dict[str, dict], markdown: bool) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--litbank", type=Path, default=DEFAULT_LITBANK)
     parser.add_argument("--book", default="", help="only excerpts whose name contains this")
     parser.add_argument("--errors", type=int, default=0, help="show N wrong quotes in context")

@@ -1,6 +1,6 @@
 """Time and peak memory of what `render` does before any sound, on large scripts.
 
-    python bench/large_inputs.py [MEGABYTES ...]     (default: 1 5 50)
+    python bench/large_inputs.py [--whole] [MEGABYTES ...]     (default: 1 5 50)
 
 Each size runs in a fresh process (the memory high-water mark is per process) on a
 novel-shaped script from tests/test_large.py (a chapter every 200 paragraphs, two
@@ -78,6 +78,11 @@ def main(sizes: list[float], whole: bool) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    whole = "--whole" in args
-    main([float(a) for a in args if a != "--whole"] or [1, 5, 50], whole)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("megabytes", type=float, nargs="*", default=[1, 5, 50])
+    parser.add_argument("--whole", action="store_true",
+                        help="measure the whole-book path (parse -> attribute -> plan_book)")
+    args = parser.parse_args()
+    main(args.megabytes, args.whole)

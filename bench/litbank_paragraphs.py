@@ -83,7 +83,7 @@ def paragraph_starts(sentences: list[list[str]], original: str
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("originals", type=Path)
     parser.add_argument("--litbank", type=Path, default=ROOT.parent / "shared" / "litbank")
     args = parser.parse_args()

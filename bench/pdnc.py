@@ -125,7 +125,7 @@ def score(folder: Path):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--errors", type=int, default=0, help="show N wrong quotes")
     args = parser.parse_args(argv)

@@ -119,7 +119,8 @@ def test_progress_reads_plans_synthesises_and_encodes(small_script, small_voices
     stages = [stage for stage, _, _ in calls]
     assert stages == sorted(stages, key=["read", "plan", "synthesize", "encode"].index)
     lines = small_script.read_text().count("\n") + 1
-    assert [c for c in calls if c[0] == "read"] == [("read", 3, lines), ("read", 15, lines)]
+    assert [c for c in calls if c[0] == "read"] == [
+        ("read", 3, lines), ("read", 15, lines), ("read", lines, lines)]
     assert [c for c in calls if c[0] == "plan"] == [("plan", 1, 2), ("plan", 2, 2)]
     assert calls[-1] == ("encode", 2, 2)
     synthesized = [done for stage, done, _ in calls if stage == "synthesize"]

@@ -77,6 +77,11 @@ def test_year_words(n, words):
      "five five five, two three four, five six seven eight"),
     ("pages 100-1000", "pages one hundred to one thousand"),
     ("in 1066 and 1,066 men", "in ten sixty-six and one thousand and sixty-six men"),
+    ("between 500-1000 men, rooms 201-1200", "between five hundred to one thousand men, "
+     "rooms two hundred and one to twelve hundred"),
+    ("in 1000 ways, in 1050 ships, by 1066 votes",
+     "in one thousand ways, in one thousand and fifty ships, "
+     "by one thousand and sixty-six votes"),
     ("in 1914-1918", "in nineteen fourteen to nineteen eighteen"),
 ])
 def test_numbers_read_naturally(text, spoken):
