@@ -37,7 +37,6 @@ _BEFORE_VERB = re.compile(rf"^\W*{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
 _END_TAG = re.compile(rf"{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
 _SUBJECT = re.compile(rf"^{_NAME}\s+[a-z]+")
 _VOCATIVE = re.compile(rf"(?:^|,\s*){_NAME}(?=\s*[,!?]|\s*\.$)")
-_PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 _MALE = {"he", "him", "his", "himself"}
 
 MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),

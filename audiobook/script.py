@@ -172,25 +172,23 @@ def _blocks(text: str, markdown: bool, bounds) -> Iterator[_Block]:
     current: _Block | None = None
     for number, raw in _story_lines(text, bounds):
         line = raw.strip()
-        if not line or (markdown and _ATX_HEADING.match(line)) or _SCENE_BREAK.match(line):
-            if current is not None:
-                current.text = " ".join(current.lines)  # joined once: `+=` is quadratic
-                yield current
-                current = None
-            if not line:
-                continue
-        heading = _ATX_HEADING.match(line) if markdown else None
+        heading = _ATX_HEADING.match(line) if markdown and line else None
+        scene_break = not heading and line and _SCENE_BREAK.match(line)
+        if current is not None and (not line or heading or scene_break):
+            current.text = " ".join(current.lines)  # joined once: `+=` is quadratic
+            yield current
+            current = None
+        if not line:
+            continue
         if heading:
             level = len(heading.group(1))
             kind = "title" if level == 1 else "chapter" if level == 2 else "break"
             yield _Block(kind, heading.group(2), number)
             if kind == "break" and heading.group(2):
                 yield _Block("para", heading.group(2), number, [(0, number)], [heading.group(2)])
-            continue
-        if _SCENE_BREAK.match(line):
+        elif scene_break:
             yield _Block("break", "", number)
-            continue
-        if current is None:
+        elif current is None:
             current = _Block("para", line, number, [(0, number)], [line])
         else:
             start, _ = current.line_starts[-1]
