@@ -279,6 +279,19 @@ def test_an_abbreviated_title_is_also_a_noun_dr_archie_is_the_doctor():
     assert said(text, cast) == [("archie", "tag")]
 
 
+def test_a_description_as_a_name_matches_whole_in_any_case_never_by_one_word():
+    cast = cast_of(("servant", "The Servant", "male"), ("soldier", "An Old Military Man", "male"),
+                   ("frank", "Frank", "male"))
+    names = NameIndex(cast)
+    # `The` opening a sentence and `Man` alone are nobody; `a servant` is someone new.
+    assert [(m.role, m.text) for m in names.mentions(
+        "The man saw a servant. Then the servant and an old military man left. Man.")] == [
+        ("servant", "the servant"), ("soldier", "an old military man")]
+    text = ('Frank sat down.\n\n"A good move, that," the old military man broke in.\n\n'
+            '"Thank you," said the servant.')
+    assert said(text, cast) == [("soldier", "tag"), ("servant", "tag")]
+
+
 # --- the shipped story ---------------------------------------------------------------------
 
 HEARTSTRINGS = [  # every quoted span of script/heartstrings.md, in order
@@ -495,3 +508,34 @@ def test_a_newcomer_opening_a_talk_is_read_from_the_alternation_further_on():
             '"Dying before your dinner?"')
     assert [role for role, _rule in said(text, cast)] == [
         "aziz", "hamidullah", "aziz", "mahmoud", "aziz"]
+
+
+def test_said_his_stepson_right_after_a_turn_is_not_the_one_who_just_spoke():
+    # Ogden is the man named last, but `his` is Mr. Pett, who has just spoken.
+    cast = cast_of(("pett", "Peter Pett", "male"), ("ogden", "Ogden Ford", "male"))
+    text = ('Mr. Pett glared at Ogden.\n\n"I will not be spoken to like that!"\n\n'
+            '"I thought you had," said his step-son.')
+    assert said(text, cast) == [("pett", "paragraph_subject"), ("ogden", "turn_taking")]
+    # `said the other` too.
+    text = text.replace("his step-son", "the other")
+    assert said(text, cast) == [("pett", "paragraph_subject"), ("ogden", "turn_taking")]
+
+
+def test_she_heard_him_say_before_a_quote_is_him():
+    assert said('Mary waited at the door. She heard him say, "Come in."', PAIR) == [
+        ("tom", "tag")]
+    assert said('Tom waited. He heard Mary call: "Come in."', PAIR) == [("mary", "tag")]
+
+
+@pytest.mark.parametrize("verb", ["said", "addressed me"])
+def test_a_tag_before_the_quote_is_the_subject_joined_last_not_the_first(verb):
+    text = f'Mrs. Bennet turned to the window, and her husband {verb}: "We shall see."'
+    assert said(text, BENNETS) == [("mr", "tag")]
+
+
+def test_narration_ending_on_someone_speaking_hands_her_the_next_quote():
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("emma", "Emma", "female"))
+    # Mary was spoken to, but the narration says Emma is the one speaking.
+    text = ('"Are you there, Mary?" said Tom.\n\nEmma knocked and came in. He heard her speak.'
+            '\n\n"Your tea is ready, sir."')
+    assert said(text, cast) == [("tom", "tag"), ("emma", "paragraph_subject")]

@@ -9,7 +9,8 @@ from bisect import bisect_left
 from itertools import accumulate, chain
 
 from audiobook.attribution.names import NameIndex
-from audiobook.attribution.tags import _SENTENCE_END, clause_subject
+from audiobook.attribution.tags import (_SENTENCE_END, ACTION_VERBS, _is_speech_verb,
+                                        clause_subject, tag_after)
 from audiobook.attribution.turns import Quote, Turn, _Latest
 from audiobook.cast import NARRATOR
 
@@ -49,10 +50,30 @@ def _assign(turn: Turn, role: str, rule: str) -> None:
                 quote.rule = quote.rule if quote.rule == "continuation" else rule
 
 
+def _answering(run: list[Turn], i: int, names: NameIndex) -> None:
+    """`"...," said his brother` right after a turn: his is the one who just spoke, and
+    whoever answers is someone else (`said the other` too)."""
+    prev = run[i - 1].speaker if i > 0 and not run[i].gap else None
+    if not prev:
+        return
+    for quote in run[i].quotes:
+        if quote.tag_owner and not quote.tag and (
+                quote.tag_owner in ("any", names.genders.get(prev))):
+            quote.tag_not = prev
+
+
 def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     """Fill unsettled turns from settled ones: vocatives, then alternation between anchors."""
+    for turn in run:
+        # `Then he heard her speak.` just before: she speaks, whoever was spoken to.
+        if not turn.speaker and not turn.continues and turn.beat:
+            role = _beat_speaker(turn.beat, turn, names)
+            if role and _fits(role, turn, names):
+                _assign(turn, role, "paragraph_subject")
+                turn.strength = 2
     for i in range(1, len(run)):
         turn, prev = run[i], run[i - 1]
+        _answering(run, i, names)
         if turn.speaker or turn.continues:
             continue
         spoken_to = [r for r in prev.addressed if r != prev.speaker]
@@ -91,6 +112,7 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             if i > 0 and run[i - 1].speaker:
                 _assign(turn, run[i - 1].speaker, "continuation")
             continue
+        _answering(run, i, names)
         guesses = []
         k = bisect_left(anchors, i)  # turn i is no anchor: anchors[k] is the first after it
         left = anchors[k - 1] if k > 0 else None
@@ -136,6 +158,21 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     if subject.role and subject.role != NARRATOR:
         return subject.role
     return None
+
+
+# A sentence ending on a speech verb and nothing it says: `Then one of them spoke.`
+_SPOKE = re.compile(r"\b([A-Za-z]+)(?:\s+(?:\w+ly|again|aloud|at once|at last|first|up|out))*"
+                    r"[\s.!:\u2014-]*$")
+
+
+def _beat_speaker(beat: str, turn: Turn, names: NameIndex) -> str | None:
+    """Who the narration just before a turn says is speaking, as its last words."""
+    last = _SENTENCE_END.split(beat.strip())[-1]
+    verb = _SPOKE.search(last)
+    if not verb or not _is_speech_verb(verb.group(1)) or verb.group(1).lower() in ACTION_VERBS:
+        return None
+    role = tag_after(last, names, turn.recent, turn.ruled_out).role
+    return role if role != NARRATOR else None
 
 
 def _next_speakers(run: list[Turn]) -> list[list[str]]:

@@ -39,6 +39,8 @@ _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "c
 _KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister"}
 _TOKEN = re.compile(r"[A-Za-z][\w'\u2019-]*\.?")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
+# Articles opening a description used as a name (`The Servant`, `a young nurse`).
+_ARTICLES = ("the", "a", "an")
 # Letters after a name: `R.N.`, `MD`, `K.C.B.`, `Jr.`
 _POST_NOMINAL = re.compile(r"^(?:(?:[A-Z]\.?){2,5}|Jr\.?|Sr\.?|Esq\.?)$")
 
@@ -81,6 +83,18 @@ class NameIndex:
             for index, name in enumerate(role.names):
                 words = _words(name)
                 if not words:
+                    continue
+                if len(words) > 1 and words[0].lower() in _ARTICLES:
+                    # `The Servant`, `An Old Military Man`: a description, not a name. It
+                    # matches in any case, never by one of its words, and with `the` too
+                    # (`the old military man`); `a servant` is someone new, not `The Servant`.
+                    exact.setdefault(_key(words), set()).add(role.id)
+                    self.lowercase.add(_key(words))
+                    if index == 0:
+                        primary[_key(words)] = role.id
+                    the = f"the {_key(words[1:])}"  # below a role written `the fellow`
+                    bare.setdefault(the, set()).add(role.id)
+                    self.lowercase.add(the)
                     continue
                 if name == name.lower():
                     self.lowercase.add(_key(words))

@@ -12,7 +12,8 @@ a quote carries its own tag.
                     `he replied`, `I said` (the narrator), `cried his wife`; in a new
                     paragraph right after someone spoke, `he said` is another man
   paragraph_tag     another quote of the same paragraph carries a tag
-  paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`)
+  paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
+                    narration ending on someone speaking (`He heard her speak.`) is her
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns);
@@ -108,6 +109,7 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     elif subject.found:
         quote.tag_gender = subject.gender
         quote.tag_not = subject.not_role
+        quote.tag_owner = subject.owner
 
 
 

@@ -30,7 +30,8 @@ SPEECH_VERBS = frozenset(
     grin grinned nod nodded sneer sneered scoff scoffed drawl drawled lisp lisped snarl
     snarled bark barked thunder thundered bellow bellowed sing sang sung chime chimed
     counter countered prompt prompted quote quoted read recite recited speak spoke spoken
-    utter uttered articulate articulated intervene intervened mumble mumbled""".split()
+    utter uttered articulate articulated intervene intervened mumble mumbled muse mused
+    address addressed""".split()
 )
 # Verbs of manner that tag a quote only when joined to it (`"Yes," she smiled.`); after a
 # quote that ends its sentence (`"Yes." Tom smiled.`) they begin a new action instead.
@@ -138,6 +139,9 @@ class _Subject:
     found: bool = False  # a tag was there, whether or not it named a cast member
     not_role: str | None = None  # `said her mother`: not the `her`
     pronoun: bool = False  # found through a pronoun: less sure than a name
+    # `said his brother`: the gender of the `his` (`any` for `said the other`), most
+    # likely whoever spoke the turn before; pass 2 rules that speaker out.
+    owner: str | None = None
 
 
 SPOUSES = {"wife": "female", "lady": "female", "husband": "male", "spouse": None}
@@ -183,10 +187,13 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
             if spouse:
                 return _Subject(spouse, found=True)
         gender = NOUN_GENDER.get(head) or SPOUSES.get(head) if head else None
-        owner = None
+        owner = owner_gender = None
         if words[0].lower() in ("his", "her"):
-            owner = _latest_of_gender(PRONOUN_GENDER[words[0].lower()], names, recent, set())
-        return _Subject(gender=gender, found=True, not_role=owner)
+            owner_gender = PRONOUN_GENDER[words[0].lower()]
+            owner = _latest_of_gender(owner_gender, names, recent, set())
+        elif words[0].lower() == "the" and words[1:2] and words[1].lower() == "other":
+            owner_gender = "any"
+        return _Subject(gender=gender, found=True, not_role=owner, owner=owner_gender)
     return _Subject()
 
 
@@ -249,6 +256,10 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
             if subject.found and subject.role:
                 return subject
         head = clause[: w.start()]
+        heard = _HEARD.split(head)
+        if len(heard) > 1 and heard[-1].strip():
+            # `She heard him say,`: the one heard speaks, not the one hearing.
+            return _noun_phrase(heard[-1], names, recent, exclude, at_start=True)
         # `Therefore I said:`, `and then she added:`: a pronoun right before the verb.
         near = _WORD.findall(head)[-3:]
         at = next((k for k in range(len(near) - 1, -1, -1)
@@ -258,8 +269,19 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
             return _Subject(_pronoun_role(pronoun, names, recent, exclude),
                             PRONOUN_GENDER.get(pronoun.lower()), found=True,
                             pronoun=pronoun.lower() != "i")
+        # `Mrs. Inglethorp turned away, and her husband said:`: the subject joined last.
+        joined = _JOINED.split(head)
+        if len(joined) > 1 and 0 < len(joined[-1].split()) <= 5:
+            subject = _noun_phrase(_LEADING_ADVERB.sub("", joined[-1]), names, recent, exclude,
+                                   at_start=True)
+            if subject.found:
+                return subject
         return clause_subject(head, names, recent, exclude)
     return _Subject()
+
+
+_JOINED = re.compile(r"(?:,\s*|\s+)(?:and|but|while|when|whereupon|till|until)\s+", re.IGNORECASE)
+_LEADING_ADVERB = re.compile(r"^\s*(?:then|now|at once|presently|suddenly)\b,?\s*", re.IGNORECASE)
 
 
 def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:

@@ -30,6 +30,7 @@ class Quote:
     tag: str | None = None  # role named by a tag beside the quote
     tag_gender: str | None = None  # a tag was found, naming no character, but a gender
     tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
+    tag_owner: str | None = None  # `said his brother`: the `his`'s gender (`_Subject.owner`)
     tag_pronoun: bool = False
     interrupted: bool = False  # the second half of `"I know," he said, "but not yet."`
     role: str | None = None
