@@ -3,6 +3,10 @@
 Two passes over the chapter, never holding it whole: the first measures (lengths, so the
 manifest can be written, and energy, so the chapter gets one gain); the second yields the
 audio with room tone under everything. Joining is `yield`, so time is linear in segments.
+
+A chapter is a run of blocks, each a few segments long and a whole number of MP3 frames,
+so each block can be encoded on its own and an edit re-encodes only its block (export.py).
+Where blocks start depends only on the segments there, not on anything before them.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import array
 import functools
 import math
+import zlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -34,6 +39,19 @@ LIMIT_DB = -4.0
 ROOM_TONE_DB = -70.0  # ACX: noise floor at or below -60, but never digital silence
 OUTPUT_RATE = 44100
 MAX_FILE_MS = 120 * 60 * 1000  # ACX: at most 120 minutes a file; longer chapters are split
+# Loudness is set in steps, so a small edit rarely changes the chapter's gain (and so every
+# block); a step of 0.5 dB keeps RMS within 0.25 dB of the target, well inside ACX's 5 dB.
+GAIN_STEP_DB = 0.5
+
+MP3_FRAME = 1152  # samples an MP3 frame holds at OUTPUT_RATE
+# An encoder's first samples are its delay: LAME's 576 plus the decoder's 529. A block's
+# first 1105 output samples are therefore left out and decode as silence (export.py), so
+# every block starts with at least this much pause.
+ENCODER_DELAY = 1105
+BLOCK_LEAD_MS = 30
+BLOCK_PAD_MS = 2  # the least pause a block ends with: its last 47 samples decode as silence
+BLOCK_EVERY = 4  # on average, one segment in this many starts a block (~10 s of speech)
+BLOCK_MIN_PAUSE_MS = 150  # a block starts only at a pause at least this long
 
 
 @dataclass(frozen=True)
@@ -44,11 +62,22 @@ class TimedSegment:
 
 
 @dataclass(frozen=True)
+class Block:
+    first: int  # segments first..end-1 of plan.segments
+    end: int
+    start: int  # in frames from the chapter's start
+    frames: int  # a whole number of MP3 frames once resampled to OUTPUT_RATE
+    lead: int  # frames of pause before the first segment
+    tail: int  # frames of pause after the last (the chapter's tail in the last block)
+
+
+@dataclass(frozen=True)
 class ChapterLayout:
     sample_rate: int
     frames: int
     segments: tuple[TimedSegment, ...]
     speech_rms_db: float  # RMS of the assembled chapter before gain (silence counted)
+    blocks: tuple[Block, ...] = ()
 
     @property
     def duration_ms(self) -> float:
@@ -56,7 +85,8 @@ class ChapterLayout:
 
     @property
     def gain_db(self) -> float:
-        return TARGET_RMS_DB - self.speech_rms_db + LIMITER_MAKEUP_DB
+        exact = TARGET_RMS_DB - self.speech_rms_db + LIMITER_MAKEUP_DB
+        return round(exact / GAIN_STEP_DB) * GAIN_STEP_DB
 
 
 def _frames(ms: float, rate: int) -> int:
@@ -70,26 +100,62 @@ def _speech(cache: SegmentCache, key: str) -> bytes:
     return pcm
 
 
-def layout(plan: ChapterPlan, cache: SegmentCache, rate: int) -> ChapterLayout:
-    """Pass one: where every segment lands, and the chapter's energy."""
-    position = _frames(plan.head_ms, rate)
-    energy = 0.0
-    timed = []
-    for i, segment in enumerate(plan.segments):
-        position += _frames(segment.pause_before_ms, rate) if i else 0
-        start = position
-        for j, utterance in enumerate(segment.utterances):
-            if j:
-                position += _frames(segment.sentence_pause_ms, rate)
-            pcm = _speech(cache, utterance.key)
-            n = len(pcm) // SAMPLE_WIDTH
-            energy += float(audioop.rms(pcm, SAMPLE_WIDTH)) ** 2 * n
-            position += n
-        timed.append(TimedSegment(i, start * 1000 / rate, position * 1000 / rate))
-    position += _frames(plan.tail_ms, rate)
+def block_starts(plan: ChapterPlan) -> list[int]:
+    """Segments that start a block: the first, and one in about BLOCK_EVERY of those after
+    a long pause, chosen by the segment's own words and voice. So an edit moves no block
+    boundary but its own, and the blocks before and after it keep their bytes."""
+    return [0] + [
+        i for i in range(1, len(plan.segments))
+        if plan.segments[i].pause_before_ms >= BLOCK_MIN_PAUSE_MS
+        and zlib.crc32(plan.segments[i].utterances[0].key.encode()) % BLOCK_EVERY == 0
+    ]
+
+
+def _block_frame(rate: int) -> int:
+    frame, rest = divmod(MP3_FRAME * rate, OUTPUT_RATE)
+    if rest:  # engines speak at 22050 Hz; 11025 and 44100 would also fit
+        raise ValueError(f"a sample rate of {rate} Hz does not divide into MP3 frames")
+    return frame
+
+
+def layout(plan: ChapterPlan, cache: SegmentCache, rate: int,
+           in_blocks: bool = True) -> ChapterLayout:
+    """Pass one: where every segment and block lands, and the chapter's energy.
+
+    `in_blocks=False` (a WAV preview) makes one block with no padding: pauses exact."""
+    if in_blocks:
+        frame = _block_frame(rate)
+        lead_min, pad_min = _frames(BLOCK_LEAD_MS, rate), _frames(BLOCK_PAD_MS, rate)
+        starts = block_starts(plan)
+    else:
+        frame, lead_min, pad_min, starts = 1, 0, 0, [0]
+    position, energy, timed, blocks = 0, 0.0, [], []
+    for first, end in zip(starts, [*starts[1:], len(plan.segments)]):
+        block_start = position
+        pause = plan.head_ms if first == 0 else plan.segments[first].pause_before_ms
+        lead = max(lead_min, _frames(pause, rate))
+        position += lead
+        for i in range(first, end):
+            segment = plan.segments[i]
+            position += _frames(segment.pause_before_ms, rate) if i > first else 0
+            start = position
+            for j, utterance in enumerate(segment.utterances):
+                if j:
+                    position += _frames(segment.sentence_pause_ms, rate)
+                pcm = _speech(cache, utterance.key)
+                n = len(pcm) // SAMPLE_WIDTH
+                energy += float(audioop.rms(pcm, SAMPLE_WIDTH)) ** 2 * n
+                position += n
+            timed.append(TimedSegment(i, start * 1000 / rate, position * 1000 / rate))
+        spoken_to = position
+        if end == len(plan.segments):
+            position += _frames(plan.tail_ms, rate)
+        position += pad_min + (block_start - position - pad_min) % frame
+        blocks.append(Block(first, end, block_start, position - block_start, lead,
+                            position - spoken_to))
     rms = math.sqrt(energy / position) if position else 0.0
     rms_db = 20 * math.log10(rms / 32768) if rms > 0 else -120.0
-    return ChapterLayout(rate, position, tuple(timed), rms_db)
+    return ChapterLayout(rate, position, tuple(timed), rms_db, tuple(blocks))
 
 
 _NOISE_REFERENCE_DB = -30.0  # the seeded noise is made once at this level, then scaled
@@ -125,26 +191,38 @@ class RoomTone:
         return audioop.add(pcm, self.take(len(pcm)), SAMPLE_WIDTH)
 
 
-def stream(plan: ChapterPlan, cache: SegmentCache, chapter: ChapterLayout) -> Iterator[bytes]:
-    """Pass two: the chapter's PCM, in pieces, with room tone under speech and pauses.
-
-    The tone is laid at the level that lands at ROOM_TONE_DB after the chapter's gain.
-    """
+def block_recipe(plan: ChapterPlan, chapter: ChapterLayout, block: Block) -> list[int | str]:
+    """What a block is made of, in order: pauses (ints, in frames) and speech (cache keys)."""
     rate = chapter.sample_rate
-    tone = RoomTone(rate, ROOM_TONE_DB - chapter.gain_db)
-
-    def pause(ms: float) -> bytes:
-        return tone.take(_frames(ms, rate) * SAMPLE_WIDTH)
-
-    yield pause(plan.head_ms)
-    for i, segment in enumerate(plan.segments):
-        if i:
-            yield pause(segment.pause_before_ms)
+    recipe: list[int | str] = [block.lead]
+    for i in range(block.first, block.end):
+        segment = plan.segments[i]
+        if i > block.first:
+            recipe.append(_frames(segment.pause_before_ms, rate))
         for j, utterance in enumerate(segment.utterances):
             if j:
-                yield pause(segment.sentence_pause_ms)
-            yield tone.under(_speech(cache, utterance.key))
-    yield pause(plan.tail_ms)
+                recipe.append(_frames(segment.sentence_pause_ms, rate))
+            recipe.append(utterance.key)
+    recipe.append(block.tail)
+    return recipe
+
+
+def block_pcm(cache: SegmentCache, chapter: ChapterLayout, recipe: list[int | str]) -> Iterator[bytes]:
+    """A block's PCM with room tone under speech and pauses, at the level that lands at
+    ROOM_TONE_DB after the chapter's gain. The tone starts afresh in every block, so a
+    block sounds the same wherever it is."""
+    tone = RoomTone(chapter.sample_rate, ROOM_TONE_DB - chapter.gain_db)
+    for item in recipe:
+        if isinstance(item, int):
+            yield tone.take(item * SAMPLE_WIDTH)
+        else:
+            yield tone.under(_speech(cache, item))
+
+
+def stream(plan: ChapterPlan, cache: SegmentCache, chapter: ChapterLayout) -> Iterator[bytes]:
+    """Pass two: the chapter's PCM, block after block."""
+    for block in chapter.blocks:
+        yield from block_pcm(cache, chapter, block_recipe(plan, chapter, block))
 
 
 def mastering_filter(chapter: ChapterLayout) -> str:
@@ -155,6 +233,15 @@ def mastering_filter(chapter: ChapterLayout) -> str:
         f"alimiter=limit={limit:.4f}:level=0:latency=1:attack=5:release=50,"
         f"aresample={OUTPUT_RATE}"
     )
+
+
+def block_filter(chapter: ChapterLayout, block: Block) -> str:
+    """Mastering for one block encoded on its own, then only the samples that, after the
+    encoder's delay, fill exactly the block's length in MP3 frames. So the blocks' MP3s
+    joined end to end keep the layout's timing to the sample."""
+    length = block.frames * OUTPUT_RATE // chapter.sample_rate
+    return (f"{mastering_filter(chapter)},"
+            f"atrim=start_sample={ENCODER_DELAY}:end_sample={length - MP3_FRAME + ENCODER_DELAY}")
 
 
 def split_points(plan: ChapterPlan, chapter: ChapterLayout, limit_ms: float) -> list[int]:

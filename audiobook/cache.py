@@ -1,6 +1,7 @@
-"""Content-addressed store of synthesised speech.
+"""Content-addressed store of synthesised speech and encoded MP3 blocks.
 
-An entry is `MAGIC + sha256(pcm) + pcm` at `<root>/<key[:2]>/<key>.pcm`. Writes go to a
+An entry is `MAGIC + sha256(data) + data` at `<root>/<key[:2]>/<key>.pcm` (speech) or
+`.mp3` (a block of a chapter's MP3, see export.py). Writes go to a
 temporary file in the same folder and are renamed into place, so readers never see a half
 entry and concurrent writers of the same key both leave a whole one. A read whose checksum
 fails deletes the entry and reports a miss.
@@ -19,7 +20,8 @@ from pathlib import Path
 
 MAGIC = b"ABK1"
 _HEADER = len(MAGIC) + 32
-_ENTRY = re.compile(r"^[0-9a-f]{64}\.pcm$")
+SPEECH, BLOCK = "pcm", "mp3"  # the two kinds of entry, by file suffix
+_ENTRY = re.compile(r"^[0-9a-f]{64}\.(pcm|mp3)$")
 
 
 def default_cache_dir() -> Path:
@@ -40,19 +42,20 @@ def make_key(*parts) -> str:
 @dataclass(frozen=True)
 class CacheInfo:
     path: Path
-    entries: int
-    size_bytes: int
+    entries: int  # speech segments
+    size_bytes: int  # of every entry
+    blocks: int = 0  # encoded MP3 blocks
 
 
 class SegmentCache:
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.pcm"
+    def _path(self, key: str, kind: str) -> Path:
+        return self.root / key[:2] / f"{key}.{kind}"
 
-    def get(self, key: str) -> bytes | None:
-        path = self._path(key)
+    def get(self, key: str, kind: str = SPEECH) -> bytes | None:
+        path = self._path(key, kind)
         try:
             blob = path.read_bytes()
         except FileNotFoundError:
@@ -66,10 +69,10 @@ class SegmentCache:
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
 
-    def put(self, key: str, pcm: bytes) -> None:
-        path = self._path(key)
+    def put(self, key: str, pcm: bytes, kind: str = SPEECH) -> None:
+        path = self._path(key, kind)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pcm")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=f".{kind}")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(MAGIC + hashlib.sha256(pcm).digest() + pcm)
@@ -85,27 +88,28 @@ class SegmentCache:
         Nothing else in the folder is counted or deleted (a mistyped --cache-dir is safe)."""
         if not self.root.is_dir():
             return
-        for entry in self.root.glob("[0-9a-f][0-9a-f]/*.pcm"):
-            if _ENTRY.match(entry.name) or entry.name.startswith(".tmp-"):
+        for entry in self.root.glob("[0-9a-f][0-9a-f]/*.*"):
+            if _ENTRY.match(entry.name) or (entry.name.startswith(".tmp-")
+                                             and entry.suffix in (".pcm", ".mp3")):
                 yield entry
 
     def info(self) -> CacheInfo:
-        entries = size = 0
+        speech = blocks = size = 0
         for entry in self._entries():
             if not entry.name.startswith("."):
-                entries += 1
+                speech += entry.suffix == ".pcm"
+                blocks += entry.suffix == ".mp3"
                 size += entry.stat().st_size
-        return CacheInfo(self.root, entries, size)
+        return CacheInfo(self.root, speech, size, blocks)
 
-    def clear(self) -> int:
-        """Delete every entry (and leftover temporaries); return how many entries there were."""
-        count = 0
+    def clear(self) -> CacheInfo:
+        """Delete every entry (and leftover temporaries); return what there was."""
+        removed = self.info()
         folders = set()
         for entry in list(self._entries()):
-            count += not entry.name.startswith(".")
             entry.unlink(missing_ok=True)
             folders.add(entry.parent)
         for folder in folders:
             with contextlib.suppress(OSError):  # not empty: something that is not ours
                 folder.rmdir()
-        return count
+        return removed

@@ -188,17 +188,18 @@ cache_dir_option = click.option(
 @cache_group.command(name="info")
 @cache_dir_option
 def cache_info_command(cache_dir):
-    """Where the cache is, how many segments it holds and its size."""
+    """Where the cache is, how many segments and MP3 blocks it holds, and its size."""
     info = render.cache_info(cache_dir)
-    click.echo(f"{info.path}: {info.entries} segments, {info.size_bytes / 1e6:.1f} MB")
+    click.echo(f"{info.path}: {info.entries} segments, {info.blocks} MP3 blocks, "
+               f"{info.size_bytes / 1e6:.1f} MB")
 
 
 @cache_group.command(name="clear")
 @cache_dir_option
 def cache_clear_command(cache_dir):
-    """Delete every cached segment (the next render synthesises everything again)."""
-    path, removed = render.cache_clear(cache_dir)
-    click.echo(f"{path}: removed {removed} segments")
+    """Delete every cached segment and block (the next render synthesises everything again)."""
+    removed = render.cache_clear(cache_dir)
+    click.echo(f"{removed.path}: removed {removed.entries} segments, {removed.blocks} MP3 blocks")
 
 
 @cli.command(name="check")

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from audiobook import audio, tools
-from audiobook.cache import SegmentCache, make_key
+from audiobook.cache import BLOCK, SegmentCache, make_key
 from audiobook.cast import BookMeta
 from audiobook.errors import OutputError, ToolError
 from audiobook.plan import ChapterPlan
@@ -74,46 +74,111 @@ def encode(
         temps = {fmt: stack.enter_context(atomic_path(path)) for fmt, path in outputs.items()}
         n = len(temps)
         graph = f"[0:a]{audio_filter},asplit={n}" + "".join(f"[o{i}]" for i in range(n))
-        cmd = [tools.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-               "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-               "-filter_complex", graph]
+        maps = []
         for i, (fmt, tmp) in enumerate(temps.items()):
-            cmd += ["-map", f"[o{i}]", *_CODEC[fmt], "-ac", "1", "-f", fmt, str(tmp)]
-        with tempfile.TemporaryFile() as errors:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=errors)
-            with _ENCODERS_LOCK:
-                _ENCODERS.add(proc)
-            fed = False
-            try:
-                for chunk in chunks:
-                    proc.stdin.write(chunk)
-                proc.stdin.close()
-                fed = True
-            except BrokenPipeError:  # ffmpeg died; its message is read below
-                with contextlib.suppress(OSError):
-                    proc.stdin.close()
-            except BaseException:
-                proc.kill()
-                proc.wait()
-                raise
-            finally:
-                with _ENCODERS_LOCK:
-                    _ENCODERS.discard(proc)
-            code = proc.wait()
-            folder = next(iter(outputs.values())).parent
-            if code == -signal.SIGXFSZ:
-                raise OutputError(f"{folder}: file size limit reached (ulimit -f)")
-            if code != 0 or not fed:  # ffmpeg ended early (Ctrl-C hits it too): a short file
-                errors.seek(0)
-                said = errors.read().decode("utf-8", "replace").strip()
-                if "No space left" in said:
-                    raise OutputError(f"{folder}: disk full; free some space, then run the same "
-                                      "command again")
-                last = said.splitlines()[-1] if said else f"exit status {code}"
-                raise ToolError(f"ffmpeg failed encoding {', '.join(outputs)}: {last}")
+            maps += ["-map", f"[o{i}]", *_CODEC[fmt], "-ac", "1", "-f", fmt, str(tmp)]
+        folder = next(iter(outputs.values())).parent
+        _run_ffmpeg(chunks, sample_rate, graph, maps, folder, ", ".join(outputs))
         if finish:
             for fmt, tmp in temps.items():
                 finish(fmt, tmp)
+
+
+def _run_ffmpeg(chunks: Iterable[bytes], sample_rate: int, graph: str, outputs: list[str],
+                folder: Path, what: str) -> None:
+    """One ffmpeg run: PCM from `chunks` on its input, `graph` as its filters."""
+    cmd = [tools.ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+           "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+           "-filter_complex", graph, *outputs]
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=errors)
+        with _ENCODERS_LOCK:
+            _ENCODERS.add(proc)
+        fed = False
+        try:
+            for chunk in chunks:
+                proc.stdin.write(chunk)
+            proc.stdin.close()
+            fed = True
+        except BrokenPipeError:  # ffmpeg died; its message is read below
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            with _ENCODERS_LOCK:
+                _ENCODERS.discard(proc)
+        code = proc.wait()
+        if code == -signal.SIGXFSZ:
+            raise OutputError(f"{folder}: file size limit reached (ulimit -f)")
+        if code != 0 or not fed:  # ffmpeg ended early (Ctrl-C hits it too): a short file
+            errors.seek(0)
+            said = errors.read().decode("utf-8", "replace").strip()
+            if "No space left" in said:
+                raise OutputError(f"{folder}: disk full; free some space, then run the same "
+                                  "command again")
+            last = said.splitlines()[-1] if said else f"exit status {code}"
+            raise ToolError(f"ffmpeg failed encoding {what}: {last}")
+
+
+# Blocks are raw MP3 frames to be joined: no ID3 or Xing header of their own.
+_BLOCK_CODEC = [*_CODEC["mp3"], "-write_xing", "0", "-id3v2_version", "0",
+                "-map_metadata", "-1", "-ac", "1", "-f", "mp3"]
+
+
+def _block_key(layout: audio.ChapterLayout, block: audio.Block, recipe: list) -> str:
+    return make_key("mp3 block", recipe, audio.block_filter(layout, block), _BLOCK_CODEC)
+
+
+BLOCKS_PER_RUN = 32  # an encoder and an open file each: bounds ffmpeg's memory and files
+
+
+def encode_mp3_blocks(plan: ChapterPlan, layout: audio.ChapterLayout,
+                      cache: SegmentCache) -> list[str]:
+    """Each block of the chapter as MP3 frames in the cache; returns their keys in order.
+
+    Blocks already cached are reused: after an edit only the edited block is encoded. The
+    missing ones are encoded BLOCKS_PER_RUN to an ffmpeg run, each with its own filters and
+    encoder, so a block's bytes are the same whichever others are encoded with it."""
+    recipes = [audio.block_recipe(plan, layout, block) for block in layout.blocks]
+    keys = [_block_key(layout, block, recipe) for block, recipe in zip(layout.blocks, recipes)]
+    missing = [(block, key, recipe) for block, key, recipe in zip(layout.blocks, keys, recipes)
+               if cache.get(key, BLOCK) is None]
+    for first in range(0, len(missing), BLOCKS_PER_RUN):
+        _encode_blocks(missing[first:first + BLOCKS_PER_RUN], layout, cache)
+    return keys
+
+
+def _encode_blocks(blocks: list[tuple[audio.Block, str, list]], layout: audio.ChapterLayout,
+                   cache: SegmentCache) -> None:
+    """One ffmpeg run: the blocks' PCM end to end in, cut apart, each block's MP3 out."""
+    graph = [f"[0:a]asplit={len(blocks)}" + "".join(f"[i{n}]" for n in range(len(blocks)))]
+    start = 0
+    for n, (block, _, _) in enumerate(blocks):
+        graph.append(f"[i{n}]atrim=start_sample={start}:end_sample={start + block.frames},"
+                     f"asetpts=PTS-STARTPTS,{audio.block_filter(layout, block)}[o{n}]")
+        start += block.frames
+    with tempfile.TemporaryDirectory(prefix="audiobook-blocks-") as work:
+        paths = [Path(work) / f"{n}.mp3" for n in range(len(blocks))]
+        maps = [arg for n, path in enumerate(paths)
+                for arg in ("-map", f"[o{n}]", *_BLOCK_CODEC, str(path))]
+        chunks = (pcm for _, _, recipe in blocks
+                  for pcm in audio.block_pcm(cache, layout, recipe))
+        _run_ffmpeg(chunks, layout.sample_rate, ";".join(graph), maps, Path(work), "mp3")
+        for (_, key, _), path in zip(blocks, paths):
+            cache.put(key, path.read_bytes(), BLOCK)
+
+
+def join_blocks(keys: list[str], cache: SegmentCache, out: Path) -> None:
+    """Append the blocks' MP3 frames to `out`, in order."""
+    with out.open("ab") as file:
+        for key in keys:
+            frames = cache.get(key, BLOCK)
+            if frames is None:
+                raise OutputError("an encoded block vanished from the cache during the render")
+            file.write(frames)
 
 
 _ENCODERS: set[subprocess.Popen] = set()  # running ffmpeg encoders, for stop_encoders()
@@ -332,8 +397,15 @@ def write_chapter(
             if fmt in CHAPTER_FORMATS:
                 tag_chapter(path, fmt, meta, title, plan.index, total)
 
-        encode(audio.stream(part, cache, layout), layout.sample_rate,
-               audio.mastering_filter(layout), outputs, finish)
+        if "mp3" in outputs:
+            blocks = encode_mp3_blocks(part, layout, cache)
+            with atomic_path(outputs["mp3"]) as tmp:
+                finish("mp3", tmp)  # the tag first, into the empty file: nothing to move
+                join_blocks(blocks, cache, tmp)
+        continuous = {fmt: path for fmt, path in outputs.items() if fmt != "mp3"}
+        if continuous:  # WAV and FLAC: one run over the whole chapter, nothing to reuse
+            encode(audio.stream(part, cache, layout), layout.sample_rate,
+                   audio.mastering_filter(layout), continuous, finish)
         for fmt in kinds:
             files[fmt if len(parts) == 1 else f"{fmt} part {n}"] = outputs[fmt].name
         entry = _manifest_entry(part, layout, outputs[kinds[0]].name if kinds else None)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from audiobook import audio, export, synth, tools
 from audiobook.attribution import attribute, attribute_chapters
-from audiobook.cache import SegmentCache, default_cache_dir, make_key
+from audiobook.cache import CacheInfo, SegmentCache, default_cache_dir, make_key
 from audiobook.cast import Cast, default_cast, load_cast
 from audiobook.decode import decode_script
 from audiobook.engines import Engine, create_engine
@@ -138,9 +138,9 @@ def cache_info(cache_dir: str | Path | None = None):
     return SegmentCache(cache_dir or default_cache_dir()).info()
 
 
-def cache_clear(cache_dir: str | Path | None = None) -> tuple[Path, int]:
-    cache = SegmentCache(cache_dir or default_cache_dir())
-    return cache.root, cache.clear()
+def cache_clear(cache_dir: str | Path | None = None) -> CacheInfo:
+    """Empty the cache; returns what it held."""
+    return SegmentCache(cache_dir or default_cache_dir()).clear()
 
 
 # --- rendering -------------------------------------------------------------------------

@@ -50,6 +50,19 @@ def small_voices(tmp_path):
     return path
 
 
+@pytest.fixture
+def one_block_per_chapter(monkeypatch):
+    """MP3 blocks start only at a chapter's start: every pause in a chapter is then exactly
+    as configured, and only the chapter's tail gains the padding to a whole MP3 frame."""
+    from audiobook import audio
+
+    monkeypatch.setattr(audio, "BLOCK_EVERY", 2**32 + 1)  # no crc32 but 0 is a multiple
+
+
+# The padding that ends every block: at least 2 ms, less than one more MP3 frame (26.1 ms).
+PAD_MS = (2, 2 + 1152 / 44.1)
+
+
 def ffmpeg_exe():
     from audiobook import tools
 

@@ -25,7 +25,7 @@ def test_render_small_script_prints_where_the_book_is(small_script, small_voices
     assert result.stdout == (
         f"Rendered 2 chapters (0:24) into {out}/a-small-book/\n"
         "   1. One  0:17  01-one.mp3\n"
-        "   2. Two  0:06  02-two.mp3\n"
+        "   2. Two  0:07  02-two.mp3\n"
     )
     assert result.stderr == ""  # not a terminal: no progress bar
     manifest = json.loads((out / "a-small-book" / "manifest.json").read_text())

@@ -15,6 +15,7 @@ from audiobook.cache import SegmentCache
 from audiobook.plan import ChapterPlan, PlannedSegment, Utterance
 from audiobook.cast import Voice
 from audio_helpers import decode, rms_db
+from conftest import PAD_MS
 
 RATE = 22050
 
@@ -66,7 +67,7 @@ def test_chapter_is_mastered_to_acx_figures(tmp_path, cache):
 
 def test_room_tone_under_head_pauses_and_tail(tmp_path, cache):
     plan = make_plan(cache, [tone(1, 0.3), tone(1, 0.3)], head=750, tail=2000, pauses=[0, 1000])
-    _, out = master(tmp_path, plan, cache)
+    layout, out = master(tmp_path, plan, cache)
     x = decode(out, rate=44100)
     ms = lambda a, b: x[int(a * 44.1):int(b * 44.1)]  # noqa: E731
     for quiet in (ms(20, 730), ms(1770, 2730), ms(3770, 5700)):  # head, pause, tail
@@ -75,7 +76,9 @@ def test_room_tone_under_head_pauses_and_tail(tmp_path, cache):
         assert np.count_nonzero(quiet) > 0.9 * len(quiet)
     loud = np.flatnonzero(np.abs(x) > 0.01)
     assert abs(loud[0] / 44.1 - 750) < 3  # head room tone exactly as planned
-    assert abs((len(x) - loud[-1]) / 44.1 - 2000) < 3
+    tail_ms = layout.blocks[-1].tail * 1000 / RATE  # the tail, padded to a whole MP3 frame
+    assert PAD_MS[0] <= tail_ms - 2000 < PAD_MS[1]
+    assert abs((len(x) - loud[-1]) / 44.1 - tail_ms) < 3
 
 
 def test_one_gain_per_chapter_not_per_sentence(tmp_path, cache):

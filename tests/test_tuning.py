@@ -71,7 +71,7 @@ def _render(tmp_path, cache_dir, roles_extra=("", "", "")):
     return gaps, lengths
 
 
-def test_pauses_are_the_gaps_in_the_manifest(tmp_path, cache_dir):
+def test_pauses_are_the_gaps_in_the_manifest(tmp_path, cache_dir, one_block_per_chapter):
     gaps, lengths = _render(tmp_path, cache_dir)
     assert gaps == [
         ("narrator", 1500),  # after the chapter title: scene
@@ -87,7 +87,7 @@ def test_pauses_are_the_gaps_in_the_manifest(tmp_path, cache_dir):
     assert lengths[4] == ("anna", 4 * 300 + 300)
 
 
-def test_a_roles_own_pauses_change_only_its_gaps(tmp_path, cache_dir):
+def test_a_roles_own_pauses_change_only_its_gaps(tmp_path, cache_dir, one_block_per_chapter):
     gaps, lengths = _render(tmp_path, cache_dir, (
         "", ", pauses: {sentence: 1000}", ", pauses: {paragraph: 2000, speaker_change: 50}"))
     assert gaps == [

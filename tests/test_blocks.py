@@ -1,0 +1,155 @@
+"""MP3 chapters encoded in blocks: the joined blocks keep the layout's timing to the sample,
+an edit re-encodes only its own block, and the bytes never depend on what was cached."""
+
+import json
+
+import numpy as np
+import pytest
+
+from audiobook import audio, export
+from audiobook.cache import SegmentCache
+from audiobook.plan import ChapterPlan, PlannedSegment, Utterance
+from audiobook.cast import Voice
+from audiobook.render import render_book
+from audio_helpers import decode, onsets
+
+WORDS = "amber birch cedar dune ember fjord glade heath inlet jetty knoll larch marsh".split()
+
+
+def long_chapter(edit: str = "") -> str:
+    """One chapter of 40 short paragraphs, each with its own words (so its own cache key)."""
+    paragraphs = [f"The {WORDS[i % 13]} path number {i} runs {'on' * (1 + i % 3)}."
+                  for i in range(40)]
+    if edit:
+        paragraphs[20] = edit
+    return "# Blocks\n\n## One\n\n" + "\n\n".join(paragraphs) + "\n\n## Two\n\nA short one.\n"
+
+
+def render(tmp_path, script_text, out, cache, formats=("mp3",)):
+    script = tmp_path / "book.md"
+    script.write_text(script_text, encoding="utf-8")
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("roles:\n  narrator: {rate: 300}\npauses: {paragraph: 400}\n")
+    return render_book(script, voices, out, formats=formats, engine="fake", jobs=1,
+                       cache_dir=cache)
+
+
+def mp3s(result):
+    return {p.name: p.read_bytes() for p in sorted(result.book_dir.glob("*.mp3"))}
+
+
+def test_joined_blocks_keep_the_manifest_timing_to_the_sample(tmp_path):
+    result = render(tmp_path, long_chapter(), tmp_path / "out", tmp_path / "c", ("mp3", "wav"))
+    chapter = json.loads(result.manifest.read_text())["chapters"][0]
+    blocks = list((tmp_path / "c").glob("*/*.mp3"))
+    assert len(blocks) >= 5  # chapter one really is in blocks (and chapter two is one)
+    mp3 = decode(result.book_dir / "01-one.mp3", 44100)
+    wav = decode(result.book_dir / "01-one.wav", 44100)
+    # The blocks' encoder delays are cut away: the MP3 is exactly as long as the WAV, and
+    # both are the manifest's length in whole MP3 frames.
+    assert len(mp3) == len(wav) == round(chapter["duration_ms"] * 44.1 / 1152) * 1152
+    heard = onsets(mp3, rate=44100, min_gap_ms=150)
+    starts = [s["start_ms"] for s in chapter["segments"]]
+    assert len(heard) == len(starts)
+    assert max(abs(h - s) for h, s in zip(heard, starts)) < 2  # ms, in every block
+    # Same audio as the continuous WAV, apart from MP3's loss and the blocks' first 25 ms.
+    assert np.corrcoef(mp3, wav)[0, 1] > 0.99
+
+
+def test_an_edit_re_encodes_only_its_block_and_matches_a_cold_render(tmp_path):
+    cache = tmp_path / "c"
+    first = mp3s(render(tmp_path, long_chapter(), tmp_path / "out", cache))
+    before = set(cache.glob("*/*.mp3"))
+    edited = render(tmp_path, long_chapter("A new line is here."), tmp_path / "out", cache)
+    new_blocks = set(cache.glob("*/*.mp3")) - before
+    assert 1 <= len(new_blocks) <= 2  # its block; two if it started or ended one
+    second = mp3s(edited)
+    assert second["02-two.mp3"] == first["02-two.mp3"]
+    old, new = first["01-one.mp3"], second["01-one.mp3"]
+    same_start = next(i for i, (a, b) in enumerate(zip(old, new)) if a != b)
+    same_end = next(i for i, (a, b) in enumerate(zip(old[::-1], new[::-1])) if a != b)
+    changed = len(new) - same_start - same_end
+    # Only the new block's bytes differ: the blocks before and after are copied as they were.
+    assert changed <= sum(p.stat().st_size for p in new_blocks)
+    assert changed < len(new) / 3
+    # Built partly from cached blocks, the file is the one a cold render makes...
+    cold = render(tmp_path, long_chapter("A new line is here."), tmp_path / "cold", tmp_path / "c2")
+    assert mp3s(cold) == second
+    # ...and undoing the edit gives back the first bytes.
+    undone = render(tmp_path, long_chapter(), tmp_path / "out", cache)
+    assert mp3s(undone) == first
+
+
+def test_a_corrupt_block_is_re_encoded(tmp_path):
+    cache = tmp_path / "c"
+    first = mp3s(render(tmp_path, long_chapter(), tmp_path / "a", cache))
+    block = sorted(cache.glob("*/*.mp3"))[0]
+    block.write_bytes(block.read_bytes()[:-10])
+    again = mp3s(render(tmp_path, long_chapter(), tmp_path / "b", cache))
+    assert again == first
+    assert block.is_file()  # written again
+
+
+def plan_of(texts, pause=600):
+    segments = tuple(
+        PlannedSegment("narrator", "narration", 1, text, i + 1, pause if i else 0, 300,
+                       (Utterance(text, Voice(), f"key of {text}"),))
+        for i, text in enumerate(texts))
+    return ChapterPlan(1, "T", "01-t", 750, 2000, segments)
+
+
+def test_block_starts_depend_only_on_the_segment_itself():
+    texts = [f"sentence {i}" for i in range(200)]
+    plan = plan_of(texts)
+    starts = audio.block_starts(plan)
+    assert starts[0] == 0 and 25 < len(starts) < 100  # about one in BLOCK_EVERY
+    # A segment inserted at the front shifts every index by one and moves no boundary.
+    shifted = audio.block_starts(plan_of(["a new first line", *texts]))
+    assert {texts[i] for i in starts[1:]} <= {(["a new first line", *texts])[i] for i in shifted}
+    assert len(set(shifted) - {i + 1 for i in starts}) <= 2
+    # Short pauses (inside a paragraph) never start a block.
+    assert audio.block_starts(plan_of(texts, pause=audio.BLOCK_MIN_PAUSE_MS - 1)) == [0]
+
+
+def test_blocks_are_whole_mp3_frames_and_start_with_room_for_the_encoder_delay(tmp_path):
+    cache = SegmentCache(tmp_path)
+    texts = [f"sentence {i}" for i in range(60)]
+    plan = plan_of(texts)
+    for n, text in enumerate(texts):
+        cache.put(f"key of {text}", b"\x10\x00" * (1000 + 37 * n))
+    layout = audio.layout(plan, cache, 22050)
+    assert len(layout.blocks) == len(audio.block_starts(plan))
+    position = 0
+    for block in layout.blocks:
+        assert block.start == position
+        assert (block.frames * 2) % 1152 == 0
+        assert block.lead * 2 >= audio.ENCODER_DELAY
+        assert block.tail >= round(audio.BLOCK_PAD_MS * 22.05)
+        position += block.frames
+    assert position == layout.frames
+    # Exactly the chapter's pauses, but for the padding that closes each block.
+    gaps = [b.start_ms - a.end_ms for a, b in zip(layout.segments, layout.segments[1:])]
+    starts = {b.first for b in layout.blocks}
+    for i, gap in enumerate(gaps, 1):
+        if i in starts:
+            assert 600 + 2 - 0.1 <= gap < 600 + 2 + 1152 / 44.1
+        else:
+            assert gap == pytest.approx(600, abs=0.05)
+
+
+def test_the_chapter_gain_moves_in_steps():
+    for rms_db in (-30.0, -27.13, -25.26, -24.99):
+        layout = audio.ChapterLayout(22050, 1, (), rms_db)
+        exact = audio.TARGET_RMS_DB - rms_db + audio.LIMITER_MAKEUP_DB
+        assert layout.gain_db / audio.GAIN_STEP_DB == round(layout.gain_db / audio.GAIN_STEP_DB)
+        assert abs(layout.gain_db - exact) <= audio.GAIN_STEP_DB / 2
+    # A small change of level (a one-word edit) leaves the gain, and so every block, alone.
+    assert audio.ChapterLayout(22050, 1, (), -27.13).gain_db == \
+        audio.ChapterLayout(22050, 1, (), -27.16).gain_db
+
+
+def test_a_blocks_bytes_do_not_depend_on_the_blocks_encoded_with_it(tmp_path, monkeypatch):
+    together = mp3s(render(tmp_path, long_chapter(), tmp_path / "a", tmp_path / "c1"))
+    monkeypatch.setattr(export, "BLOCKS_PER_RUN", 1)  # an ffmpeg run for every block
+    alone = mp3s(render(tmp_path, long_chapter(), tmp_path / "b", tmp_path / "c2"))
+    assert alone == together
