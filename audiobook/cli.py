@@ -117,7 +117,8 @@ def render_command(script, voices, out_dir, formats, jobs, cache_dir, engine, qu
         reporter.close()
     reused = sum(c.reused for c in result.chapters)
     note = f", {reused} unchanged" if reused else ""
-    click.echo(f"Rendered {len(result.chapters)} chapters ({_minutes(result.duration_ms)}"
+    count = len(result.chapters)
+    click.echo(f"Rendered {count} chapter{'s' if count != 1 else ''} ({_minutes(result.duration_ms)}"
                f"{note}) into {result.book_dir}/")
     if not quiet:
         for chapter in result.chapters:

@@ -32,6 +32,14 @@ def test_render_small_script_prints_where_the_book_is(small_script, small_voices
     assert [c["file"] for c in manifest["chapters"]] == ["01-one.mp3", "02-two.mp3"]
 
 
+def test_a_one_chapter_book_is_one_chapter(small_voices, tmp_path):
+    script = tmp_path / "one.md"
+    script.write_text("# Tiny\n\n## Only\n\nA line.\n", encoding="utf-8")
+    result = run("render", script, "--voices", small_voices, "--out", tmp_path / "out",
+                 "--engine", "fake", "--cache-dir", tmp_path / "c", "--quiet")
+    assert result.stdout == f"Rendered 1 chapter (0:05) into {tmp_path / 'out'}/tiny/\n"
+
+
 def test_render_again_reuses_chapters_and_quiet_prints_one_line(small_script, small_voices, tmp_path):
     args = ("render", small_script, "--voices", small_voices, "--out", tmp_path / "out",
             "--engine", "fake", "--cache-dir", tmp_path / "c", "--quiet")
