@@ -50,7 +50,7 @@ MP3_FRAME = 1152  # samples an MP3 frame holds at OUTPUT_RATE
 ENCODER_DELAY = 1105
 BLOCK_LEAD_MS = 30
 BLOCK_PAD_MS = 2  # the least pause a block ends with: its last 47 samples decode as silence
-BLOCK_EVERY = 4  # on average, one segment in this many starts a block (~10 s of speech)
+BLOCK_EVERY = 4  # on average, one segment in this many starts a block (~30 s of audio)
 BLOCK_MIN_PAUSE_MS = 150  # a block starts only at a pause at least this long
 
 
@@ -114,7 +114,8 @@ def block_starts(plan: ChapterPlan) -> list[int]:
 def _block_frame(rate: int) -> int:
     frame, rest = divmod(MP3_FRAME * rate, OUTPUT_RATE)
     if rest:  # engines speak at 22050 Hz; 11025 and 44100 would also fit
-        raise ValueError(f"a sample rate of {rate} Hz does not divide into MP3 frames")
+        raise EngineError(f"the engine speaks at {rate} Hz, which does not divide into MP3 "
+                          "frames of 44100 Hz; use an engine at 11025, 22050 or 44100 Hz")
     return frame
 
 
@@ -248,7 +249,10 @@ def split_points(plan: ChapterPlan, chapter: ChapterLayout, limit_ms: float) -> 
     """Segment indices where a new part starts, so no part (with its room tone) exceeds
     `limit_ms`. Cuts at the widest pause (a scene, then a paragraph break) in the later half
     of each part; a single segment longer than the limit becomes a part of its own."""
-    timed, overhead = chapter.segments, plan.head_ms + plan.tail_ms
+    # A part's first and last blocks are padded anew to whole MP3 frames: allow two paddings.
+    padding_ms = BLOCK_PAD_MS + MP3_FRAME * 1000 / OUTPUT_RATE
+    timed = chapter.segments
+    overhead = max(plan.head_ms, BLOCK_LEAD_MS) + plan.tail_ms + 2 * padding_ms
     if chapter.duration_ms <= limit_ms or len(timed) < 2:
         return []
     cuts, first = [], 0

@@ -129,7 +129,10 @@ _BLOCK_CODEC = [*_CODEC["mp3"], "-write_xing", "0", "-id3v2_version", "0",
 
 
 def _block_key(layout: audio.ChapterLayout, block: audio.Block, recipe: list) -> str:
-    return make_key("mp3 block", recipe, audio.block_filter(layout, block), _BLOCK_CODEC)
+    # Everything a block's audio depends on; a change to how room tone is made needs a new
+    # tag here, or blocks of the old tone are reused.
+    return make_key("mp3 block", layout.sample_rate, audio.ROOM_TONE_DB, recipe,
+                    audio.block_filter(layout, block), _BLOCK_CODEC)
 
 
 BLOCKS_PER_RUN = 32  # an encoder and an open file each: bounds ffmpeg's memory and files
@@ -167,8 +170,35 @@ def _encode_blocks(blocks: list[tuple[audio.Block, str, list]], layout: audio.Ch
         chunks = (pcm for _, _, recipe in blocks
                   for pcm in audio.block_pcm(cache, layout, recipe))
         _run_ffmpeg(chunks, layout.sample_rate, ";".join(graph), maps, Path(work), "mp3")
-        for (_, key, _), path in zip(blocks, paths):
-            cache.put(key, path.read_bytes(), BLOCK)
+        for (block, key, _), path in zip(blocks, paths):
+            frames = path.read_bytes()
+            wanted = block.frames * audio.OUTPUT_RATE // layout.sample_rate // audio.MP3_FRAME
+            found = mp3_frame_count(frames)
+            if found != wanted:  # a header frame or another delay: later blocks would shift
+                raise ToolError(f"{tools.ffmpeg()} encoded an MP3 block of {wanted} frames as "
+                                f"{'something else' if found is None else f'{found} frames'}; "
+                                "choose another ffmpeg with AUDIOBOOK_FFMPEG")
+            cache.put(key, frames, BLOCK)
+
+
+_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0)  # MPEG-1 Layer III
+_RATES = (44100, 48000, 32000)
+
+
+def mp3_frame_count(data: bytes) -> int | None:
+    """How many MPEG-1 Layer III frames `data` is, end to end; None if it holds anything
+    else (a tag, a cut frame)."""
+    count = position = 0
+    while position < len(data):
+        header = data[position:position + 4]
+        if len(header) < 4 or header[0] != 0xFF or header[1] & 0xFE != 0xFA:
+            return None
+        kbps, rate = _KBPS[header[2] >> 4], (header[2] >> 2) & 3
+        if not kbps or rate == 3:
+            return None
+        position += 144_000 * kbps // _RATES[rate] + (header[2] >> 1 & 1)
+        count += 1
+    return count if position == len(data) else None
 
 
 def join_blocks(keys: list[str], cache: SegmentCache, out: Path) -> None:

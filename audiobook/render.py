@@ -28,7 +28,7 @@ STATE_FILE = ".audiobook-state.json"
 _BOOK_ENTRY = "_book"  # state entry of the book-wide files (M4B, playlist); stems start with digits
 _REPLACED = "_replaced"  # files of chapters being rebuilt, until the render ends
 MANIFEST = "manifest.json"
-_MASTERING_VERSION = "4"  # bump when mastering or encoding changes the bytes
+_MASTERING_VERSION = "5"  # bump when mastering or encoding changes the bytes
 
 
 class Reporter:

@@ -8,6 +8,7 @@ import pytest
 
 from audiobook import audio, export
 from audiobook.cache import SegmentCache
+from audiobook.errors import EngineError, ToolError
 from audiobook.plan import ChapterPlan, PlannedSegment, Utterance
 from audiobook.cast import Voice
 from audiobook.render import render_book
@@ -54,6 +55,10 @@ def test_joined_blocks_keep_the_manifest_timing_to_the_sample(tmp_path):
     assert max(abs(h - s) for h, s in zip(heard, starts)) < 2  # ms, in every block
     # Same audio as the continuous WAV, apart from MP3's loss and the blocks' first 25 ms.
     assert np.corrcoef(mp3, wav)[0, 1] > 0.99
+    # To the sample: an encoder whose delay is not ENCODER_DELAY shifts every block.
+    middle = slice(4096, len(wav) - 4096)
+    error = {lag: np.mean((np.roll(mp3, -lag)[middle] - wav[middle]) ** 2) for lag in range(-3, 4)}
+    assert min(error, key=error.get) == 0
 
 
 def test_an_edit_re_encodes_only_its_block_and_matches_a_cold_render(tmp_path):
@@ -153,3 +158,47 @@ def test_a_blocks_bytes_do_not_depend_on_the_blocks_encoded_with_it(tmp_path, mo
     monkeypatch.setattr(export, "BLOCKS_PER_RUN", 1)  # an ffmpeg run for every block
     alone = mp3s(render(tmp_path, long_chapter(), tmp_path / "b", tmp_path / "c2"))
     assert alone == together
+
+
+def test_split_parts_stay_within_the_limit_with_their_block_padding(tmp_path):
+    cache = SegmentCache(tmp_path)
+    texts = [f"sentence {i}" for i in range(12)]
+    plan = plan_of(texts)
+    for n, text in enumerate(texts):
+        cache.put(f"key of {text}", b"\x10\x00" * (20000 + 37 * n))
+    layout = audio.layout(plan, cache, 22050)
+    for k in range(1, 10):  # a limit that segments 0..k fill exactly, with head and tail
+        limit = layout.segments[k].end_ms - layout.segments[0].start_ms + 750 + 2000
+        parts = audio.split(plan, layout, cache, limit)
+        assert len(parts) > 1
+        # Each part ends its last block padded to a whole MP3 frame: that must fit too.
+        assert max(lay.duration_ms for _, lay in parts) <= limit
+
+
+def test_an_encoder_that_writes_other_than_the_blocks_frames_is_an_error(tmp_path, monkeypatch):
+    # An ffmpeg that adds a header frame (here: Xing) or frames of its own to each block
+    # would shift every later block: it must stop the render, and cache nothing.
+    at = export._BLOCK_CODEC.index("-write_xing")
+    codec = export._BLOCK_CODEC[:at] + export._BLOCK_CODEC[at + 2:]
+    monkeypatch.setattr(export, "_BLOCK_CODEC", codec)
+    with pytest.raises(ToolError, match=r"MP3 block of \d+ frames .* \d+ frames"):
+        render(tmp_path, long_chapter(), tmp_path / "out", tmp_path / "c")
+    assert not list((tmp_path / "c").glob("*/*.mp3"))
+    assert not (tmp_path / "out" / "blocks" / "01-one.mp3").exists()
+
+
+def test_an_engine_rate_that_does_not_divide_into_mp3_frames_is_told(tmp_path):
+    cache = SegmentCache(tmp_path)
+    cache.put("key of one", b"\x10\x00" * 1000)
+    with pytest.raises(EngineError, match="16000 Hz"):  # a user-facing error, no traceback
+        audio.layout(plan_of(["one"]), cache, 16000)
+    assert audio.layout(plan_of(["one"]), cache, 16000, in_blocks=False).frames > 1000
+
+
+def test_a_block_is_keyed_by_its_room_tone_too(tmp_path, monkeypatch):
+    cache = tmp_path / "c"
+    before = mp3s(render(tmp_path, long_chapter(), tmp_path / "a", cache))
+    monkeypatch.setattr(audio, "ROOM_TONE_DB", -62.0)  # what a retuned tone would do
+    louder = mp3s(render(tmp_path, long_chapter(), tmp_path / "b", cache))
+    cold = mp3s(render(tmp_path, long_chapter(), tmp_path / "c", tmp_path / "c2"))
+    assert louder == cold != before  # no block of the old tone is reused
