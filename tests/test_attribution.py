@@ -539,3 +539,34 @@ def test_narration_ending_on_someone_speaking_hands_her_the_next_quote():
     text = ('"Are you there, Mary?" said Tom.\n\nEmma knocked and came in. He heard her speak.'
             '\n\n"Your tea is ready, sir."')
     assert said(text, cast) == [("tom", "tag"), ("emma", "paragraph_subject")]
+
+
+def test_when_two_anchors_disagree_a_named_tag_outweighs_a_nearer_guess():
+    # `said he` goes to Durbeyfield, the man named last, but the talk is Tringham's: the
+    # alternation read back from `said Tringham` beats the one read on from `he`.
+    cast = cast_of(("parson", "Parson Tringham", "male"), ("jack", "John Durbeyfield", "male"))
+    text = ('"Good night, Sir John," said the parson.\n\n"Good night."\n\n'
+            'Tringham explained that the news came from old records, in which he had found '
+            "Durbeyfield's name.\n\n"
+            '"I did not wish to trouble you with it," said he.\n\n'
+            '"Trouble me? I am proud of it!"\n\n"You should be."\n\n'
+            '"And where do my people lie?"\n\n"At Kingsbere, every one," said Tringham.')
+    roles = [role for role, _rule in said(text, cast)]
+    assert roles[3:] == ["jack", "parson", "jack", "parson"]
+
+
+def test_a_name_right_before_the_verb_tags_the_quote_after_it():
+    assert said('After a short pause Mr. Bennet added with dignity, "Let her come."',
+                BENNETS) == [("mr", "tag")]
+    # Also after another quote's tag, once a new sentence begins: the second half is his.
+    text = ('"She had better come to us," said Mrs. Bennet, with composure. After a pause '
+            'Mr. Bennet added, "Yes, let her home be here."')
+    assert said(text, BENNETS) == [("mrs", "tag"), ("mr", "tag")]
+
+
+def test_narration_ending_on_a_joined_clause_hands_the_next_quote_to_its_subject():
+    # `Mary came in ..., and he shut the door`: the one who acts last is Tom, not Mary.
+    text = ('"Are you ready?" said Mary.\n\n"Nearly."\n\n'
+            'Mary followed him into the study, and he shut the door behind them.\n\n'
+            '"Look here, there is the deuce of a mess."')
+    assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")

@@ -117,8 +117,10 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         k = bisect_left(anchors, i)  # turn i is no anchor: anchors[k] is the first after it
         left = anchors[k - 1] if k > 0 else None
         right = anchors[k] if k < len(anchors) else None
-        # Nearest anchor first; at equal distance the stronger, then the later one: a tag
-        # is written where the reader needs resetting, so it reads back more safely.
+        # The stronger anchor first (a tag naming the speaker over a guess from a pronoun
+        # or a vocative: when the two disagree, the guess is the likelier wrong), then the
+        # nearer, then the later one: a tag is written where the reader needs resetting,
+        # so it reads back more safely.
         for side, anchor in enumerate((left, right)):
             if anchor is None:
                 continue
@@ -126,7 +128,7 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             same = _hops(starts, anchor, i) % 2 == 0
             role = run[anchor].speaker if same else partners[anchor]
             if role and _fits(role, turn, names):
-                guesses.append((distance, -run[anchor].strength, -side, role))
+                guesses.append((-run[anchor].strength, distance, -side, role))
         if not guesses:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:
@@ -146,7 +148,7 @@ def _farther_guesses(run: list[Turn], i: int, anchors: list[int], k: int,
         same = _hops(starts, anchor, i) % 2 == 0
         role = run[anchor].speaker if same else partners[anchor]
         if _fits(role, run[i], names):
-            guesses.append((abs(i - anchor), -run[anchor].strength, -side, role))
+            guesses.append((-run[anchor].strength, abs(i - anchor), -side, role))
     return guesses
 
 
@@ -154,9 +156,13 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     """The subject of the last sentence of the narration just before a turn."""
     last = _SENTENCE_END.split(beat.strip())[-1]
     # `he asserted; but she tossed her head`: the last clause's subject acts last.
-    subject = clause_subject(re.split(r";\s+", last)[-1], names, turn.recent, turn.ruled_out)
-    if subject.role and subject.role != NARRATOR:
-        return subject.role
+    last = re.split(r";\s+", last)[-1]
+    # `We followed him in, and he shut the door`: the subject joined last acts last.
+    joined = re.split(r",\s*(?:and|but|then)\s+", last)
+    for clause in (joined[-1], last) if len(joined) > 1 else (last,):
+        subject = clause_subject(clause, names, turn.recent, turn.ruled_out)
+        if subject.role and subject.role != NARRATOR:
+            return subject.role
     return None
 
 

@@ -10,13 +10,16 @@ a quote carries its own tag.
   continuation      a quote carried over from the previous paragraph keeps its speaker
   tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
                     `he replied`, `I said` (the narrator), `cried his wife`; in a new
-                    paragraph right after someone spoke, `he said` is another man
+                    paragraph right after someone spoke, `he said` is another man;
+                    `After a pause Sir Thomas added, "..."`: the name right before the verb
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
-                    narration ending on someone speaking (`He heard her speak.`) is her
+                    narration ending on someone speaking (`He heard her speak.`) is her;
+                    after `, and`, the subject joined last (`..., and he shut the door.`)
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers
-  turn_taking       conversations alternate: A, B, A, B (read both ways from known turns);
+  turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
+                    when they disagree, a named tag outweighs a nearer guess);
                     a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
                     did not speak the previous turn (low confidence)
@@ -88,8 +91,13 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     # `"Yes." He turned away.` is a new sentence, not a tag: `"Yes," he said.` is one.
     new_sentence = quote.segment.text[-1:] in ".!?" and re.match(r"(?:He|She|They|It)\b", quote.after)
     if quote.interrupted:
-        # The tag between the halves speaks for both, whatever follows the second.
-        subject = tag_after(quote.before, names, recent, exclude)
+        # The tag between the halves speaks for both, whatever follows the second, unless
+        # a new sentence there tags the second half itself (`said she. He added,`).
+        sentences = _SENTENCE_END.split(quote.before.strip())
+        if len(sentences) > 1:
+            subject = tag_before(sentences[-1], names, recent, exclude)
+        if not subject.found:
+            subject = tag_after(quote.before, names, recent, exclude)
     if quote.after and not new_sentence and not subject.found:
         subject = tag_after(quote.after, names, recent, exclude)
         if subject.found and quote.segment.text[-1:] == "." and _action_tag(quote.after):

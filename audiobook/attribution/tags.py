@@ -269,6 +269,11 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
             return _Subject(_pronoun_role(pronoun, names, recent, exclude),
                             PRONOUN_GENDER.get(pronoun.lower()), found=True,
                             pronoun=pronoun.lower() != "i")
+        # `After a short pause Sir Thomas added`: a name right before the verb.
+        named = names.mentions(head)
+        if named and not _POSSESSIVE.search(named[-1].text) and all(
+                _ADVERB.search(x) for x in _WORD.findall(head[named[-1].end:])):
+            return _Subject(named[-1].role, found=True)
         # `Mrs. Inglethorp turned away, and her husband said:`: the subject joined last.
         joined = _JOINED.split(head)
         if len(joined) > 1 and 0 < len(joined[-1].split()) <= 5:
