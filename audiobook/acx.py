@@ -8,12 +8,11 @@ measuring the samples here, streaming, 10 ms at a time.
 from __future__ import annotations
 
 import math
-import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from audiobook import tools
+from audiobook import mp3, tools
 from audiobook.errors import CheckError
 
 try:
@@ -78,38 +77,10 @@ def _db(amplitude: float) -> float:
 
 # --- container facts -------------------------------------------------------------------
 
-_MP3_BITRATES = {  # kbps by bitrate index: MPEG-1 layer III, MPEG-2/2.5 layer III
-    1: (None, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
-    2: (None, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
-}
-_MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
-
-
 def mp3_frame_bitrates(path: Path) -> set[int]:
     """The bit rates (kbps) of every MPEG layer III frame in the file: one value means CBR."""
-    found = set()
     with open(path, "rb") as f:
-        head = f.read(10)
-        offset = 0
-        if head[:3] == b"ID3":  # skip the ID3v2 tag: 4 x 7-bit "syncsafe" size bytes
-            size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
-            offset = 10 + size + (10 if head[5] & 0x10 else 0)
-        while True:
-            f.seek(offset)
-            header = f.read(4)
-            if len(header) < 4:
-                break
-            (word,) = struct.unpack(">I", header)
-            version, layer = (word >> 19) & 3, (word >> 17) & 3
-            index, rate_index = (word >> 12) & 15, (word >> 10) & 3
-            if word >> 21 != 0x7FF or version == 1 or layer != 1 or index in (0, 15) or rate_index == 3:
-                break  # not a frame: end of audio (an ID3v1 tag, or junk)
-            kbps = _MP3_BITRATES[1 if version == 3 else 2][index]
-            rate = _MP3_RATES[version][rate_index]
-            found.add(kbps)
-            padding = (word >> 9) & 1
-            offset += (144 if version == 3 else 72) * kbps * 1000 // rate + padding
-    return found
+        return {kbps for kbps, _ in mp3.frames(f, mp3.id3v2_length(f.read(10)))}
 
 
 def _container(path: Path) -> tuple[str, int, int, int | None, bool | None]:

@@ -14,12 +14,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 MAGIC = b"ABK1"
 _HEADER = len(MAGIC) + 32
+_PIECE = 1 << 20
 SPEECH, BLOCK = "pcm", "mp3"  # the two kinds of entry, by file suffix
 _ENTRY = re.compile(r"^[0-9a-f]{64}\.(pcm|mp3)$")
 
@@ -70,18 +72,62 @@ class SegmentCache:
         return self.get(key) is not None
 
     def put(self, key: str, pcm: bytes, kind: str = SPEECH) -> None:
+        self._store(key, kind, hashlib.sha256(pcm).digest(), lambda out: out.write(pcm))
+
+    def _store(self, key: str, kind: str, digest: bytes, write_data) -> None:
         path = self._path(key, kind)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=f".{kind}")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(MAGIC + hashlib.sha256(pcm).digest() + pcm)
+                out.write(MAGIC + digest)
+                write_data(out)
             os.replace(tmp, path)
         except BaseException as bad:
             Path(tmp).unlink(missing_ok=True)
             if isinstance(bad, OSError) and bad.filename is None:
                 bad.filename = str(self.root)  # a failed write says no file: name the cache
             raise
+
+    # Streaming access, for entries too big to hold (an MP3 block of a long chapter).
+
+    def check(self, key: str, kind: str = SPEECH) -> bool:
+        """Whether the entry is there and whole; a corrupt one is deleted."""
+        return self.copy_into(key, None, kind)
+
+    def copy_into(self, key: str, out, kind: str = SPEECH) -> bool:
+        """Append the entry's data to the open file `out` (None: just verify it), in
+        pieces. False if there is no such entry, or it fails its checksum (then deleted,
+        and `out` has a partial copy: the caller discards it)."""
+        path = self._path(key, kind)
+        try:
+            entry = path.open("rb")
+        except FileNotFoundError:
+            return False
+        with entry:
+            header = entry.read(_HEADER)
+            digest = hashlib.sha256()
+            while piece := entry.read(_PIECE):
+                digest.update(piece)
+                if out is not None:
+                    out.write(piece)
+        if header[: len(MAGIC)] != MAGIC or digest.digest() != header[len(MAGIC):]:
+            path.unlink(missing_ok=True)
+            return False
+        return True
+
+    def put_file(self, key: str, source: Path, kind: str = SPEECH) -> None:
+        """put() of a file's content, read in pieces."""
+        digest = hashlib.sha256()
+        with source.open("rb") as data:
+            while piece := data.read(_PIECE):
+                digest.update(piece)
+
+        def copy(out) -> None:
+            with source.open("rb") as data:
+                shutil.copyfileobj(data, out, _PIECE)
+
+        self._store(key, kind, digest.digest(), copy)
 
     def _entries(self):
         """Files this cache wrote: `<2 hex>/<64 hex>.pcm`, and temporaries a killed write left.

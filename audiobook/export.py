@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from audiobook import audio, tools
+from audiobook import audio, mp3, tools
 from audiobook.cache import BLOCK, SegmentCache, make_key
 from audiobook.cast import BookMeta
 from audiobook.errors import OutputError, ToolError
@@ -130,32 +130,37 @@ _BLOCK_CODEC = [*_CODEC["mp3"], "-write_xing", "0", "-id3v2_version", "0",
 
 def _block_key(layout: audio.ChapterLayout, block: audio.Block, recipe: list) -> str:
     # Everything a block's audio depends on; a change to how room tone is made needs a new
-    # tag here, or blocks of the old tone are reused.
+    # tag here, or blocks of the old tone are reused. The ffmpeg build is named by its path
+    # and size (asking its version costs a process): another LAME may encode other bytes.
+    ffmpeg = Path(tools.ffmpeg())
+    with contextlib.suppress(OSError):
+        ffmpeg = (str(ffmpeg), ffmpeg.stat().st_size)
     return make_key("mp3 block", layout.sample_rate, audio.ROOM_TONE_DB, recipe,
-                    audio.block_filter(layout, block), _BLOCK_CODEC)
+                    audio.block_filter(layout, block), _BLOCK_CODEC, str(ffmpeg))
 
 
 BLOCKS_PER_RUN = 32  # an encoder and an open file each: bounds ffmpeg's memory and files
 
 
-def encode_mp3_blocks(plan: ChapterPlan, layout: audio.ChapterLayout,
-                      cache: SegmentCache) -> list[str]:
+def encode_mp3_blocks(plan: ChapterPlan, layout: audio.ChapterLayout, cache: SegmentCache,
+                      folder: Path) -> list[str]:
     """Each block of the chapter as MP3 frames in the cache; returns their keys in order.
 
     Blocks already cached are reused: after an edit only the edited block is encoded. The
     missing ones are encoded BLOCKS_PER_RUN to an ffmpeg run, each with its own filters and
-    encoder, so a block's bytes are the same whichever others are encoded with it."""
+    encoder, so a block's bytes are the same whichever others are encoded with it. Blocks
+    are written in `folder` (the book's) under temporary names, then moved to the cache."""
     recipes = [audio.block_recipe(plan, layout, block) for block in layout.blocks]
     keys = [_block_key(layout, block, recipe) for block, recipe in zip(layout.blocks, recipes)]
     missing = [(block, key, recipe) for block, key, recipe in zip(layout.blocks, keys, recipes)
-               if cache.get(key, BLOCK) is None]
+               if not cache.check(key, BLOCK)]
     for first in range(0, len(missing), BLOCKS_PER_RUN):
-        _encode_blocks(missing[first:first + BLOCKS_PER_RUN], layout, cache)
+        _encode_blocks(missing[first:first + BLOCKS_PER_RUN], layout, cache, folder)
     return keys
 
 
 def _encode_blocks(blocks: list[tuple[audio.Block, str, list]], layout: audio.ChapterLayout,
-                   cache: SegmentCache) -> None:
+                   cache: SegmentCache, folder: Path) -> None:
     """One ffmpeg run: the blocks' PCM end to end in, cut apart, each block's MP3 out."""
     graph = [f"[0:a]asplit={len(blocks)}" + "".join(f"[i{n}]" for n in range(len(blocks)))]
     start = 0
@@ -163,52 +168,47 @@ def _encode_blocks(blocks: list[tuple[audio.Block, str, list]], layout: audio.Ch
         graph.append(f"[i{n}]atrim=start_sample={start}:end_sample={start + block.frames},"
                      f"asetpts=PTS-STARTPTS,{audio.block_filter(layout, block)}[o{n}]")
         start += block.frames
-    with tempfile.TemporaryDirectory(prefix="audiobook-blocks-") as work:
-        paths = [Path(work) / f"{n}.mp3" for n in range(len(blocks))]
+    # Named as atomic_path names temporaries: files a render killed meanwhile leaves, the
+    # next render of the book removes.
+    paths = []
+    try:
+        for _ in blocks:
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".block-", suffix=".mp3")
+            os.close(fd)
+            paths.append(Path(name))
         maps = [arg for n, path in enumerate(paths)
                 for arg in ("-map", f"[o{n}]", *_BLOCK_CODEC, str(path))]
         chunks = (pcm for _, _, recipe in blocks
                   for pcm in audio.block_pcm(cache, layout, recipe))
-        _run_ffmpeg(chunks, layout.sample_rate, ";".join(graph), maps, Path(work), "mp3")
+        _run_ffmpeg(chunks, layout.sample_rate, ";".join(graph), maps, folder, "mp3")
         for (block, key, _), path in zip(blocks, paths):
-            frames = path.read_bytes()
             wanted = block.frames * audio.OUTPUT_RATE // layout.sample_rate // audio.MP3_FRAME
-            found = mp3_frame_count(frames)
+            found = mp3_frame_count(path)
             if found != wanted:  # a header frame or another delay: later blocks would shift
                 raise ToolError(f"{tools.ffmpeg()} encoded an MP3 block of {wanted} frames as "
                                 f"{'something else' if found is None else f'{found} frames'}; "
                                 "choose another ffmpeg with AUDIOBOOK_FFMPEG")
-            cache.put(key, frames, BLOCK)
+            cache.put_file(key, path, BLOCK)
+    finally:
+        for path in paths:
+            path.unlink(missing_ok=True)
 
 
-_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0)  # MPEG-1 Layer III
-_RATES = (44100, 48000, 32000)
-
-
-def mp3_frame_count(data: bytes) -> int | None:
-    """How many MPEG-1 Layer III frames `data` is, end to end; None if it holds anything
+def mp3_frame_count(path: Path) -> int | None:
+    """How many MPEG layer III frames the file is, end to end; None if it holds anything
     else (a tag, a cut frame)."""
-    count = position = 0
-    while position < len(data):
-        header = data[position:position + 4]
-        if len(header) < 4 or header[0] != 0xFF or header[1] & 0xFE != 0xFA:
-            return None
-        kbps, rate = _KBPS[header[2] >> 4], (header[2] >> 2) & 3
-        if not kbps or rate == 3:
-            return None
-        position += 144_000 * kbps // _RATES[rate] + (header[2] >> 1 & 1)
-        count += 1
-    return count if position == len(data) else None
+    with path.open("rb") as f:
+        count = sum(1 for _ in mp3.frames(f))
+        return count if f.tell() == path.stat().st_size else None
 
 
 def join_blocks(keys: list[str], cache: SegmentCache, out: Path) -> None:
-    """Append the blocks' MP3 frames to `out`, in order."""
+    """Append the blocks' MP3 frames to `out`, in order, a piece at a time."""
     with out.open("ab") as file:
         for key in keys:
-            frames = cache.get(key, BLOCK)
-            if frames is None:
-                raise OutputError("an encoded block vanished from the cache during the render")
-            file.write(frames)
+            if not cache.copy_into(key, file, BLOCK):
+                raise OutputError(f"{cache.root}: an encoded block vanished from the cache "
+                                  "during the render; run the same command again")
 
 
 _ENCODERS: set[subprocess.Popen] = set()  # running ffmpeg encoders, for stop_encoders()
@@ -428,7 +428,7 @@ def write_chapter(
                 tag_chapter(path, fmt, meta, title, plan.index, total)
 
         if "mp3" in outputs:
-            blocks = encode_mp3_blocks(part, layout, cache)
+            blocks = encode_mp3_blocks(part, layout, cache, folder)
             with atomic_path(outputs["mp3"]) as tmp:
                 finish("mp3", tmp)  # the tag first, into the empty file: nothing to move
                 join_blocks(blocks, cache, tmp)

@@ -2,6 +2,7 @@
 an edit re-encodes only its own block, and the bytes never depend on what was cached."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -202,3 +203,61 @@ def test_a_block_is_keyed_by_its_room_tone_too(tmp_path, monkeypatch):
     louder = mp3s(render(tmp_path, long_chapter(), tmp_path / "b", cache))
     cold = mp3s(render(tmp_path, long_chapter(), tmp_path / "c", tmp_path / "c2"))
     assert louder == cold != before  # no block of the old tone is reused
+
+
+def test_blocks_are_encoded_where_a_killed_render_leaves_them_for_the_next(tmp_path,
+                                                                          monkeypatch):
+    from audiobook import render as render_module
+
+    sources = []
+    put_file = SegmentCache.put_file
+    monkeypatch.setattr(SegmentCache, "put_file",
+                        lambda self, key, source, kind: (sources.append(source),
+                                                         put_file(self, key, source, kind)))
+    first = render(tmp_path, long_chapter(), tmp_path / "out", tmp_path / "c")
+    # In the book folder, named as the temporaries the next render clears away...
+    assert sources and {s.parent for s in sources} == {first.book_dir}
+    assert all(render_module._LEFTOVER.match(s.name) for s in sources)
+    assert not list(first.book_dir.glob(".block-*"))  # ...and gone once cached
+    leftover = first.book_dir / ".block-k1ll3d_x.mp3"  # a block being encoded at kill -9
+    leftover.write_bytes(b"\xff\xfb" * 100)
+    render(tmp_path, long_chapter("An edit."), tmp_path / "out", tmp_path / "c")
+    assert not leftover.exists()
+
+
+def test_cache_entries_are_copied_and_stored_in_pieces(tmp_path):
+    import tracemalloc
+
+    cache = SegmentCache(tmp_path / "c")
+    source = tmp_path / "big.mp3"
+    source.write_bytes(bytes(range(256)) * 160_000)  # 40 MB
+    tracemalloc.start()
+    cache.put_file("ab" * 32, source, "mp3")
+    assert cache.check("ab" * 32, "mp3")
+    with (tmp_path / "copy.mp3").open("wb") as out:
+        assert cache.copy_into("ab" * 32, out, "mp3")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 4_000_000  # a few 1 MB pieces, never the 40 MB
+    assert (tmp_path / "copy.mp3").read_bytes() == source.read_bytes()
+    entry = next((tmp_path / "c").glob("*/*.mp3"))
+    entry.write_bytes(entry.read_bytes()[:-1])  # truncated: fails, and is deleted
+    assert not cache.check("ab" * 32, "mp3") and not entry.exists()
+
+
+def test_another_ffmpeg_encodes_its_own_blocks(tmp_path, monkeypatch):
+    from audiobook import tools
+
+    render(tmp_path, long_chapter(), tmp_path / "a", tmp_path / "c")
+    before = set((tmp_path / "c").glob("*/*.mp3"))
+    other = tmp_path / "bin" / "ffmpeg"
+    other.parent.mkdir()
+    shutil.copy(tools.ffmpeg(), other)
+    monkeypatch.setenv("AUDIOBOOK_FFMPEG", str(other))
+    tools.ffmpeg.cache_clear()
+    try:
+        render(tmp_path, long_chapter(), tmp_path / "b", tmp_path / "c")
+    finally:
+        monkeypatch.delenv("AUDIOBOOK_FFMPEG")
+        tools.ffmpeg.cache_clear()
+    assert len(set((tmp_path / "c").glob("*/*.mp3")) - before) == len(before)
