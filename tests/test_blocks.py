@@ -117,12 +117,17 @@ def test_block_starts_depend_only_on_the_segment_itself():
     assert audio.block_starts(plan_of(texts, pause=audio.BLOCK_MIN_PAUSE_MS - 1)) == [0]
 
 
-def test_blocks_are_whole_mp3_frames_and_start_with_room_for_the_encoder_delay(tmp_path):
+def cached_plan(tmp_path, count, frames):
+    """plan_of `count` sentences, each in the cache with `frames` + 37 n frames of speech."""
     cache = SegmentCache(tmp_path)
-    texts = [f"sentence {i}" for i in range(60)]
-    plan = plan_of(texts)
+    texts = [f"sentence {i}" for i in range(count)]
     for n, text in enumerate(texts):
-        cache.put(f"key of {text}", b"\x10\x00" * (1000 + 37 * n))
+        cache.put(f"key of {text}", b"\x10\x00" * (frames + 37 * n))
+    return plan_of(texts), cache
+
+
+def test_blocks_are_whole_mp3_frames_and_start_with_room_for_the_encoder_delay(tmp_path):
+    plan, cache = cached_plan(tmp_path, 60, 1000)
     layout = audio.layout(plan, cache, 22050)
     assert len(layout.blocks) == len(audio.block_starts(plan))
     position = 0
@@ -162,11 +167,7 @@ def test_a_blocks_bytes_do_not_depend_on_the_blocks_encoded_with_it(tmp_path, mo
 
 
 def test_split_parts_stay_within_the_limit_with_their_block_padding(tmp_path):
-    cache = SegmentCache(tmp_path)
-    texts = [f"sentence {i}" for i in range(12)]
-    plan = plan_of(texts)
-    for n, text in enumerate(texts):
-        cache.put(f"key of {text}", b"\x10\x00" * (20000 + 37 * n))
+    plan, cache = cached_plan(tmp_path, 12, 20000)
     layout = audio.layout(plan, cache, 22050)
     for k in range(1, 10):  # a limit that segments 0..k fill exactly, with head and tail
         limit = layout.segments[k].end_ms - layout.segments[0].start_ms + 750 + 2000
