@@ -4,6 +4,7 @@ uninterrupted render's, sample for sample. And two renders of one book at once."
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -31,11 +32,19 @@ def start(repo_root, out: Path, cache: Path, logs: Path) -> subprocess.Popen:
          "--format", "wav", "--jobs", "2", "--out", str(out), "--cache-dir", str(cache), "-q"],
         stdout=open(logs / "stdout", "w"), stderr=open(logs / "stderr", "w"),  # noqa: SIM115
         start_new_session=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT prints every thread's stack
     )
 
 
 def finish(proc: subprocess.Popen, logs: Path) -> tuple[int, str, str]:
-    code = proc.wait(timeout=60)
+    try:
+        code = proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:  # a hang: show where each thread of it waits
+        os.kill(proc.pid, signal.SIGABRT)
+        proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the render hung; its threads:\n" + (logs / "stderr").read_text())
     return code, (logs / "stdout").read_text(), (logs / "stderr").read_text()
 
 
