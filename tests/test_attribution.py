@@ -570,3 +570,22 @@ def test_narration_ending_on_a_joined_clause_hands_the_next_quote_to_its_subject
             'Mary followed him into the study, and he shut the door behind them.\n\n'
             '"Look here, there is the deuce of a mess."')
     assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")
+
+
+def test_a_name_echoed_from_the_turn_before_is_not_someone_spoken_to():
+    # `"Cynthia?"` repeats the name Tom just said: nobody calls Cynthia, so Tom answers.
+    cast = cast_of(("tom", "Tom", "male"), ("mary", "Mary", "female"),
+                   ("cynthia", "Cynthia", "female"))
+    text = ('"We might pick up Cynthia on the way," said Tom.\n\n'
+            '"Cynthia? Is she your wife?" asked Mary.\n\n"No, she is my mother\'s ward."')
+    assert said(text, cast)[-1] == ("tom", "turn_taking")
+    # A call repeated is still a call: the one called twice answers.
+    text = '"Cynthia!" cried Mary.\n\n"Cynthia!"\n\n"Yes, I am coming."'
+    assert said(text, cast)[-1] == ("cynthia", "vocative")
+
+
+def test_he_in_a_tag_is_the_one_the_sentence_before_named_as_its_subject():
+    # `Maurice looked at Frank`: Frank is named last, but `he said` is Maurice.
+    cast = cast_of(("maurice", "Maurice", "male"), ("frank", "Frank", "male"))
+    text = 'Then Maurice looked at Frank. "Come into the library," he said.'
+    assert said(text, cast) == [("maurice", "tag")]

@@ -121,6 +121,17 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
 
 
 
+def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
+    """`Then he turned to his brother. "...," he said`: the named subject of the sentence
+    just before a quote is who `he` is, not the person it last mentioned."""
+    before = quote.before.strip()
+    if before[-1:] not in (".", "!", "?"):
+        return []  # no narration before, or it is the tag itself (`Tom said,`)
+    last = _SENTENCE_END.split(before)[-1]
+    subject = clause_subject(last, names, turn.recent + quote.prior, set())
+    return [subject.role] if subject.role and subject.role != NARRATOR else []
+
+
 def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
                        exclude: set[str]) -> str | None:
     """The subject of the sentence before the quote, or of the first sentence after it
@@ -147,7 +158,7 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
     `last`: the speaker of the turn just before, with no narration between; `previous`:
     that speaker even across narration."""
     for quote in turn.quotes:
-        _tag_rule(quote, names, turn.recent + quote.prior,
+        _tag_rule(quote, names, turn.recent + quote.prior + _actor(quote, turn, names),
                   None if quote.segment.continues_quote else last, previous)
         previous = quote.tag or previous
     tagged = [q for q in turn.quotes if q.tag]

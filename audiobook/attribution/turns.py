@@ -122,12 +122,27 @@ def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[
     return roles
 
 
+def _echoed(text: str, said: str, names: NameIndex) -> set[str]:
+    """Names that open a quote as a bare question or exclamation and were just spoken of
+    in the turn before (`"Cynthia! That's not your wife?"` after `"...pick up Cynthia"`):
+    an echo of what was said, not someone spoken to."""
+    if not said:
+        return set()
+    first = names.mentions(text[:40])
+    opens = first and not text[:first[0].start].strip(" \u2014-")
+    if not opens or not re.match(r"[?!]", text[first[0].end:]):  # `"Evie? Off?"`
+        return set()
+    # Not a call repeated (`"Tom!"` then `"Tom!"`): the name was spoken of, not to.
+    return {first[0].role} & ({m.role for m in names.mentions(said)} - addressed(said, names))
+
+
 def _turns(chapter, names: NameIndex) -> list[Turn]:
     turns: list[Turn] = []
     pending: list[str] = []
     seen: list[str] = []  # roles named lately, for `She` opening a sentence
     gap = gap_words = 0
     beat = ""
+    said = ""  # the quotes of the latest turn
     for scene_number, scene in enumerate(chapter.scenes, 1):
         for paragraph in scene.paragraphs:
             segs = paragraph.segments
@@ -144,10 +159,11 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
                 if i == 0 and beat.rstrip().endswith(":"):
                     before = beat  # `His mother said:` closing the paragraph before
                 after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
-                quotes.append(Quote(seg, before, after, addressed(seg.text, names),
-                                    prior.oldest_first()))
+                spoken_to = addressed(seg.text, names) - _echoed(seg.text, said, names)
+                quotes.append(Quote(seg, before, after, spoken_to, prior.oldest_first()))
                 quotes[-1].interrupted = bool(before) and i >= 2 and \
                     segs[i - 2].kind == DIALOGUE and before.rstrip()[-1:] in ",:\u2014-"
+            said = " ".join(q.segment.text for q in quotes) or said
             if not quotes:
                 named = _salient(narration, mentions, names, seen)
                 pending.extend(named)
