@@ -62,15 +62,20 @@ def _answering(run: list[Turn], i: int, names: NameIndex) -> None:
             quote.tag_not = prev
 
 
-def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
-    """Fill unsettled turns from settled ones: vocatives, then alternation between anchors."""
+def _settle_by_beat(run: list[Turn], names: NameIndex, who) -> None:
+    """Unsettled turns go to `who(beat, turn, names)`, read from the narration before them."""
     for turn in run:
-        # `Then he heard her speak.` just before: she speaks, whoever was spoken to.
         if not turn.speaker and not turn.continues and turn.beat:
-            role = _beat_speaker(turn.beat, turn, names)
+            role = who(turn.beat, turn, names)
             if role and _fits(role, turn, names):
                 _assign(turn, role, "paragraph_subject")
                 turn.strength = 2
+
+
+def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
+    """Fill unsettled turns from settled ones: vocatives, then alternation between anchors."""
+    # `Then he heard her speak.` just before: she speaks, whoever was spoken to.
+    _settle_by_beat(run, names, _beat_speaker)
     for i in range(1, len(run)):
         turn, prev = run[i], run[i - 1]
         _answering(run, i, names)
@@ -95,13 +100,8 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         before.add(m.role for m in turn.mentions)
         if turn.speaker:
             before.add([turn.speaker])
-    for turn in run:
-        # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
-        if not turn.speaker and not turn.continues and turn.beat:
-            role = _beat_subject(turn.beat, turn, names)
-            if role and _fits(role, turn, names):
-                _assign(turn, role, "paragraph_subject")
-                turn.strength = 2
+    # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
+    _settle_by_beat(run, names, _beat_subject)
     partners = _partners(run)
     anchors = list(partners)  # the settled turns, in order
     starts = list(accumulate((not t.continues for t in run), initial=0))
