@@ -130,13 +130,19 @@ _BLOCK_CODEC = [*_CODEC["mp3"], "-write_xing", "0", "-id3v2_version", "0",
 
 def _block_key(layout: audio.ChapterLayout, block: audio.Block, recipe: list) -> str:
     # Everything a block's audio depends on; a change to how room tone is made needs a new
-    # tag here, or blocks of the old tone are reused. The ffmpeg build is named by its path
-    # and size (asking its version costs a process): another LAME may encode other bytes.
-    ffmpeg = Path(tools.ffmpeg())
-    with contextlib.suppress(OSError):
-        ffmpeg = (str(ffmpeg), ffmpeg.stat().st_size)
+    # tag here, or blocks of the old tone are reused.
     return make_key("mp3 block", layout.sample_rate, audio.ROOM_TONE_DB, recipe,
-                    audio.block_filter(layout, block), _BLOCK_CODEC, str(ffmpeg))
+                    audio.block_filter(layout, block), _BLOCK_CODEC, _ffmpeg_identity())
+
+
+def _ffmpeg_identity() -> str:
+    """The ffmpeg binary by path and size, since another build's LAME may encode other
+    bytes (asking its version would cost a process)."""
+    path = tools.ffmpeg()
+    try:
+        return f"{path} {os.path.getsize(path)}"
+    except OSError:
+        return path
 
 
 BLOCKS_PER_RUN = 32  # an encoder and an open file each: bounds ffmpeg's memory and files
