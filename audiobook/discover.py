@@ -8,6 +8,7 @@ lines are counted by attributing the book with the proposed cast.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -293,12 +294,29 @@ def check_target(path: str | Path, force: bool) -> Path:
 
 
 def write_cast(proposal: Proposal, path: str | Path, force: bool = False) -> Path:
-    """Write the proposal as voices.yaml; never over an existing file without `force`."""
-    from audiobook.export import write_text_atomic
+    """Write the proposal as voices.yaml; never over an existing file without `force`, not
+    even one that appears while the proposal is being made."""
+    from audiobook.export import atomic_path, write_text_atomic
 
     path = check_target(path, force)
     try:
-        write_text_atomic(path, to_yaml(proposal))
+        if force:
+            write_text_atomic(path, to_yaml(proposal))
+        else:
+            with atomic_path(path) as tmp:
+                tmp.write_text(to_yaml(proposal), encoding="utf-8")
+                # A hard link publishes the whole file and fails if the name was taken
+                # meanwhile; atomic_path's rename then finds the same file and the
+                # temporary name goes.
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    raise
+                except OSError:  # no hard links here (FAT, some network file systems)
+                    if path.exists():
+                        raise FileExistsError(path) from None
+    except FileExistsError:
+        raise OutputError(f"{path}: already exists; pass --force to overwrite it") from None
     except OSError as bad:
         raise OutputError(f"{path}: cannot write: {bad.strerror}") from None
     return path

@@ -1,5 +1,7 @@
 """Cast discovery and the `audiobook cast` command."""
 
+import os
+
 from click.testing import CliRunner
 
 from audiobook.cast import parse_cast
@@ -133,3 +135,29 @@ def test_cli_inspect_lists_unresolved_quotes_with_line_numbers(tmp_path):
         "  Low confidence: 1\n"
         "    line    9  mary       nearest_mention  Cold.\n"
     )
+
+
+def test_write_cast_does_not_overwrite_a_file_that_appears_meanwhile(tmp_path, monkeypatch):
+    from audiobook import discover as module
+
+    target = tmp_path / "voices.yaml"
+    proposal = discover(parse(PASSAGE))
+    real_yaml = module.to_yaml
+
+    def someone_else_writes_first(found):  # while the proposal is being made
+        target.write_text("theirs")
+        return real_yaml(found)
+
+    monkeypatch.setattr(module, "to_yaml", someone_else_writes_first)
+    try:
+        write_cast(proposal, target)
+        raise AssertionError("overwrote a file that appeared meanwhile")
+    except OutputError as error:
+        assert str(error) == f"{target}: already exists; pass --force to overwrite it"
+    assert target.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["voices.yaml"]  # no temporary left
+    target.unlink()
+    monkeypatch.setattr(module, "to_yaml", real_yaml)
+    write_cast(proposal, target)
+    assert target.stat().st_mode & 0o777 == 0o644 & ~os.umask(os.umask(0))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["voices.yaml"]
