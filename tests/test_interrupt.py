@@ -23,13 +23,13 @@ BOOK = "heartstrings"
 INTERRUPTED = "Interrupted; finished work is kept. Run the same command to resume.\n"
 
 
-def start(repo_root, out: Path, cache: Path, logs: Path) -> subprocess.Popen:
+def start(repo_root, out: Path, cache: Path, logs: Path, fmt: str = "wav") -> subprocess.Popen:
     """A render in its own session, like a terminal job; output to files, since a
     process killed with -9 leaves pipes open in whatever it started."""
     logs.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [AUDIOBOOK, "render", str(repo_root / "script" / f"{BOOK}.md"), "--engine", "fake",
-         "--format", "wav", "--jobs", "2", "--out", str(out), "--cache-dir", str(cache), "-q"],
+         "--format", fmt, "--jobs", "2", "--out", str(out), "--cache-dir", str(cache), "-q"],
         stdout=open(logs / "stdout", "w"), stderr=open(logs / "stderr", "w"),  # noqa: SIM115
         start_new_session=True,
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT prints every thread's stack
@@ -213,3 +213,31 @@ def test_second_render_into_the_same_book_is_refused(repo_root, tmp_path, refere
     for name, path in final_files(out / BOOK).items():
         got = frames(path) if name.endswith(".wav") else path.read_bytes()
         assert got == reference[name]
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill-9"])
+def test_an_mp3_render_stopped_while_encoding_blocks_resumes_to_the_same_files(
+        repo_root, tmp_path, how):
+    reference = tmp_path / "reference"
+    code, _, stderr = finish(start(repo_root, reference / "out", reference / "cache", reference,
+                                   "mp3"), reference)
+    assert code == 0, stderr
+    expected = {name: p.read_bytes() for name, p in final_files(reference / "out" / BOOK).items()}
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    folder = out / BOOK
+    proc = start(repo_root, out, cache, tmp_path / "first", "mp3")
+    wait_for(lambda: folder.is_dir() and any(p.name.startswith(".block-")
+                                             for p in folder.iterdir()), proc, "a block")
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        os.kill(proc.pid, signal.SIGKILL)
+    code, stdout, stderr = finish(proc, tmp_path / "first")
+    assert code == (130 if how == "ctrl-c" else -signal.SIGKILL), stderr
+    for name, path in final_files(folder).items():  # whatever is at a final path is whole
+        assert path.read_bytes() == expected[name], name
+    code, _, stderr = finish(start(repo_root, out, cache, tmp_path / "again", "mp3"),
+                             tmp_path / "again")
+    assert code == 0, stderr
+    assert {name: p.read_bytes() for name, p in final_files(folder).items()} == expected
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".block-")]
