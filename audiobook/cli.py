@@ -44,6 +44,7 @@ class _Reporter(render.Reporter):
         self.show_bar = not quiet and sys.stderr.isatty()
         self.bar = None
         self.stage = None
+        self.chapters = ""  # which chapters the current batch covers, if there are batches
 
     def warning(self, message):
         if not self.quiet:
@@ -56,12 +57,18 @@ class _Reporter(render.Reporter):
             self.close()
             self.stage = stage
             if total:
-                self.bar = click.progressbar(length=total, label=self.LABELS.get(stage, stage),
+                label = self.LABELS.get(stage, stage)
+                if stage in ("synthesize", "encode"):
+                    label += self.chapters
+                self.bar = click.progressbar(length=total, label=label,
                                              file=sys.stderr, show_eta=True, show_pos=True)
                 self.bar.__enter__()
             return
         if self.bar:
             self.bar.update(done - self.bar.pos)
+
+    def batch(self, first, last, total):
+        self.chapters = f" (chapters {first}-{last} of {total})"
 
     def close(self):
         if self.bar:

@@ -40,6 +40,10 @@ class Reporter:
     def progress(self, stage: str, done: int, total: int) -> None:
         pass
 
+    def batch(self, first: int, last: int, total: int) -> None:
+        """A book too big to hold is built in batches: the synthesis and encoding stages
+        that follow cover chapters first..last of total."""
+
 
 # --- reading ---------------------------------------------------------------------------
 
@@ -404,6 +408,8 @@ def render_book(
                 # must not leave an entry that vouches for the wrong audio
                 export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
                 outdated.clear()
+            if survey.kept is None:
+                reporter.batch(todo[0].index, todo[-1].index, total)
             # Longest chapters first: the encode left running after synthesis ends is then short.
             todo.sort(key=lambda p: -sum(len(u.text) for u in p.utterances))
             result.synthesized += _build_chapters(

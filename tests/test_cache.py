@@ -159,8 +159,17 @@ def test_a_big_book_rendered_in_batches_is_the_same_book(small_script, small_voi
     monkeypatch.setattr(render_module, "_BATCH_CHARS", 1)
     monkeypatch.setattr(render_module, "_build_chapters",
                         lambda todo, *a: batches.append([p.stem for p in todo]) or build_chapters(todo, *a))
-    batched = render(small_script, small_voices, tmp_path / "batched", cache_dir, formats=("mp3", "wav"))
+
+    class Batches(render_module.Reporter):
+        seen = []
+
+        def batch(self, first, last, total):
+            self.seen.append((first, last, total))
+
+    batched = render(small_script, small_voices, tmp_path / "batched", cache_dir,
+                     formats=("mp3", "wav"), reporter=Batches())
     assert batches == [["01-one"], ["02-two"]]
+    assert Batches.seen == [(1, 1, 2), (2, 2, 2)]  # told, for the progress bars' labels
     files = sorted(p.name for p in whole.book_dir.iterdir() if p.name != ".lock")
     assert files == sorted(p.name for p in batched.book_dir.iterdir() if p.name != ".lock")
     for name in files:

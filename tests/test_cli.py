@@ -86,3 +86,19 @@ def test_user_mistakes_are_one_line_errors(tmp_path):
     assert result.exit_code == 1
     assert result.stderr == f"Error: {tmp_path}/missing.md: no such file\n"
     assert result.stdout == ""
+
+
+def test_progress_bars_of_a_batch_say_which_chapters_they_cover(capsys):
+    from audiobook.cli import _Reporter
+
+    reporter = _Reporter(quiet=False)
+    reporter.show_bar = True  # as on a terminal
+    reporter.batch(41, 80, 120)
+    for stage in ("plan", "synthesize", "encode"):
+        reporter.progress(stage, 0, 10)
+        reporter.progress(stage, 10, 10)
+    reporter.close()
+    err = capsys.readouterr().err
+    assert "Planning" in err and "Planning (chapters" not in err  # planning spans the book
+    assert "Synthesizing (chapters 41-80 of 120)" in err
+    assert "Encoding (chapters 41-80 of 120)" in err
