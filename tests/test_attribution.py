@@ -78,6 +78,25 @@ def test_a_first_person_tag_wins_over_the_name_the_narrator_introduces():
                                                                 ("narrator", "tag")]
 
 
+HARKER = Cast(roles={"narrator": Role("narrator", "Jonathan Harker", (), "male"),
+                     "hostess": Role("hostess", "the landlady", (), "female")})
+
+
+def test_a_pronoun_whose_verb_is_joined_to_the_speech_verb_tags_the_quote():
+    # `she bowed and said`, after `When I came close`: not the narrator's `I said` beside it.
+    assert said('At the door stood the landlady. When I came close she bowed and said, '
+                '"The Herr Englishman?" "Yes," I said, "Jonathan Harker."', HARKER) == [
+        ("hostess", "tag"), ("narrator", "tag"), ("narrator", "tag")]
+
+
+def test_the_narrator_naming_himself_calls_no_one_to_answer():
+    # The landlady spoke first in the paragraph, so `Jonathan Harker` is not her vocative.
+    rules = said('At the door stood the landlady. When I came close she bowed and said, '
+                 '"The Herr Englishman?" "Yes," I said, "Jonathan Harker."\n\n'
+                 '"Your room is ready."', HARKER)
+    assert rules[3] != ("narrator", "vocative")
+
+
 def test_first_person_tag_is_the_narrator():
     assert said('"Come in," I said to Tom.', PAIR) == [("narrator", "tag")]
 

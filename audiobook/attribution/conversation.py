@@ -81,7 +81,9 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         _answering(run, i, names)
         if turn.speaker or turn.continues:
             continue
-        spoken_to = [r for r in prev.addressed if r != prev.speaker]
+        # A quote never speaks to its own speaker (`"Yes," I said, "Jonathan Harker."`).
+        spoken_to = sorted({r for q in prev.quotes for r in q.addressed
+                            if r not in (q.role, prev.speaker)})
         if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names):
             _assign(turn, spoken_to[0], "vocative")
             turn.strength = 2

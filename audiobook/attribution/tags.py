@@ -265,7 +265,10 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
         at = next((k for k in range(len(near) - 1, -1, -1)
                    if near[k].lower() in ("i", "he", "she")), None)
         pronoun = near[at] if at is not None else None
-        if pronoun and all(_ADVERB.search(x) for x in near[at + 1:]):
+        between = near[at + 1:] if pronoun else []
+        # `When I came close she bowed and said,`: one verb joined to the speech verb.
+        if pronoun and (all(_ADVERB.search(x) for x in between) or
+                        len(between) == 2 and between[1].lower() == "and"):
             return _Subject(_pronoun_role(pronoun, names, recent, exclude),
                             PRONOUN_GENDER.get(pronoun.lower()), found=True,
                             pronoun=pronoun.lower() != "i")
