@@ -119,17 +119,11 @@ def _block_frame(rate: int) -> int:
     return frame
 
 
-def layout(plan: ChapterPlan, cache: SegmentCache, rate: int,
-           in_blocks: bool = True) -> ChapterLayout:
-    """Pass one: where every segment and block lands, and the chapter's energy.
-
-    `in_blocks=False` (a WAV preview) makes one block with no padding: pauses exact."""
-    if in_blocks:
-        frame = _block_frame(rate)
-        lead_min, pad_min = _frames(BLOCK_LEAD_MS, rate), _frames(BLOCK_PAD_MS, rate)
-        starts = block_starts(plan)
-    else:
-        frame, lead_min, pad_min, starts = 1, 0, 0, [0]
+def layout(plan: ChapterPlan, cache: SegmentCache, rate: int) -> ChapterLayout:
+    """Pass one: where every segment and block lands, and the chapter's energy."""
+    frame = _block_frame(rate)
+    lead_min, pad_min = _frames(BLOCK_LEAD_MS, rate), _frames(BLOCK_PAD_MS, rate)
+    starts = block_starts(plan)
     position, energy, timed, blocks = 0, 0.0, [], []
     for first, end in zip(starts, [*starts[1:], len(plan.segments)]):
         block_start = position
