@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from click.testing import CliRunner
 
 from audiobook.cast import parse_cast
@@ -76,11 +77,9 @@ def test_write_cast_never_overwrites_without_force(tmp_path):
     target = tmp_path / "voices.yaml"
     target.write_text("keep me")
     proposal = discover(parse(PASSAGE))
-    try:
+    with pytest.raises(OutputError) as caught:
         write_cast(proposal, target)
-        raise AssertionError("overwrote an existing file")
-    except OutputError as error:
-        assert str(error) == f"{target}: already exists; pass --force to overwrite it"
+    assert str(caught.value) == f"{target}: already exists; pass --force to overwrite it"
     assert target.read_text() == "keep me"
     write_cast(proposal, target, force=True)
     assert parse_cast(target.read_text()).roles["sherlock_holmes"].gender == "male"
@@ -149,11 +148,9 @@ def test_write_cast_does_not_overwrite_a_file_that_appears_meanwhile(tmp_path, m
         return real_yaml(found)
 
     monkeypatch.setattr(module, "to_yaml", someone_else_writes_first)
-    try:
+    with pytest.raises(OutputError) as caught:
         write_cast(proposal, target)
-        raise AssertionError("overwrote a file that appeared meanwhile")
-    except OutputError as error:
-        assert str(error) == f"{target}: already exists; pass --force to overwrite it"
+    assert str(caught.value) == f"{target}: already exists; pass --force to overwrite it"
     assert target.read_text() == "theirs"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["voices.yaml"]  # no temporary left
     target.unlink()
