@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,16 +71,24 @@ class SegmentCache:
         return self.get(key) is not None
 
     def put(self, key: str, pcm: bytes, kind: str = SPEECH) -> None:
-        self._store(key, kind, hashlib.sha256(pcm).digest(), lambda out: out.write(pcm))
+        def write(out) -> bytes:
+            out.write(pcm)
+            return hashlib.sha256(pcm).digest()
 
-    def _store(self, key: str, kind: str, digest: bytes, write_data) -> None:
+        self._store(key, kind, write)
+
+    def _store(self, key: str, kind: str, write_data) -> None:
+        """`write_data(out)` writes the data and returns its sha256, which goes in the
+        header it leaves room for."""
         path = self._path(key, kind)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=f".{kind}")
         try:
             with os.fdopen(fd, "wb") as out:
+                out.write(bytes(_HEADER))
+                digest = write_data(out)
+                out.seek(0)
                 out.write(MAGIC + digest)
-                write_data(out)
             os.replace(tmp, path)
         except BaseException as bad:
             Path(tmp).unlink(missing_ok=True)
@@ -117,17 +124,16 @@ class SegmentCache:
         return True
 
     def put_file(self, key: str, source: Path, kind: str = SPEECH) -> None:
-        """put() of a file's content, read in pieces."""
-        digest = hashlib.sha256()
-        with source.open("rb") as data:
-            while piece := data.read(_PIECE):
-                digest.update(piece)
-
-        def copy(out) -> None:
+        """put() of a file's content, read once, in pieces."""
+        def copy(out) -> bytes:
+            digest = hashlib.sha256()
             with source.open("rb") as data:
-                shutil.copyfileobj(data, out, _PIECE)
+                while piece := data.read(_PIECE):
+                    digest.update(piece)
+                    out.write(piece)
+            return digest.digest()
 
-        self._store(key, kind, digest.digest(), copy)
+        self._store(key, kind, copy)
 
     def _entries(self):
         """Files this cache wrote: `<2 hex>/<64 hex>.pcm`, and temporaries a killed write left.
