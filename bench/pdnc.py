@@ -85,6 +85,13 @@ def build_cast(characters, quotes) -> tuple[Cast, dict[str, str]]:
             roles[NARRATOR] = Role(NARRATOR, spoken, aliases, gender)
             role_of[name] = NARRATOR
             continue
+        # A cast would have one `Christopher Robin`: both PDNC people are scored as one role.
+        same = next((r for r in roles.values() if r.name == spoken), None)
+        if same:
+            roles[same.id] = Role(same.id, spoken, tuple(sorted({*same.aliases, *aliases})),
+                                  same.gender)
+            role_of[name] = same.id
+            continue
         role_id = discover.role_id(name, taken, prefix="r_")
         roles[role_id] = Role(role_id, spoken, aliases, gender)
         role_of[name] = role_id

@@ -65,6 +65,14 @@ def test_a_pronoun_tag_in_a_new_paragraph_is_not_the_man_who_just_spoke():
     assert said(text, MEN)[-1] == ("tom", "tag")
 
 
+def test_people_named_after_a_turns_quote_are_newer_than_its_speaker():
+    # Tom spoke first, but the long narration after his quote ends on Huck: `he` is Huck.
+    text = ('"Come and sit down," said Tom, and they went into the garden together. '
+            'The old aunt was there, and she asked Huck when he was going to be married.'
+            '\n\nRespectful but irritated, he answered, "Once is enough."')
+    assert said(text, MEN) == [("tom", "tag"), ("huck", "tag")]
+
+
 def test_a_pronoun_right_before_the_verb_of_a_leading_tag_is_its_subject():
     assert said('Therefore I said: "Come in."', PAIR) == [("narrator", "tag")]
     text = 'Tom looked at Mary.\n\nSo at last she replied: "Come in."'

@@ -255,6 +255,7 @@ def _attribute_chapter(chapter, names: NameIndex, cast: Cast) -> dict[int, tuple
         recent.extend(turn.salient)
         if turn.speaker:
             recent.append(turn.speaker)
+        recent.extend(turn.trailing)
     # Pass 2: conversations fill the gaps from settled turns.
     for run in _conversations(turns):
         _settle_conversation(run, names)

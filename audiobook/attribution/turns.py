@@ -55,6 +55,8 @@ class Turn:
     recent: list[str] = field(default_factory=list)  # mentioned or speaking before, latest last
     strength: int = 0  # how far neighbours may trust this turn's speaker
     salient: list[str] = field(default_factory=list)  # mentions, and whom `She` refers to
+    # The salient roles of a long narration after the last quote: newer than the speaker.
+    trailing: list[str] = field(default_factory=list)
 
     @property
     def addressed(self) -> set[str]:
@@ -186,6 +188,9 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
             turns.append(Turn(quotes, narration, mentions, pending, scene_number, gap,
                               gap_words + lead_words, beat))
             turns[-1].salient = _salient(narration, mentions, names, seen)
+            after = quotes[-1].after
+            if len(after.split()) > SHORT_TAG:
+                turns[-1].trailing = _salient(after, names.mentions(after), names, seen)
             seen = (seen + turns[-1].salient)[-40:]
             pending, gap, gap_words, beat = [], 0, 0, ""
     return turns
