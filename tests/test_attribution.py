@@ -170,6 +170,16 @@ def test_turn_taking_alternates_through_untagged_turns():
                                ("huck", "turn_taking"), ("tom", "turn_taking")]
 
 
+def test_two_named_speakers_alternating_outweigh_a_call_to_a_silent_bystander():
+    # Huck turns to Joe in passing; Tom, not Joe, answers: the tags of Tom and Huck on both
+    # sides alternate through the untagged turns, and Joe has not said a word yet.
+    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
+                   ("joe", "Joe Harper", "male"))
+    text = ('"Where were you?" said Tom.\n\n"At the river. Joe! The water was cold."\n\n'
+            '"Then why go?"\n\n"For the fish," said Huck.')
+    assert said(text, cast)[1:3] == [("huck", "turn_taking"), ("tom", "turn_taking")]
+
+
 def test_turn_taking_reads_backwards_from_a_later_tag():
     text = '"Ready?"\n\n"Almost."\n\n"Then come," said Tom.\n\n"Coming," said Huck.'
     assert said(text, MEN)[:2] == [("tom", "turn_taking"), ("huck", "turn_taking")]

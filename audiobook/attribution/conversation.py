@@ -104,9 +104,10 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             before.add([turn.speaker])
     # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
     _settle_by_beat(run, names, _beat_subject)
+    starts = list(accumulate((not t.continues for t in run), initial=0))
+    _overrule_vocatives(run, starts, names)
     partners = _partners(run)
     anchors = list(partners)  # the settled turns, in order
-    starts = list(accumulate((not t.continues for t in run), initial=0))
     for i, turn in enumerate(run):
         if turn.speaker:
             continue
@@ -135,6 +136,29 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:
             _assign(turn, min(guesses)[-1], "turn_taking")
+
+
+def _overrule_vocatives(run: list[Turn], starts: list[int], names: NameIndex) -> None:
+    """Between two tags naming two people, untagged turns that alternate exactly from one to
+    the other are theirs: a call in passing to someone who has not spoken yet in the talk,
+    from a turn whose own speaker is unknown, need not be answered by them (`"It is
+    impossible here. Aziz! The red-nosed boy..."`), so its vocative guess gives way."""
+    named = [i for i, t in enumerate(run) if t.strength == 3]
+    for a, b in zip(named, named[1:]):
+        one, other = run[a].speaker, run[b].speaker
+        if one == other or _hops(starts, a, b) % 2 == 0:
+            continue  # the tags do not alternate through the turns between
+        for j in range(a + 1, b):
+            turn, caller = run[j], run[j - 1]
+            if turn.rule != "vocative" or caller.speaker and caller.rule != "vocative":
+                continue
+            role = one if _hops(starts, a, j) % 2 == 0 else other
+            if turn.speaker != role and _fits(role, turn, names) and \
+                    all(t.speaker != turn.speaker for t in run[:j]):
+                turn.speaker, turn.rule, turn.strength = None, None, 0
+                for quote in turn.quotes:
+                    if quote.rule == "vocative":
+                        quote.role = quote.rule = None
 
 
 def _farther_guesses(run: list[Turn], i: int, anchors: list[int], k: int,

@@ -17,7 +17,9 @@ a quote carries its own tag.
                     narration ending on someone speaking (`He heard her speak.`) is her;
                     after `, and`, the subject joined last (`..., and he shut the door.`)
   single_mention    the only character named in the paragraph's narration
-  vocative          the person addressed by name in the previous turn answers
+  vocative          the person addressed by name in the previous turn answers (not when
+                    tags on both sides alternate through the turn, the caller is unknown
+                    and the one called has not spoken yet)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
                     when they disagree, a named tag outweighs a nearer guess);
                     a quote addressing its own paragraph's speaker is the other side's
