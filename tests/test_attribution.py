@@ -180,6 +180,16 @@ def test_two_named_speakers_alternating_outweigh_a_call_to_a_silent_bystander():
     assert said(text, cast)[1:3] == [("huck", "turn_taking"), ("tom", "turn_taking")]
 
 
+def test_a_quote_that_cannot_be_one_readings_puts_the_break_after_it():
+    # Read back from Tom's last tag, `"Never mind, Huck"` would be Huck's: the talk breaks
+    # (Tom goes on) after it, so the turns before follow the alternation from the start.
+    text = ('"What is it, Huck?" said Tom.\n\n"A loss," said Huck.\n\n"How much?"\n\n'
+            '"All of it."\n\n"When?"\n\n"Last night."\n\n"Never mind, Huck, come in."\n\n'
+            'Tom went to the door.\n\n"Wait for me," said Tom.')
+    assert [role for role, _ in said(text, MEN)] == [
+        "tom", "huck", "tom", "huck", "tom", "huck", "tom", "tom"]
+
+
 def test_turn_taking_reads_backwards_from_a_later_tag():
     text = '"Ready?"\n\n"Almost."\n\n"Then come," said Tom.\n\n"Coming," said Huck.'
     assert said(text, MEN)[:2] == [("tom", "turn_taking"), ("huck", "turn_taking")]

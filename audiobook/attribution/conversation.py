@@ -108,6 +108,7 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     _overrule_vocatives(run, starts, names)
     partners = _partners(run)
     anchors = list(partners)  # the settled turns, in order
+    sides = _consistent_sides(run, anchors, starts, partners, names)
     for i, turn in enumerate(run):
         if turn.speaker:
             continue
@@ -132,10 +133,45 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             role = run[anchor].speaker if same else partners[anchor]
             if role and _fits(role, turn, names):
                 guesses.append((-run[anchor].strength, distance, -side, role))
+        if i in sides:
+            guesses = [g for g in guesses if -g[2] == sides[i]] or guesses
         if not guesses:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:
             _assign(turn, min(guesses)[-1], "turn_taking")
+
+
+def _side_role(run: list[Turn], anchor: int, i: int, starts: list[int],
+               partners: dict[int, str | None]) -> str | None:
+    """Who speaks turn i if the talk alternates unbroken from the settled turn `anchor`."""
+    return run[anchor].speaker if _hops(starts, anchor, i) % 2 == 0 else partners[anchor]
+
+
+def _consistent_sides(run: list[Turn], anchors: list[int], starts: list[int],
+                      partners: dict[int, str | None], names: NameIndex) -> dict[int, int]:
+    """Between two settled turns, the alternation read from the earlier (side 0) holds up
+    to where the talk breaks (a third voice, a speaker going on), the one read back from
+    the later (side 1) after it. A turn that cannot be one reading's (it speaks to or rules
+    out that reading's speaker) lies on the other side of the break, and so does every
+    turn beyond it: those follow the other anchor, however near the first one is."""
+    sides: dict[int, int] = {}
+    for left, right in zip(anchors, anchors[1:]):
+        between = [i for i in range(left + 1, right) if not run[i].continues]
+
+        def breaks(anchor: int, i: int) -> bool:
+            role = _side_role(run, anchor, i, starts, partners)
+            return bool(role) and not _fits(role, run[i], names)
+
+        not_left = [i for i in between if breaks(left, i)]
+        not_right = [i for i in between if breaks(right, i)]
+        if not_left and not_right and not_right[-1] > not_left[0]:
+            continue  # the two readings contradict each other: no break fits both
+        for i in between:
+            if not_right and i <= not_right[-1]:
+                sides[i] = 0
+            elif not_left and i >= not_left[0]:
+                sides[i] = 1
+    return sides
 
 
 def _overrule_vocatives(run: list[Turn], starts: list[int], names: NameIndex) -> None:

@@ -21,7 +21,9 @@ a quote carries its own tag.
                     tags on both sides alternate through the turn, the caller is unknown
                     and the one called has not spoken yet)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
-                    when they disagree, a named tag outweighs a nearer guess);
+                    when they disagree, a named tag outweighs a nearer guess, and a
+                    turn one reading cannot fit, for it speaks to that reading's speaker,
+                    hands it and every turn beyond it to the other reading);
                     a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
                     did not speak the previous turn (low confidence)
