@@ -190,6 +190,16 @@ def test_a_quote_that_cannot_be_one_readings_puts_the_break_after_it():
         "tom", "huck", "tom", "huck", "tom", "huck", "tom", "tom"]
 
 
+def test_turn_taking_never_repeats_the_speaker_tagged_in_the_paragraph_beside():
+    # Read back from Huck's tag, `"Oh, I can't wait."` would be Tom's again, right after
+    # his own tagged turn: a new paragraph of talk is someone else's, so Joe answers.
+    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
+                   ("joe", "Joe Harper", "male"))
+    text = ('"Who was it?" said Joe.\n\n"The story will tell," said Tom.\n\n'
+            '"Oh, I can\'t wait."\n\n"It won\'t tell," said Huck.')
+    assert said(text, cast)[2] == ("joe", "turn_taking")
+
+
 def test_turn_taking_reads_backwards_from_a_later_tag():
     text = '"Ready?"\n\n"Almost."\n\n"Then come," said Tom.\n\n"Coming," said Huck.'
     assert said(text, MEN)[:2] == [("tom", "turn_taking"), ("huck", "turn_taking")]

@@ -135,6 +135,11 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
                 guesses.append((-run[anchor].strength, distance, -side, role))
         if i in sides:
             guesses = [g for g in guesses if -g[2] == sides[i]] or guesses
+        # A new paragraph of talk right after another is someone else's: no reading gives
+        # a turn to the one a tag names in the turn beside it, with no narration between.
+        beside = {run[j].speaker for j in (i - 1, i + 1) if j in partners and
+                  run[j].strength == 3 and not run[max(i, j)].gap and not run[max(i, j)].beat}
+        guesses = [g for g in guesses if g[-1] not in beside] or guesses
         if not guesses:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:

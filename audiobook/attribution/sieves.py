@@ -23,7 +23,8 @@ a quote carries its own tag.
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
                     when they disagree, a named tag outweighs a nearer guess, and a
                     turn one reading cannot fit, for it speaks to that reading's speaker,
-                    hands it and every turn beyond it to the other reading);
+                    hands it and every turn beyond it to the other reading; no reading
+                    repeats the speaker a tag names in the paragraph beside);
                     a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
                     did not speak the previous turn (low confidence)
