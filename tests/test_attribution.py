@@ -200,6 +200,16 @@ def test_turn_taking_never_repeats_the_speaker_tagged_in_the_paragraph_beside():
     assert said(text, cast)[2] == ("joe", "turn_taking")
 
 
+def test_turn_taking_goes_on_from_the_last_voice_of_a_paragraph():
+    # Joe speaks last in the second paragraph, over Huck: the next turn answers Joe, and
+    # the one who answers him is Huck, the first voice of that paragraph, not Tom.
+    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
+                   ("joe", "Joe Harper", "male"))
+    text = ('"Where?" said Tom.\n\n"Here," said Huck. "No, there," said Joe.\n\n'
+            '"Are you sure?"')
+    assert said(text, cast)[-1] == ("huck", "turn_taking")
+
+
 def test_turn_taking_reads_backwards_from_a_later_tag():
     text = '"Ready?"\n\n"Almost."\n\n"Then come," said Tom.\n\n"Coming," said Huck.'
     assert said(text, MEN)[:2] == [("tom", "turn_taking"), ("huck", "turn_taking")]

@@ -131,6 +131,11 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             distance = abs(i - anchor)
             same = _hops(starts, anchor, i) % 2 == 0
             role = run[anchor].speaker if same else partners[anchor]
+            # `"...," said Lucy. "You must have it," said Charlotte.`: the talk goes on
+            # from the last voice of the paragraph, answered by the first.
+            last = run[anchor].quotes[-1].role
+            if side == 0 and last and last != run[anchor].speaker:
+                role = last if same else run[anchor].speaker
             if role and _fits(role, turn, names):
                 guesses.append((-run[anchor].strength, distance, -side, role))
         if i in sides:
