@@ -157,6 +157,13 @@ def test_a_quote_speaking_to_its_paragraphs_speaker_is_the_other_ones_answer():
     assert said(text, PAIR) == [("tom", "tag"), ("mary", "tag"), ("tom", "turn_taking")]
 
 
+def test_the_person_addressed_who_already_answered_in_that_paragraph_does_not_answer_again():
+    cast = cast_of(("lucy", "Lucy", "female"), ("charlotte", "Charlotte", "female"))
+    text = ('"Charlotte, you take it," said Lucy. "No, you must have it," said Charlotte.\n\n'
+            '"No, no. You must."')
+    assert said(text, cast)[-1] == ("lucy", "turn_taking")
+
+
 def test_kin_vocative_in_a_two_person_talk_points_at_the_other_one():
     cast = cast_of(("father", "Mr. Woodhouse", "male"), ("emma", "Emma", "female"))
     text = ('Mr. Woodhouse and Emma sat by the fire.\n\nThe evening was long.\n\n'

@@ -82,8 +82,9 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         if turn.speaker or turn.continues:
             continue
         # A quote never speaks to its own speaker (`"Yes," I said, "Jonathan Harker."`).
-        spoken_to = sorted({r for q in prev.quotes for r in q.addressed
-                            if r not in (q.role, prev.speaker)})
+        # Nor does one who already answered, later in that paragraph, answer again.
+        spoke = {q.role for q in prev.quotes} | {prev.speaker}
+        spoken_to = sorted({r for q in prev.quotes for r in q.addressed if r not in spoke})
         if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names):
             _assign(turn, spoken_to[0], "vocative")
             turn.strength = 2
