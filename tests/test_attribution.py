@@ -171,6 +171,16 @@ def test_kin_vocative_in_a_two_person_talk_points_at_the_other_one():
     assert said(text, cast) == [("emma", "vocative")]
 
 
+def test_a_vocative_guess_never_gives_a_turn_to_the_one_tagged_in_the_paragraph_before():
+    # `uncle` is spoken to, and Florence is his only partner so far, but she has just
+    # spoken in the paragraph before: the new paragraph is someone else's.
+    cast = cast_of(("uncle", "Uncle John", "male"), ("flo", "Florence", "female"),
+                   ("curtis", "Curtis", "male"))
+    text = ('"Is it late?" said Uncle John.\n\n"Very late," said Florence.\n\n'
+            '"No, uncle, it is early."')
+    assert said(text, cast)[-1][0] != "flo"
+
+
 def test_turn_taking_alternates_through_untagged_turns():
     text = ('"Where?" said Tom.\n\n"Here," said Huck.\n\n"Now?"\n\n"Yes."\n\n"Why?"')
     assert said(text, MEN) == [("tom", "tag"), ("huck", "tag"), ("tom", "turn_taking"),

@@ -85,7 +85,8 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         # Nor does one who already answered, later in that paragraph, answer again.
         spoke = {q.role for q in prev.quotes} | {prev.speaker}
         spoken_to = sorted({r for q in prev.quotes for r in q.addressed if r not in spoke})
-        if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names):
+        if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names) and \
+                spoken_to[0] not in _tagged_beside(run, i):
             _assign(turn, spoken_to[0], "vocative")
             turn.strength = 2
     before = _Latest(run[0].recent)  # named or speaking in the turns before turn i
@@ -97,7 +98,8 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             pair = _two_participants([m.role for m in turn.mentions] + next_speaker[i], before)
             other = [r for r in pair if names.genders.get(r) not in (gender, "neutral")]
             if len(pair) == 2 and len(other) == 1 and _fits(other[0], turn, names) and any(
-                    names.genders.get(r) == gender for r in pair):
+                    names.genders.get(r) == gender for r in pair) and \
+                    other[0] not in _tagged_beside(run, i):
                 _assign(turn, other[0], "vocative")
                 turn.strength = 2
         before.add(m.role for m in turn.mentions)
@@ -141,15 +143,19 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
                 guesses.append((-run[anchor].strength, distance, -side, role))
         if i in sides:
             guesses = [g for g in guesses if -g[2] == sides[i]] or guesses
-        # A new paragraph of talk right after another is someone else's: no reading gives
-        # a turn to the one a tag names in the turn beside it, with no narration between.
-        beside = {run[j].speaker for j in (i - 1, i + 1) if j in partners and
-                  run[j].strength == 3 and not run[max(i, j)].gap and not run[max(i, j)].beat}
+        beside = _tagged_beside(run, i)
         guesses = [g for g in guesses if g[-1] not in beside] or guesses
         if not guesses:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:
             _assign(turn, min(guesses)[-1], "turn_taking")
+
+
+def _tagged_beside(run: list[Turn], i: int) -> set[str]:
+    """Who a tag names in the turns right before and after turn i, with no narration
+    between: a new paragraph of talk right after another is someone else's."""
+    return {run[j].speaker for j in (i - 1, i + 1) if 0 <= j < len(run) and
+            run[j].strength == 3 and not run[max(i, j)].gap and not run[max(i, j)].beat}
 
 
 def _side_role(run: list[Turn], anchor: int, i: int, starts: list[int],

@@ -19,7 +19,8 @@ a quote carries its own tag.
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
-                    and the one called has not spoken yet)
+                    and the one called has not spoken yet; nor when the one called
+                    answered already, or a tag names them in the paragraph beside)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
                     when they disagree, a named tag outweighs a nearer guess, and a
                     turn one reading cannot fit, for it speaks to that reading's speaker,
