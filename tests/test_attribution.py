@@ -157,6 +157,13 @@ def test_a_quote_speaking_to_its_paragraphs_speaker_is_the_other_ones_answer():
     assert said(text, PAIR) == [("tom", "tag"), ("mary", "tag"), ("tom", "turn_taking")]
 
 
+def test_the_person_addressed_who_already_answered_in_that_paragraph_does_not_answer_again():
+    cast = cast_of(("lucy", "Lucy", "female"), ("charlotte", "Charlotte", "female"))
+    text = ('"Charlotte, you take it," said Lucy. "No, you must have it," said Charlotte.\n\n'
+            '"No, no. You must."')
+    assert said(text, cast)[-1] == ("lucy", "turn_taking")
+
+
 def test_kin_vocative_in_a_two_person_talk_points_at_the_other_one():
     cast = cast_of(("father", "Mr. Woodhouse", "male"), ("emma", "Emma", "female"))
     text = ('Mr. Woodhouse and Emma sat by the fire.\n\nThe evening was long.\n\n'
@@ -164,10 +171,60 @@ def test_kin_vocative_in_a_two_person_talk_points_at_the_other_one():
     assert said(text, cast) == [("emma", "vocative")]
 
 
+def test_a_vocative_guess_never_gives_a_turn_to_the_one_tagged_in_the_paragraph_before():
+    # `uncle` is spoken to, and Florence is his only partner so far, but she has just
+    # spoken in the paragraph before: the new paragraph is someone else's.
+    cast = cast_of(("uncle", "Uncle John", "male"), ("flo", "Florence", "female"),
+                   ("curtis", "Curtis", "male"))
+    text = ('"Is it late?" said Uncle John.\n\n"Very late," said Florence.\n\n'
+            '"No, uncle, it is early."')
+    assert said(text, cast)[-1][0] != "flo"
+
+
 def test_turn_taking_alternates_through_untagged_turns():
     text = ('"Where?" said Tom.\n\n"Here," said Huck.\n\n"Now?"\n\n"Yes."\n\n"Why?"')
     assert said(text, MEN) == [("tom", "tag"), ("huck", "tag"), ("tom", "turn_taking"),
                                ("huck", "turn_taking"), ("tom", "turn_taking")]
+
+
+def test_two_named_speakers_alternating_outweigh_a_call_to_a_silent_bystander():
+    # Huck turns to Joe in passing; Tom, not Joe, answers: the tags of Tom and Huck on both
+    # sides alternate through the untagged turns, and Joe has not said a word yet.
+    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
+                   ("joe", "Joe Harper", "male"))
+    text = ('"Where were you?" said Tom.\n\n"At the river. Joe! The water was cold."\n\n'
+            '"Then why go?"\n\n"For the fish," said Huck.')
+    assert said(text, cast)[1:3] == [("huck", "turn_taking"), ("tom", "turn_taking")]
+
+
+def test_a_quote_that_cannot_be_one_readings_puts_the_break_after_it():
+    # Read back from Tom's last tag, `"Never mind, Huck"` would be Huck's: the talk breaks
+    # (Tom goes on) after it, so the turns before follow the alternation from the start.
+    text = ('"What is it, Huck?" said Tom.\n\n"A loss," said Huck.\n\n"How much?"\n\n'
+            '"All of it."\n\n"When?"\n\n"Last night."\n\n"Never mind, Huck, come in."\n\n'
+            'Tom went to the door.\n\n"Wait for me," said Tom.')
+    assert [role for role, _ in said(text, MEN)] == [
+        "tom", "huck", "tom", "huck", "tom", "huck", "tom", "tom"]
+
+
+def test_turn_taking_never_repeats_the_speaker_tagged_in_the_paragraph_beside():
+    # Read back from Huck's tag, `"Oh, I can't wait."` would be Tom's again, right after
+    # his own tagged turn: a new paragraph of talk is someone else's, so Joe answers.
+    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
+                   ("joe", "Joe Harper", "male"))
+    text = ('"Who was it?" said Joe.\n\n"The story will tell," said Tom.\n\n'
+            '"Oh, I can\'t wait."\n\n"It won\'t tell," said Huck.')
+    assert said(text, cast)[2] == ("joe", "turn_taking")
+
+
+def test_turn_taking_goes_on_from_the_last_voice_of_a_paragraph():
+    # Joe speaks last in the second paragraph, over Huck: the next turn answers Joe, and
+    # the one who answers him is Huck, the first voice of that paragraph, not Tom.
+    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
+                   ("joe", "Joe Harper", "male"))
+    text = ('"Where?" said Tom.\n\n"Here," said Huck. "No, there," said Joe.\n\n'
+            '"Are you sure?"')
+    assert said(text, cast)[-1] == ("huck", "turn_taking")
 
 
 def test_turn_taking_reads_backwards_from_a_later_tag():

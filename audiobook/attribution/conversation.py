@@ -82,9 +82,11 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         if turn.speaker or turn.continues:
             continue
         # A quote never speaks to its own speaker (`"Yes," I said, "Jonathan Harker."`).
-        spoken_to = sorted({r for q in prev.quotes for r in q.addressed
-                            if r not in (q.role, prev.speaker)})
-        if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names):
+        # Nor does one who already answered, later in that paragraph, answer again.
+        spoke = {q.role for q in prev.quotes} | {prev.speaker}
+        spoken_to = sorted({r for q in prev.quotes for r in q.addressed if r not in spoke})
+        if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names) and \
+                spoken_to[0] not in _tagged_beside(run, i):
             _assign(turn, spoken_to[0], "vocative")
             turn.strength = 2
     before = _Latest(run[0].recent)  # named or speaking in the turns before turn i
@@ -96,7 +98,8 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             pair = _two_participants([m.role for m in turn.mentions] + next_speaker[i], before)
             other = [r for r in pair if names.genders.get(r) not in (gender, "neutral")]
             if len(pair) == 2 and len(other) == 1 and _fits(other[0], turn, names) and any(
-                    names.genders.get(r) == gender for r in pair):
+                    names.genders.get(r) == gender for r in pair) and \
+                    other[0] not in _tagged_beside(run, i):
                 _assign(turn, other[0], "vocative")
                 turn.strength = 2
         before.add(m.role for m in turn.mentions)
@@ -104,9 +107,11 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             before.add([turn.speaker])
     # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
     _settle_by_beat(run, names, _beat_subject)
+    starts = list(accumulate((not t.continues for t in run), initial=0))
+    _overrule_vocatives(run, starts, names)
     partners = _partners(run)
     anchors = list(partners)  # the settled turns, in order
-    starts = list(accumulate((not t.continues for t in run), initial=0))
+    sides = _consistent_sides(run, anchors, starts, partners, names)
     for i, turn in enumerate(run):
         if turn.speaker:
             continue
@@ -129,12 +134,84 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             distance = abs(i - anchor)
             same = _hops(starts, anchor, i) % 2 == 0
             role = run[anchor].speaker if same else partners[anchor]
+            # `"...," said Lucy. "You must have it," said Charlotte.`: the talk goes on
+            # from the last voice of the paragraph, answered by the first.
+            last = run[anchor].quotes[-1].role
+            if side == 0 and last and last != run[anchor].speaker:
+                role = last if same else run[anchor].speaker
             if role and _fits(role, turn, names):
                 guesses.append((-run[anchor].strength, distance, -side, role))
+        if i in sides:
+            guesses = [g for g in guesses if -g[2] == sides[i]] or guesses
+        beside = _tagged_beside(run, i)
+        guesses = [g for g in guesses if g[-1] not in beside] or guesses
         if not guesses:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:
             _assign(turn, min(guesses)[-1], "turn_taking")
+
+
+def _tagged_beside(run: list[Turn], i: int) -> set[str]:
+    """Who a tag names in the turns right before and after turn i, with no narration
+    between: a new paragraph of talk right after another is someone else's."""
+    return {run[j].speaker for j in (i - 1, i + 1) if 0 <= j < len(run) and
+            run[j].strength == 3 and not run[max(i, j)].gap and not run[max(i, j)].beat}
+
+
+def _side_role(run: list[Turn], anchor: int, i: int, starts: list[int],
+               partners: dict[int, str | None]) -> str | None:
+    """Who speaks turn i if the talk alternates unbroken from the settled turn `anchor`."""
+    return run[anchor].speaker if _hops(starts, anchor, i) % 2 == 0 else partners[anchor]
+
+
+def _consistent_sides(run: list[Turn], anchors: list[int], starts: list[int],
+                      partners: dict[int, str | None], names: NameIndex) -> dict[int, int]:
+    """Between two settled turns, the alternation read from the earlier (side 0) holds up
+    to where the talk breaks (a third voice, a speaker going on), the one read back from
+    the later (side 1) after it. A turn that cannot be one reading's (it speaks to or rules
+    out that reading's speaker) lies on the other side of the break, and so does every
+    turn beyond it: those follow the other anchor, however near the first one is."""
+    sides: dict[int, int] = {}
+    for left, right in zip(anchors, anchors[1:]):
+        between = [i for i in range(left + 1, right) if not run[i].continues]
+
+        def breaks(anchor: int, i: int) -> bool:
+            role = _side_role(run, anchor, i, starts, partners)
+            return bool(role) and not _fits(role, run[i], names)
+
+        not_left = [i for i in between if breaks(left, i)]
+        not_right = [i for i in between if breaks(right, i)]
+        if not_left and not_right and not_right[-1] > not_left[0]:
+            continue  # the two readings contradict each other: no break fits both
+        for i in between:
+            if not_right and i <= not_right[-1]:
+                sides[i] = 0
+            elif not_left and i >= not_left[0]:
+                sides[i] = 1
+    return sides
+
+
+def _overrule_vocatives(run: list[Turn], starts: list[int], names: NameIndex) -> None:
+    """Between two tags naming two people, untagged turns that alternate exactly from one to
+    the other are theirs: a call in passing to someone who has not spoken yet in the talk,
+    from a turn whose own speaker is unknown, need not be answered by them (`"It is
+    impossible here. Aziz! The red-nosed boy..."`), so its vocative guess gives way."""
+    named = [i for i, t in enumerate(run) if t.strength == 3]
+    for a, b in zip(named, named[1:]):
+        one, other = run[a].speaker, run[b].speaker
+        if one == other or _hops(starts, a, b) % 2 == 0:
+            continue  # the tags do not alternate through the turns between
+        for j in range(a + 1, b):
+            turn, caller = run[j], run[j - 1]
+            if turn.rule != "vocative" or caller.speaker and caller.rule != "vocative":
+                continue
+            role = one if _hops(starts, a, j) % 2 == 0 else other
+            if turn.speaker != role and _fits(role, turn, names) and \
+                    all(t.speaker != turn.speaker for t in run[:j]):
+                turn.speaker, turn.rule, turn.strength = None, None, 0
+                for quote in turn.quotes:
+                    if quote.rule == "vocative":
+                        quote.role = quote.rule = None
 
 
 def _farther_guesses(run: list[Turn], i: int, anchors: list[int], k: int,

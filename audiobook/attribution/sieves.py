@@ -17,9 +17,16 @@ a quote carries its own tag.
                     narration ending on someone speaking (`He heard her speak.`) is her;
                     after `, and`, the subject joined last (`..., and he shut the door.`)
   single_mention    the only character named in the paragraph's narration
-  vocative          the person addressed by name in the previous turn answers
+  vocative          the person addressed by name in the previous turn answers (not when
+                    tags on both sides alternate through the turn, the caller is unknown
+                    and the one called has not spoken yet; nor when the one called
+                    answered already, or a tag names them in the paragraph beside)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
-                    when they disagree, a named tag outweighs a nearer guess);
+                    when they disagree, a named tag outweighs a nearer guess, and a
+                    turn one reading cannot fit, for it speaks to that reading's speaker,
+                    hands it and every turn beyond it to the other reading; no reading
+                    repeats the speaker a tag names in the paragraph beside; read forward
+                    from a paragraph of two voices, the talk goes on from its last one);
                     a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
                     did not speak the previous turn (low confidence)
