@@ -472,6 +472,8 @@ def test_she_is_whom_the_narration_keeps_talking_about_not_the_last_woman_named(
     # The one spoken to is not the speaker, though the latest man named.
     ('Tom looked at Huck.\n\n"Come here," said he to Huck.', MEN, "tom"),
     ('Huck sat by Tom.\n\n"Come here," he said to Tom.', MEN, "huck"),
+    ('One day a fellow said to Tom:\n\n"Come here."',
+     cast_of(("tom", "Tom", "male"), ("fellow", "A fellow", "male")), "fellow"),
     # The one heard speaks, not the one hearing.
     ('"What a place!" Mary heard Tom say.', PAIR, "tom"),
     ('Tom sat by Mary.\n\n"What a place!" Tom heard her whisper.', PAIR, "mary"),
@@ -616,3 +618,4 @@ def test_he_in_a_tag_is_the_one_the_sentence_before_named_as_its_subject():
     cast = cast_of(("maurice", "Maurice", "male"), ("frank", "Frank", "male"))
     text = 'Then Maurice looked at Frank. "Come into the library," he said.'
     assert said(text, cast) == [("maurice", "tag")]
+

@@ -251,7 +251,8 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
         if not _is_speech_verb(w.group()) and not _TWO_WORD_VERBS.match(clause, w.start()):
             continue
         after = clause[w.end():].strip(" ,:\u2014-")
-        if after:
+        # `A fellow said to Cantwell:`: the one spoken to follows `to`, the speaker comes before.
+        if after and not re.match(r"(?:to|with|at)\b", after, re.IGNORECASE):
             subject = _noun_phrase(after, names, recent, exclude, at_start=True)
             if subject.found and subject.role:
                 return subject
