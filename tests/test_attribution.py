@@ -477,6 +477,9 @@ def test_she_is_whom_the_narration_keeps_talking_about_not_the_last_woman_named(
     # The one heard speaks, not the one hearing.
     ('"What a place!" Mary heard Tom say.', PAIR, "tom"),
     ('Tom sat by Mary.\n\n"What a place!" Tom heard her whisper.', PAIR, "mary"),
+    # `her` is not the one hearing, though the latest woman named (that would be `herself`).
+    ('Mrs. Bennet came in. Jane looked up.\n\n"What a place!" Jane heard her say.', BENNETS,
+     "mrs"),
 ])
 def test_tags_that_name_a_listener(text, cast, speaker):
     assert said(text, cast) == [(speaker, "tag")]

@@ -207,6 +207,12 @@ _INFINITIVE = re.compile(
 _HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear|overhears)\b", re.IGNORECASE)
 
 
+def _hearer(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> set[str]:
+    """`Mary heard her say`: the one hearing, never the `her` heard (that would be `herself`)."""
+    role = clause_subject(_SENTENCE_END.split(text)[-1], names, recent, exclude).role
+    return {role} if role else set()
+
+
 def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
     """A tag opening the narration after a quote: `said Mary`, `Mary said`, `he replied`."""
     clause = _CLAUSE_END.split(text, 1)[0]
@@ -220,7 +226,10 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
         # `Mary said`, `the old man said`, `he quietly said`: subject before the verb.
         head = clause[: w.start()]
         # `she heard one voice say`, `he heard her tell`: the one heard speaks.
-        head = _HEARD.split(head)[-1]
+        heard = _HEARD.split(head)
+        head = heard[-1]
+        if len(heard) > 1:
+            exclude = exclude | _hearer(heard[-2], names, recent, exclude)
         if head.strip():
             subject = _noun_phrase(head, names, recent, exclude, at_start=True)
             if subject.found:
@@ -260,7 +269,8 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
         heard = _HEARD.split(head)
         if len(heard) > 1 and heard[-1].strip():
             # `She heard him say,`: the one heard speaks, not the one hearing.
-            return _noun_phrase(heard[-1], names, recent, exclude, at_start=True)
+            return _noun_phrase(heard[-1], names, recent,
+                                exclude | _hearer(heard[-2], names, recent, exclude), at_start=True)
         # `Therefore I said:`, `and then she added:`: a pronoun right before the verb.
         near = _WORD.findall(head)[-3:]
         at = next((k for k in range(len(near) - 1, -1, -1)
