@@ -472,6 +472,7 @@ def test_she_is_whom_the_narration_keeps_talking_about_not_the_last_woman_named(
     # The one spoken to is not the speaker, though the latest man named.
     ('Tom looked at Huck.\n\n"Come here," said he to Huck.', MEN, "tom"),
     ('Huck sat by Tom.\n\n"Come here," he said to Tom.', MEN, "huck"),
+    ('Tom looked at Huck.\n\n"Come here," said he, addressing Huck.', MEN, "tom"),
     ('One day a fellow said to Tom:\n\n"Come here."',
      cast_of(("tom", "Tom", "male"), ("fellow", "A fellow", "male")), "fellow"),
     # The one heard speaks, not the one hearing.

@@ -69,7 +69,7 @@ _GOES_ON = re.compile(r"\b(?:continued|continues|went on|goes on|added|adds|resu
                       re.IGNORECASE)
 
 
-_SPOKEN_TO = re.compile(r"\bto\s+$", re.IGNORECASE)
+_SPOKEN_TO = re.compile(r"\b(?:to|addressing)\s+$", re.IGNORECASE)
 
 
 def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | None = None,
@@ -82,7 +82,8 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     exclude = set(quote.addressed)
     tag_clauses = _CLAUSE_END.split(quote.after, 1)[0] + " " + quote.before[-40:]
     goes_on = _GOES_ON.search(tag_clauses)
-    # `said he to Temple`, `she said to Lucy`: the one spoken to is not the speaker.
+    # `said he to Temple`, `she said to Lucy`, `said he, addressing the old man`: the one
+    # spoken to is not the speaker.
     exclude.update(m.role for m in names.mentions(tag_clauses)
                    if _SPOKEN_TO.search(tag_clauses, 0, m.start))
     if last and last not in quote.prior and not goes_on:
