@@ -623,3 +623,8 @@ def test_he_in_a_tag_is_the_one_the_sentence_before_named_as_its_subject():
     text = 'Then Maurice looked at Frank. "Come into the library," he said.'
     assert said(text, cast) == [("maurice", "tag")]
 
+
+
+def test_he_in_a_tag_opening_a_paragraph_is_the_subject_that_closed_the_paragraph_before():
+    text = 'Huck sat down by the fire. Then Tom turned to Huck.\n\n"Come here," he said.'
+    assert said(text, MEN) == [("tom", "tag")]

@@ -11,7 +11,9 @@ a quote carries its own tag.
   tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
                     `he replied`, `I said` (the narrator), `cried his wife`; in a new
                     paragraph right after someone spoke, `he said` is another man;
-                    `After a pause Sir Thomas added, "..."`: the name right before the verb
+                    `After a pause Sir Thomas added, "..."`: the name right before the verb;
+                    `he` is the named subject of the sentence just before the quote, in its
+                    paragraph or closing the one before
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
                     narration ending on someone speaking (`He heard her speak.`) is her;
@@ -126,6 +128,13 @@ def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
     """`Then he turned to his brother. "...," he said`: the named subject of the sentence
     just before a quote is who `he` is, not the person it last mentioned."""
     before = quote.before.strip()
+    if not before and quote is turn.quotes[0] and turn.beat:
+        # `Then Tom turned to Huck.` closing the paragraph before: the same across the break,
+        # read in the clause joined last (`..., and the sight of them made Lilia laugh`).
+        last = _SENTENCE_END.split(turn.beat.strip())[-1]
+        last = re.split(r";\s+|,\s*(?:and|but|then)\s+", last)[-1]
+        subject = clause_subject(last, names, turn.recent, set())
+        return [subject.role] if subject.role and subject.role != NARRATOR else []
     if before[-1:] not in (".", "!", "?"):
         return []  # no narration before, or it is the tag itself (`Tom said,`)
     last = _SENTENCE_END.split(before)[-1]
