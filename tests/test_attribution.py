@@ -628,3 +628,8 @@ def test_he_in_a_tag_is_the_one_the_sentence_before_named_as_its_subject():
 def test_he_in_a_tag_opening_a_paragraph_is_the_subject_that_closed_the_paragraph_before():
     text = 'Huck sat down by the fire. Then Tom turned to Huck.\n\n"Come here," he said.'
     assert said(text, MEN) == [("tom", "tag")]
+
+
+def test_the_subject_after_a_clause_set_before_it_is_the_one_acting():
+    text = 'When Tom came in, Huck looked up. "Who is it?"'
+    assert said(text, MEN) == [("huck", "paragraph_subject")]

@@ -17,7 +17,8 @@ a quote carries its own tag.
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
                     narration ending on someone speaking (`He heard her speak.`) is her;
-                    after `, and`, the subject joined last (`..., and he shut the door.`)
+                    after `, and`, the subject joined last (`..., and he shut the door.`);
+                    after a clause set first, its main subject (`When Tom came in, Huck rose.`)
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;

@@ -303,10 +303,16 @@ _JOINED = re.compile(r"(?:,\s*|\s+)(?:and|but|while|when|whereupon|till|until)\s
 _LEADING_ADVERB = re.compile(r"^\s*(?:then|now|at once|presently|suddenly)\b,?\s*", re.IGNORECASE)
 
 
+_SUBORDINATE = re.compile(r"^(?:when|as|while|after|before|though|although|if|since|once|"
+                          r"as soon as)\s[^,;]{1,60},\s*", re.IGNORECASE)
+
+
 def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
     """The subject at the head of a clause: `Mary turned to him and`, `He`, `Then she`."""
     text = re.sub(r"^\W*(?:then|and|but|so|now|here|at last|at length|presently),?\s+", "",
                   text.strip(), flags=re.IGNORECASE)
+    # `When they entered, the old man arose`: the subject follows the clause set before it.
+    text = _SUBORDINATE.sub("", text)
     if not text:
         return _Subject()
     first = _WORD.match(text)
