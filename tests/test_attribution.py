@@ -633,3 +633,9 @@ def test_he_in_a_tag_opening_a_paragraph_is_the_subject_that_closed_the_paragrap
 def test_the_subject_after_a_clause_set_before_it_is_the_one_acting():
     text = 'When Tom came in, Huck looked up. "Who is it?"'
     assert said(text, MEN) == [("huck", "paragraph_subject")]
+
+
+def test_he_is_the_subject_of_the_last_clause_that_has_one():
+    text = ('When they came in, Tom rose from his seat, and shaking Huck by the hand, offered '
+            'him a chair.\n\n"Sit down," said he.')
+    assert said(text, MEN) == [("tom", "tag")]

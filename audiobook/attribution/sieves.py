@@ -13,7 +13,7 @@ a quote carries its own tag.
                     paragraph right after someone spoke, `he said` is another man;
                     `After a pause Sir Thomas added, "..."`: the name right before the verb;
                     `he` is the named subject of the sentence just before the quote, in its
-                    paragraph or closing the one before
+                    paragraph or closing the one before (of its last clause with a subject)
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
                     narration ending on someone speaking (`He heard her speak.`) is her;
@@ -125,22 +125,29 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
 
 
 
+_JOINED = re.compile(r";\s+|,\s*(?:and|but|then)\s+")
+# A clause opening on a noun phrase of its own: its subject, whether or not in the cast.
+_NOUN_SUBJECT = re.compile(r"\W*(?:the|a|an|his|her|their|its|my|our|this|that|it|they|we|you)\b",
+                           re.IGNORECASE)
+
+
 def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
     """`Then he turned to his brother. "...," he said`: the named subject of the sentence
     just before a quote is who `he` is, not the person it last mentioned."""
     before = quote.before.strip()
     if not before and quote is turn.quotes[0] and turn.beat:
-        # `Then Tom turned to Huck.` closing the paragraph before: the same across the break,
-        # read in the clause joined last (`..., and the sight of them made Lilia laugh`).
-        last = _SENTENCE_END.split(turn.beat.strip())[-1]
-        last = re.split(r";\s+|,\s*(?:and|but|then)\s+", last)[-1]
-        subject = clause_subject(last, names, turn.recent, set())
-        return [subject.role] if subject.role and subject.role != NARRATOR else []
-    if before[-1:] not in (".", "!", "?"):
+        before = turn.beat.strip()  # `Then Tom turned to Huck.` closing the paragraph before
+    elif before[-1:] not in (".", "!", "?"):
         return []  # no narration before, or it is the tag itself (`Tom said,`)
-    last = _SENTENCE_END.split(before)[-1]
-    subject = clause_subject(last, names, turn.recent + quote.prior, set())
-    return [subject.role] if subject.role and subject.role != NARRATOR else []
+    # The subject of the clause joined last, or, when that clause has none of its own
+    # (`..., and shaking Tom by the hand, offered him a chair`), of the one before it.
+    recent = turn.recent + quote.prior
+    for clause in reversed(_JOINED.split(_SENTENCE_END.split(before)[-1])):
+        subject = clause_subject(clause, names, recent, set())
+        if subject.found or _NOUN_SUBJECT.match(clause):
+            # `..., and the sight of them made Lilia laugh`: no one in the cast acts last.
+            return [subject.role] if subject.role and subject.role != NARRATOR else []
+    return []
 
 
 def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
