@@ -639,3 +639,8 @@ def test_he_is_the_subject_of_the_last_clause_that_has_one():
     text = ('When they came in, Tom rose from his seat, and shaking Huck by the hand, offered '
             'him a chair.\n\n"Sit down," said he.')
     assert said(text, MEN) == [("tom", "tag")]
+
+
+def test_paragraph_subject_is_the_subject_joined_last_right_before_the_quote():
+    text = 'Tom went on talking, and Mary leaned towards him. "What would you do?"'
+    assert said(text, PAIR) == [("mary", "paragraph_subject")]

@@ -17,7 +17,8 @@ a quote carries its own tag.
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
                     narration ending on someone speaking (`He heard her speak.`) is her;
-                    after `, and`, the subject joined last (`..., and he shut the door.`);
+                    after `, and`, the subject joined last (`..., and he shut the door.`),
+                    also in the quote's own paragraph (`Tom talked, and Mary leaned over: "..."`);
                     after a clause set first, its main subject (`When Tom came in, Huck rose.`)
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers
@@ -127,7 +128,7 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
 
 _JOINED = re.compile(r";\s+|,\s*(?:and|but|then)\s+")
 # A clause opening on a noun phrase of its own: its subject, whether or not in the cast.
-_NOUN_SUBJECT = re.compile(r"\W*(?:the|a|an|his|her|their|its|my|our|this|that|it|they|we|you)\b",
+_NOUN_SUBJECT = re.compile(r"\W*(?:the|a|an|his|her|their|its|my|our|it|they|we|you)\b",
                            re.IGNORECASE)
 
 
@@ -139,15 +140,20 @@ def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
         before = turn.beat.strip()  # `Then Tom turned to Huck.` closing the paragraph before
     elif before[-1:] not in (".", "!", "?"):
         return []  # no narration before, or it is the tag itself (`Tom said,`)
-    # The subject of the clause joined last, or, when that clause has none of its own
-    # (`..., and shaking Tom by the hand, offered him a chair`), of the one before it.
-    recent = turn.recent + quote.prior
-    for clause in reversed(_JOINED.split(_SENTENCE_END.split(before)[-1])):
-        subject = clause_subject(clause, names, recent, set())
+    last = _SENTENCE_END.split(before)[-1]
+    subject = _last_subject(last, names, turn.recent + quote.prior, set())
+    return [subject.role] if subject.role and subject.role != NARRATOR else []
+
+
+def _last_subject(sentence: str, names: NameIndex, recent: list[str], exclude: set[str]
+                  ) -> _Subject:
+    """The subject of the clause joined last, or, when that clause has none of its own
+    (`..., and shaking Tom by the hand, offered him a chair`), of the one before it."""
+    for clause in reversed(_JOINED.split(sentence)):
+        subject = clause_subject(clause, names, recent, exclude)
         if subject.found or _NOUN_SUBJECT.match(clause):
-            # `..., and the sight of them made Lilia laugh`: no one in the cast acts last.
-            return [subject.role] if subject.role and subject.role != NARRATOR else []
-    return []
+            return subject  # `..., and the sight of them made Lilia laugh`: no one in the cast
+    return _Subject()
 
 
 def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
@@ -156,8 +162,9 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
     (`exclude`: the turn's ruled-out roles, worked out once for all its quotes)."""
     recent = turn.recent + quote.prior
     if quote.before:
-        for sentence in reversed(_SENTENCE_END.split(quote.before.strip())[-3:]):
-            subject = clause_subject(sentence, names, recent, exclude)
+        for k, sentence in enumerate(reversed(_SENTENCE_END.split(quote.before.strip())[-3:])):
+            # Right before the quote, the clause joined last; further back, the sentence's.
+            subject = (clause_subject if k else _last_subject)(sentence, names, recent, exclude)
             if subject.role and subject.role not in exclude:
                 return subject.role
             if subject.found:
