@@ -644,3 +644,12 @@ def test_he_is_the_subject_of_the_last_clause_that_has_one():
 def test_paragraph_subject_is_the_subject_joined_last_right_before_the_quote():
     text = 'Tom went on talking, and Mary leaned towards him. "What would you do?"'
     assert said(text, PAIR) == [("mary", "paragraph_subject")]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('I followed Tom in. Suddenly he struck up his song:\n\n"Fifteen men on a dead man\'s chest!"',
+     "tom"),
+    ('I heard his step on the stair; whereupon Mary spoke. "I know who he was."', "mary"),
+])
+def test_an_adverb_or_whereupon_before_the_subject_is_not_the_subject(text, speaker):
+    assert said(text, PAIR) == [(speaker, "paragraph_subject")]

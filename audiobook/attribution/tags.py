@@ -309,8 +309,12 @@ _SUBORDINATE = re.compile(r"^(?:when|as|while|after|before|though|although|if|si
 
 def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
     """The subject at the head of a clause: `Mary turned to him and`, `He`, `Then she`."""
-    text = re.sub(r"^\W*(?:then|and|but|so|now|here|at last|at length|presently),?\s+", "",
-                  text.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"^\W*(?:then|and|but|so|now|here|at last|at length|presently|whereupon),?\s+",
+                  "", text.strip(), flags=re.IGNORECASE)
+    # `Suddenly he began`, `Slowly Tom rose`: an adverb before the subject (not `Emily`).
+    adverb = re.match(r"[A-Z][a-z]+ly\b,?\s+", text)
+    if adverb and not names.mentions(adverb.group()):
+        text = text[adverb.end():]
     # `When they entered, the old man arose`: the subject follows the clause set before it.
     text = _SUBORDINATE.sub("", text)
     if not text:
