@@ -653,3 +653,9 @@ def test_paragraph_subject_is_the_subject_joined_last_right_before_the_quote():
 ])
 def test_an_adverb_or_whereupon_before_the_subject_is_not_the_subject(text, speaker):
     assert said(text, PAIR) == [(speaker, "paragraph_subject")]
+
+
+def test_a_name_only_owning_something_inside_a_sentence_is_not_whom_he_means():
+    text = ('Huck came in. As he entered, his eyes fell on the stick in Tom\'s hand. '
+            '"I am so glad," said he.')
+    assert said(text, MEN) == [("huck", "tag")]

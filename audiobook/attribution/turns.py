@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from audiobook.attribution.names import Mention, NameIndex
+from audiobook.attribution.names import _POSSESSIVE, Mention, NameIndex
 from audiobook.attribution.tags import (_SENTENCE_END, PRONOUN_GENDER, _latest_of_gender,
                                         addressed, addressed_gender)
 from audiobook.script import DIALOGUE, Segment
@@ -124,6 +124,13 @@ def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[
     return roles
 
 
+def _owner_only(text: str, mention: Mention) -> bool:
+    """`the stick in Holmes's hand`: named only as an owner inside a sentence, not the one a
+    `he` after it means (`Holmes's face fell` opening it still is)."""
+    return bool(_POSSESSIVE.search(mention.text)) and \
+        text[:mention.start].rstrip()[-1:] not in ("", ".", "!", "?", ";")
+
+
 def _echoed(text: str, said: str, names: NameIndex) -> set[str]:
     """Names that open a quote as a bare question or exclamation and were just spoken of
     in the turn before (`"Cynthia! That's not your wife?"` after `"...pick up Cynthia"`):
@@ -155,7 +162,8 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
             prior = _Latest()
             for i, seg in enumerate(segs):
                 if seg.kind != DIALOGUE:
-                    prior.add(m.role for m in names.mentions(seg.text))
+                    prior.add(m.role for m in names.mentions(seg.text)
+                              if not _owner_only(seg.text, m))
                     continue
                 before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
                 if i == 0 and beat.rstrip().endswith(":"):
