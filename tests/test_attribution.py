@@ -655,7 +655,9 @@ def test_an_adverb_or_whereupon_before_the_subject_is_not_the_subject(text, spea
     assert said(text, PAIR) == [(speaker, "paragraph_subject")]
 
 
-def test_a_name_only_owning_something_inside_a_sentence_is_not_whom_he_means():
-    text = ('Huck came in. As he entered, his eyes fell on the stick in Tom\'s hand. '
-            '"I am so glad," said he.')
+@pytest.mark.parametrize("text", [
+    'Huck came in. As he entered, his eyes fell on the stick in Tom\'s hand. "I am glad," said he.',
+    'Huck came in, and his eyes fell on the stick in Tom\'s hand.\n\n"I am glad," said he.',
+])
+def test_a_name_only_owning_something_inside_a_sentence_is_not_whom_he_means(text):
     assert said(text, MEN) == [("huck", "tag")]

@@ -116,7 +116,8 @@ def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[
         topic = _latest_of_gender(PRONOUN_GENDER[opening.group(1).lower()], names,
                                   before + roles, set()) if opening else None
         while k < len(mentions) and mentions[k].start < end:
-            roles.append(mentions[k].role)
+            if not _owner_only(text, mentions[k]):
+                roles.append(mentions[k].role)
             k += 1
         if topic:
             roles.append(topic)
@@ -127,8 +128,15 @@ def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[
 def _owner_only(text: str, mention: Mention) -> bool:
     """`the stick in Holmes's hand`: named only as an owner inside a sentence, not the one a
     `he` after it means (`Holmes's face fell` opening it still is)."""
-    return bool(_POSSESSIVE.search(mention.text)) and \
-        text[:mention.start].rstrip()[-1:] not in ("", ".", "!", "?", ";")
+    if not _POSSESSIVE.search(mention.text):
+        return False
+    near = text[max(0, mention.start - 30):mention.start]  # bounded: paragraphs can be long
+    before = re.search(r"(\w*)\s*$", near).group(1).lower()
+    return bool(before) and before not in _CLAUSE_OPENERS  # after `in`, `at`, `saw`: an owner
+
+
+# Words after which a possessive opens a clause: `and Tom's face fell`.
+_CLAUSE_OPENERS = frozenset("and but then while when as till until so yet that".split())
 
 
 def _echoed(text: str, said: str, names: NameIndex) -> set[str]:
