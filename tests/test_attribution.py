@@ -661,3 +661,8 @@ def test_an_adverb_or_whereupon_before_the_subject_is_not_the_subject(text, spea
 ])
 def test_a_name_only_owning_something_inside_a_sentence_is_not_whom_he_means(text):
     assert said(text, MEN) == [("huck", "tag")]
+
+
+def test_the_tag_between_two_halves_is_read_once_for_both():
+    text = 'Huck sat down. Then Tom turned to Huck.\n\n"It is late," he said, "and cold."'
+    assert said(text, MEN) == [("tom", "tag"), ("tom", "tag")]

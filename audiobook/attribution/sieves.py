@@ -182,9 +182,17 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
     """Pass 1: the rules that need only this paragraph (and the people seen before it);
     `last`: the speaker of the turn just before, with no narration between; `previous`:
     that speaker even across narration."""
-    for quote in turn.quotes:
-        _tag_rule(quote, names, turn.recent + quote.prior + _actor(quote, turn, names),
-                  None if quote.segment.continues_quote else last, previous)
+    for i, quote in enumerate(turn.quotes):
+        first_half = turn.quotes[i - 1] if i else None
+        if quote.interrupted and first_half and first_half.tag and \
+                first_half.after == quote.before and first_half.tag not in quote.addressed and \
+                re.search("[A-Za-z]", quote.before) and \
+                len(_SENTENCE_END.split(quote.before.strip())) == 1:
+            # `"...," said he to Temple, "..."`: one tag between the halves, read once.
+            quote.tag, quote.tag_pronoun = first_half.tag, first_half.tag_pronoun
+        else:
+            _tag_rule(quote, names, turn.recent + quote.prior + _actor(quote, turn, names),
+                      None if quote.segment.continues_quote else last, previous)
         previous = quote.tag or previous
     tagged = [q for q in turn.quotes if q.tag]
     first = turn.quotes[0]
