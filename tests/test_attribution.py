@@ -666,3 +666,18 @@ def test_a_name_only_owning_something_inside_a_sentence_is_not_whom_he_means(tex
 def test_the_tag_between_two_halves_is_read_once_for_both():
     text = 'Huck sat down. Then Tom turned to Huck.\n\n"It is late," he said, "and cold."'
     assert said(text, MEN) == [("tom", "tag"), ("tom", "tag")]
+
+
+def test_she_in_the_narration_of_a_new_paragraph_is_not_the_woman_who_just_spoke():
+    text = ('Mrs. Bennet sat with Jane.\n\n"What is to be done?" moaned Jane.\n\n'
+            '"This first!" She tore the letter up.')
+    assert said(text, BENNETS) == [("jane", "tag"), ("mrs", "paragraph_subject")]
+    # Unless the paragraph names her first; and the one a tag speaks to is not its subject.
+    text = ('Mrs. Bennet sat with Jane.\n\n"What is to be done?" moaned Jane.\n\n'
+            'Jane wept. "This first!"')
+    assert said(text, BENNETS)[1] == ("jane", "paragraph_subject")
+    # Nor is the one its tag speaks to (`she said to Lucy`).
+    cast = cast_of(("mary", "Mary", "female"), ("lucy", "Lucy", "female"))
+    text = ('Mary sat with Lucy.\n\n"Is it late?" asked Mary.\n\n'
+            '"Eat your dinner, dear," she said to Lucy, and began to eat.')
+    assert said(text, cast)[1] == ("mary", "paragraph_subject")

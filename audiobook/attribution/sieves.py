@@ -19,7 +19,9 @@ a quote carries its own tag.
                     narration ending on someone speaking (`He heard her speak.`) is her;
                     after `, and`, the subject joined last (`..., and he shut the door.`),
                     also in the quote's own paragraph (`Tom talked, and Mary leaned over: "..."`);
-                    after a clause set first, its main subject (`When Tom came in, Huck rose.`)
+                    after a clause set first, its main subject (`When Tom came in, Huck rose.`);
+                    right after someone spoke, a `she` there is another woman, and never the
+                    one the quote's tag speaks to (`she said to Lucy`)
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
@@ -88,8 +90,10 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     goes_on = _GOES_ON.search(tag_clauses)
     # `said he to Temple`, `she said to Lucy`, `said he, addressing the old man`: the one
     # spoken to is not the speaker.
-    exclude.update(m.role for m in names.mentions(tag_clauses)
-                   if _SPOKEN_TO.search(tag_clauses, 0, m.start))
+    spoken_to = {m.role for m in names.mentions(tag_clauses)
+                 if _SPOKEN_TO.search(tag_clauses, 0, m.start)}
+    exclude.update(spoken_to)
+    quote.told = spoken_to
     if last and last not in quote.prior and not goes_on:
         exclude.add(last)
     subject = _Subject()
@@ -157,10 +161,15 @@ def _last_subject(sentence: str, names: NameIndex, recent: list[str], exclude: s
 
 
 def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
-                       exclude: set[str]) -> str | None:
+                       exclude: set[str], last: str | None = None) -> str | None:
     """The subject of the sentence before the quote, or of the first sentence after it
-    (`exclude`: the turn's ruled-out roles, worked out once for all its quotes)."""
+    (`exclude`: the turn's ruled-out roles, worked out once for all its quotes). `last`:
+    who spoke the turn just before; a new paragraph is a new speaker, so a `she` here is
+    another woman, unless the paragraph names `last` first."""
     recent = turn.recent + quote.prior
+    exclude = exclude | quote.told
+    if last and last not in quote.prior:
+        recent = [r for r in recent if r != last]
     if quote.before:
         for k, sentence in enumerate(reversed(_SENTENCE_END.split(quote.before.strip())[-3:])):
             # Right before the quote, the clause joined last; further back, the sentence's.
@@ -226,7 +235,8 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
     role = None
     ruled_out = turn.ruled_out
     for quote in untagged:
-        role = _paragraph_subject(turn, quote, names, ruled_out)
+        role = _paragraph_subject(turn, quote, names, ruled_out,
+                                  None if quote.segment.continues_quote else last)
         if role:
             break
     if role and (not gender or names.genders.get(role) == gender):

@@ -32,6 +32,7 @@ class Quote:
     tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
     tag_owner: str | None = None  # `said his brother`: the `his`'s gender (`_Subject.owner`)
     tag_pronoun: bool = False
+    told: set[str] = field(default_factory=set)  # spoken to by the tag: `she said to Lucy`
     interrupted: bool = False  # the second half of `"I know," he said, "but not yet."`
     role: str | None = None
     rule: str | None = None
