@@ -529,9 +529,15 @@ def test_she_is_whom_the_narration_keeps_talking_about_not_the_last_woman_named(
     # The one spoken to is not the speaker, though the latest man named.
     ('Tom looked at Huck.\n\n"Come here," said he to Huck.', MEN, "tom"),
     ('Huck sat by Tom.\n\n"Come here," he said to Tom.', MEN, "huck"),
+    ('Tom looked at Huck.\n\n"Come here," said he, addressing Huck.', MEN, "tom"),
+    ('One day a fellow said to Tom:\n\n"Come here."',
+     cast_of(("tom", "Tom", "male"), ("fellow", "A fellow", "male")), "fellow"),
     # The one heard speaks, not the one hearing.
     ('"What a place!" Mary heard Tom say.', PAIR, "tom"),
     ('Tom sat by Mary.\n\n"What a place!" Tom heard her whisper.', PAIR, "mary"),
+    # `her` is not the one hearing, though the latest woman named (that would be `herself`).
+    ('Mrs. Bennet came in. Jane looked up.\n\n"What a place!" Jane heard her say.', BENNETS,
+     "mrs"),
 ])
 def test_tags_that_name_a_listener(text, cast, speaker):
     assert said(text, cast) == [(speaker, "tag")]
@@ -673,3 +679,62 @@ def test_he_in_a_tag_is_the_one_the_sentence_before_named_as_its_subject():
     cast = cast_of(("maurice", "Maurice", "male"), ("frank", "Frank", "male"))
     text = 'Then Maurice looked at Frank. "Come into the library," he said.'
     assert said(text, cast) == [("maurice", "tag")]
+
+
+
+def test_he_in_a_tag_opening_a_paragraph_is_the_subject_that_closed_the_paragraph_before():
+    text = 'Huck sat down by the fire. Then Tom turned to Huck.\n\n"Come here," he said.'
+    assert said(text, MEN) == [("tom", "tag")]
+
+
+def test_the_subject_after_a_clause_set_before_it_is_the_one_acting():
+    text = 'When Tom came in, Huck looked up. "Who is it?"'
+    assert said(text, MEN) == [("huck", "paragraph_subject")]
+
+
+def test_he_is_the_subject_of_the_last_clause_that_has_one():
+    text = ('When they came in, Tom rose from his seat, and shaking Huck by the hand, offered '
+            'him a chair.\n\n"Sit down," said he.')
+    assert said(text, MEN) == [("tom", "tag")]
+
+
+def test_paragraph_subject_is_the_subject_joined_last_right_before_the_quote():
+    text = 'Tom went on talking, and Mary leaned towards him. "What would you do?"'
+    assert said(text, PAIR) == [("mary", "paragraph_subject")]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('I followed Tom in. Suddenly he struck up his song:\n\n"Fifteen men on a dead man\'s chest!"',
+     "tom"),
+    ('I heard his step on the stair; whereupon Mary spoke. "I know who he was."', "mary"),
+])
+def test_an_adverb_or_whereupon_before_the_subject_is_not_the_subject(text, speaker):
+    assert said(text, PAIR) == [(speaker, "paragraph_subject")]
+
+
+@pytest.mark.parametrize("text", [
+    'Huck came in. As he entered, his eyes fell on the stick in Tom\'s hand. "I am glad," said he.',
+    'Huck came in, and his eyes fell on the stick in Tom\'s hand.\n\n"I am glad," said he.',
+])
+def test_a_name_only_owning_something_inside_a_sentence_is_not_whom_he_means(text):
+    assert said(text, MEN) == [("huck", "tag")]
+
+
+def test_the_tag_between_two_halves_is_read_once_for_both():
+    text = 'Huck sat down. Then Tom turned to Huck.\n\n"It is late," he said, "and cold."'
+    assert said(text, MEN) == [("tom", "tag"), ("tom", "tag")]
+
+
+def test_she_in_the_narration_of_a_new_paragraph_is_not_the_woman_who_just_spoke():
+    text = ('Mrs. Bennet sat with Jane.\n\n"What is to be done?" moaned Jane.\n\n'
+            '"This first!" She tore the letter up.')
+    assert said(text, BENNETS) == [("jane", "tag"), ("mrs", "paragraph_subject")]
+    # Unless the paragraph names her first; and the one a tag speaks to is not its subject.
+    text = ('Mrs. Bennet sat with Jane.\n\n"What is to be done?" moaned Jane.\n\n'
+            'Jane wept. "This first!"')
+    assert said(text, BENNETS)[1] == ("jane", "paragraph_subject")
+    # Nor is the one its tag speaks to (`she said to Lucy`).
+    cast = cast_of(("mary", "Mary", "female"), ("lucy", "Lucy", "female"))
+    text = ('Mary sat with Lucy.\n\n"Is it late?" asked Mary.\n\n'
+            '"Eat your dinner, dear," she said to Lucy, and began to eat.')
+    assert said(text, cast)[1] == ("mary", "paragraph_subject")

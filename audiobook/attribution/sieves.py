@@ -11,11 +11,17 @@ a quote carries its own tag.
   tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
                     `he replied`, `I said` (the narrator), `cried his wife`; in a new
                     paragraph right after someone spoke, `he said` is another man;
-                    `After a pause Sir Thomas added, "..."`: the name right before the verb
+                    `After a pause Sir Thomas added, "..."`: the name right before the verb;
+                    `he` is the named subject of the sentence just before the quote, in its
+                    paragraph or closing the one before (of its last clause with a subject)
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
                     narration ending on someone speaking (`He heard her speak.`) is her;
-                    after `, and`, the subject joined last (`..., and he shut the door.`)
+                    after `, and`, the subject joined last (`..., and he shut the door.`),
+                    also in the quote's own paragraph (`Tom talked, and Mary leaned over: "..."`);
+                    after a clause set first, its main subject (`When Tom came in, Huck rose.`);
+                    right after someone spoke, a `she` there is another woman, and never the
+                    one the quote's tag speaks to (`she said to Lucy`)
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
@@ -76,7 +82,7 @@ _GOES_ON = re.compile(r"\b(?:continued|continues|went on|goes on|added|adds|resu
                       re.IGNORECASE)
 
 
-_SPOKEN_TO = re.compile(r"\bto\s+$", re.IGNORECASE)
+_SPOKEN_TO = re.compile(r"\b(?:to|addressing)\s+$", re.IGNORECASE)
 
 
 def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | None = None,
@@ -89,9 +95,12 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     exclude = set(quote.addressed)
     tag_clauses = _CLAUSE_END.split(quote.after, 1)[0] + " " + quote.before[-40:]
     goes_on = _GOES_ON.search(tag_clauses)
-    # `said he to Temple`, `she said to Lucy`: the one spoken to is not the speaker.
-    exclude.update(m.role for m in names.mentions(tag_clauses)
-                   if _SPOKEN_TO.search(tag_clauses, 0, m.start))
+    # `said he to Temple`, `she said to Lucy`, `said he, addressing the old man`: the one
+    # spoken to is not the speaker.
+    spoken_to = {m.role for m in names.mentions(tag_clauses)
+                 if _SPOKEN_TO.search(tag_clauses, 0, m.start)}
+    exclude.update(spoken_to)
+    quote.told = spoken_to
     if last and last not in quote.prior and not goes_on:
         exclude.add(last)
     subject = _Subject()
@@ -128,25 +137,50 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
 
 
 
+_JOINED = re.compile(r";\s+|,\s*(?:and|but|then)\s+")
+# A clause opening on a noun phrase of its own: its subject, whether or not in the cast.
+_NOUN_SUBJECT = re.compile(r"\W*(?:the|a|an|his|her|their|its|my|our|it|they|we|you)\b",
+                           re.IGNORECASE)
+
+
 def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
     """`Then he turned to his brother. "...," he said`: the named subject of the sentence
     just before a quote is who `he` is, not the person it last mentioned."""
     before = quote.before.strip()
-    if before[-1:] not in (".", "!", "?"):
+    if not before and quote is turn.quotes[0] and turn.beat:
+        before = turn.beat.strip()  # `Then Tom turned to Huck.` closing the paragraph before
+    elif before[-1:] not in (".", "!", "?"):
         return []  # no narration before, or it is the tag itself (`Tom said,`)
     last = _SENTENCE_END.split(before)[-1]
-    subject = clause_subject(last, names, turn.recent + quote.prior, set())
+    subject = _last_subject(last, names, turn.recent + quote.prior, set())
     return [subject.role] if subject.role and subject.role != NARRATOR else []
 
 
+def _last_subject(sentence: str, names: NameIndex, recent: list[str], exclude: set[str]
+                  ) -> _Subject:
+    """The subject of the clause joined last, or, when that clause has none of its own
+    (`..., and shaking Tom by the hand, offered him a chair`), of the one before it."""
+    for clause in reversed(_JOINED.split(sentence)):
+        subject = clause_subject(clause, names, recent, exclude)
+        if subject.found or _NOUN_SUBJECT.match(clause):
+            return subject  # `..., and the sight of them made Lilia laugh`: no one in the cast
+    return _Subject()
+
+
 def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
-                       exclude: set[str]) -> str | None:
+                       exclude: set[str], last: str | None = None) -> str | None:
     """The subject of the sentence before the quote, or of the first sentence after it
-    (`exclude`: the turn's ruled-out roles, worked out once for all its quotes)."""
+    (`exclude`: the turn's ruled-out roles, worked out once for all its quotes). `last`:
+    who spoke the turn just before; a new paragraph is a new speaker, so a `she` here is
+    another woman, unless the paragraph names `last` first."""
     recent = turn.recent + quote.prior
+    exclude = exclude | quote.told
+    if last and last not in quote.prior:
+        recent = [r for r in recent if r != last]
     if quote.before:
-        for sentence in reversed(_SENTENCE_END.split(quote.before.strip())[-3:]):
-            subject = clause_subject(sentence, names, recent, exclude)
+        for k, sentence in enumerate(reversed(_SENTENCE_END.split(quote.before.strip())[-3:])):
+            # Right before the quote, the clause joined last; further back, the sentence's.
+            subject = (clause_subject if k else _last_subject)(sentence, names, recent, exclude)
             if subject.role and subject.role not in exclude:
                 return subject.role
             if subject.found:
@@ -164,9 +198,17 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
     """Pass 1: the rules that need only this paragraph (and the people seen before it);
     `last`: the speaker of the turn just before, with no narration between; `previous`:
     that speaker even across narration."""
-    for quote in turn.quotes:
-        _tag_rule(quote, names, turn.recent + quote.prior + _actor(quote, turn, names),
-                  None if quote.segment.continues_quote else last, previous)
+    for i, quote in enumerate(turn.quotes):
+        first_half = turn.quotes[i - 1] if i else None
+        if quote.interrupted and first_half and first_half.tag and \
+                first_half.after == quote.before and first_half.tag not in quote.addressed and \
+                re.search("[A-Za-z]", quote.before) and \
+                len(_SENTENCE_END.split(quote.before.strip())) == 1:
+            # `"...," said he to Temple, "..."`: one tag between the halves, read once.
+            quote.tag, quote.tag_pronoun = first_half.tag, first_half.tag_pronoun
+        else:
+            _tag_rule(quote, names, turn.recent + quote.prior + _actor(quote, turn, names),
+                      None if quote.segment.continues_quote else last, previous)
         previous = quote.tag or previous
     tagged = [q for q in turn.quotes if q.tag]
     first = turn.quotes[0]
@@ -200,7 +242,8 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
     role = None
     ruled_out = turn.ruled_out
     for quote in untagged:
-        role = _paragraph_subject(turn, quote, names, ruled_out)
+        role = _paragraph_subject(turn, quote, names, ruled_out,
+                                  None if quote.segment.continues_quote else last)
         if role:
             break
     if role and (not gender or names.genders.get(role) == gender):

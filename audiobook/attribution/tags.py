@@ -207,6 +207,12 @@ _INFINITIVE = re.compile(
 _HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear|overhears)\b", re.IGNORECASE)
 
 
+def _hearer(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> set[str]:
+    """`Mary heard her say`: the one hearing, never the `her` heard (that would be `herself`)."""
+    role = clause_subject(_SENTENCE_END.split(text)[-1], names, recent, exclude).role
+    return {role} if role else set()
+
+
 def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
     """A tag opening the narration after a quote: `said Mary`, `Mary said`, `he replied`."""
     clause = _CLAUSE_END.split(text, 1)[0]
@@ -220,7 +226,10 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
         # `Mary said`, `the old man said`, `he quietly said`: subject before the verb.
         head = clause[: w.start()]
         # `she heard one voice say`, `he heard her tell`: the one heard speaks.
-        head = _HEARD.split(head)[-1]
+        heard = _HEARD.split(head)
+        head = heard[-1]
+        if len(heard) > 1:
+            exclude = exclude | _hearer(heard[-2], names, recent, exclude)
         if head.strip():
             subject = _noun_phrase(head, names, recent, exclude, at_start=True)
             if subject.found:
@@ -251,7 +260,8 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
         if not _is_speech_verb(w.group()) and not _TWO_WORD_VERBS.match(clause, w.start()):
             continue
         after = clause[w.end():].strip(" ,:\u2014-")
-        if after:
+        # `A fellow said to Cantwell:`: the one spoken to follows `to`, the speaker comes before.
+        if after and not re.match(r"(?:to|with|at)\b", after, re.IGNORECASE):
             subject = _noun_phrase(after, names, recent, exclude, at_start=True)
             if subject.found and subject.role:
                 return subject
@@ -259,7 +269,8 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
         heard = _HEARD.split(head)
         if len(heard) > 1 and heard[-1].strip():
             # `She heard him say,`: the one heard speaks, not the one hearing.
-            return _noun_phrase(heard[-1], names, recent, exclude, at_start=True)
+            return _noun_phrase(heard[-1], names, recent,
+                                exclude | _hearer(heard[-2], names, recent, exclude), at_start=True)
         # `Therefore I said:`, `and then she added:`: a pronoun right before the verb.
         near = _WORD.findall(head)[-3:]
         at = next((k for k in range(len(near) - 1, -1, -1)
@@ -292,10 +303,20 @@ _JOINED = re.compile(r"(?:,\s*|\s+)(?:and|but|while|when|whereupon|till|until)\s
 _LEADING_ADVERB = re.compile(r"^\s*(?:then|now|at once|presently|suddenly)\b,?\s*", re.IGNORECASE)
 
 
+_SUBORDINATE = re.compile(r"^(?:when|as|while|after|before|though|although|if|since|once|"
+                          r"as soon as)\s[^,;]{1,60},\s*", re.IGNORECASE)
+
+
 def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
     """The subject at the head of a clause: `Mary turned to him and`, `He`, `Then she`."""
-    text = re.sub(r"^\W*(?:then|and|but|so|now|here|at last|at length|presently),?\s+", "",
-                  text.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"^\W*(?:then|and|but|so|now|here|at last|at length|presently|whereupon),?\s+",
+                  "", text.strip(), flags=re.IGNORECASE)
+    # `Suddenly he began`, `Slowly Tom rose`: an adverb before the subject (not `Emily`).
+    adverb = re.match(r"[A-Z][a-z]+ly\b,?\s+", text)
+    if adverb and not names.mentions(adverb.group()):
+        text = text[adverb.end():]
+    # `When they entered, the old man arose`: the subject follows the clause set before it.
+    text = _SUBORDINATE.sub("", text)
     if not text:
         return _Subject()
     first = _WORD.match(text)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from audiobook.attribution.names import Mention, NameIndex
+from audiobook.attribution.names import _POSSESSIVE, Mention, NameIndex
 from audiobook.attribution.tags import (_SENTENCE_END, PRONOUN_GENDER, _latest_of_gender,
                                         addressed, addressed_gender)
 from audiobook.script import DIALOGUE, Segment
@@ -32,6 +32,7 @@ class Quote:
     tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
     tag_owner: str | None = None  # `said his brother`: the `his`'s gender (`_Subject.owner`)
     tag_pronoun: bool = False
+    told: set[str] = field(default_factory=set)  # spoken to by the tag: `she said to Lucy`
     interrupted: bool = False  # the second half of `"I know," he said, "but not yet."`
     role: str | None = None
     rule: str | None = None
@@ -116,12 +117,27 @@ def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[
         topic = _latest_of_gender(PRONOUN_GENDER[opening.group(1).lower()], names,
                                   before + roles, set()) if opening else None
         while k < len(mentions) and mentions[k].start < end:
-            roles.append(mentions[k].role)
+            if not _owner_only(text, mentions[k]):
+                roles.append(mentions[k].role)
             k += 1
         if topic:
             roles.append(topic)
         start = end
     return roles
+
+
+def _owner_only(text: str, mention: Mention) -> bool:
+    """`the stick in Holmes's hand`: named only as an owner inside a sentence, not the one a
+    `he` after it means (`Holmes's face fell` opening it still is)."""
+    if not _POSSESSIVE.search(mention.text):
+        return False
+    near = text[max(0, mention.start - 30):mention.start]  # bounded: paragraphs can be long
+    before = re.search(r"(\w*)\s*$", near).group(1).lower()
+    return bool(before) and before not in _CLAUSE_OPENERS  # after `in`, `at`, `saw`: an owner
+
+
+# Words after which a possessive opens a clause: `and Tom's face fell`.
+_CLAUSE_OPENERS = frozenset("and but then while when as till until so yet that".split())
 
 
 def _echoed(text: str, said: str, names: NameIndex) -> set[str]:
@@ -155,7 +171,8 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
             prior = _Latest()
             for i, seg in enumerate(segs):
                 if seg.kind != DIALOGUE:
-                    prior.add(m.role for m in names.mentions(seg.text))
+                    prior.add(m.role for m in names.mentions(seg.text)
+                              if not _owner_only(seg.text, m))
                     continue
                 before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
                 if i == 0 and beat.rstrip().endswith(":"):
