@@ -738,3 +738,8 @@ def test_she_in_the_narration_of_a_new_paragraph_is_not_the_woman_who_just_spoke
     text = ('Mary sat with Lucy.\n\n"Is it late?" asked Mary.\n\n'
             '"Eat your dinner, dear," she said to Lucy, and began to eat.')
     assert said(text, cast)[1] == ("mary", "paragraph_subject")
+
+
+def test_a_name_after_the_and_an_adjective_is_the_tag_speaker():
+    text = 'Tom came in.\n\n"Your feet grow larger," said the agonized Mary, and gave him a push.'
+    assert said(text, PAIR) == [("mary", "tag")]

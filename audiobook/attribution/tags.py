@@ -144,6 +144,10 @@ class _Subject:
     owner: str | None = None
 
 
+# `said the agonized Harriet`: `the` and an adjective or two before a name still name her.
+_EPITHET = re.compile(r"[Tt]he\s+(?:(?!(?:to|with|at|of|for|from|by|in|on|and|who)\s)[a-z][\w-]*\s+){1,2}")
+
+
 SPOUSES = {"wife": "female", "lady": "female", "husband": "male", "spouse": None}
 
 
@@ -155,7 +159,8 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
         return _Subject()
     mentions = names.mentions(text)
     words = _WORD.findall(text)
-    if mentions and (mentions[0].start <= 4 if at_start else True):
+    if mentions and (mentions[0].start <= 4 or _EPITHET.fullmatch(text[:mentions[0].start])
+                     if at_start else True):
         m = mentions[0] if at_start else mentions[-1]
         if not _POSSESSIVE.search(m.text):
             return _Subject(m.role, found=True)
