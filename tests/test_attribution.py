@@ -743,3 +743,9 @@ def test_she_in_the_narration_of_a_new_paragraph_is_not_the_woman_who_just_spoke
 def test_a_name_after_the_and_an_adjective_is_the_tag_speaker():
     text = 'Tom came in.\n\n"Your feet grow larger," said the agonized Mary, and gave him a push.'
     assert said(text, PAIR) == [("mary", "tag")]
+
+
+def test_a_pronoun_tag_is_not_someone_the_quote_speaks_of():
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"), ("tom", "Tom", "male"))
+    text = 'Mary sat by the fire with Tom, and Jane came in.\n\n"If Jane marries him, she insults us all," said she.'
+    assert said(text, cast) == [("mary", "tag")]

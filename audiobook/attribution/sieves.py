@@ -13,7 +13,8 @@ a quote carries its own tag.
                     paragraph right after someone spoke, `he said` is another man;
                     `After a pause Sir Thomas added, "..."`: the name right before the verb;
                     `he` is the named subject of the sentence just before the quote, in its
-                    paragraph or closing the one before (of its last clause with a subject)
+                    paragraph or closing the one before (of its last clause with a subject);
+                    a pronoun tag is not anyone the quote names (`"Jane is late," said she`)
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
                     narration ending on someone speaking (`He heard her speak.`) is her;
@@ -92,7 +93,8 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     narration names `last` first or the tag says he goes on. `going_on`: who spoke the quote
     before this one, even across a little narration (not past the end of the conversation):
     `he went on`, `continued the old man` is him."""
-    exclude = set(quote.addressed)
+    # `"Elinor will be settled," said she`: one spoken of in the quote is not who says it.
+    exclude = quote.addressed | quote.named
     tag_clauses = _CLAUSE_END.split(quote.after, 1)[0] + " " + quote.before[-40:]
     goes_on = _GOES_ON.search(tag_clauses)
     # `said he to Temple`, `she said to Lucy`, `said he, addressing the old man`: the one

@@ -91,10 +91,11 @@ _KIN = {"pa": "male", "papa": "male", "dad": "male", "sir": "male", "ma": "femal
 _APPOSITION = re.compile(r"(?:^|\s)(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)(?:\s+[a-z][\w'\u2019-]*){1,2},$")
 
 
-def addressed(text: str, names: NameIndex) -> set[str]:
-    """Roles named as the person spoken to: `Emily,` at the start, `, Alex.` at the end."""
+def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[str]:
+    """Roles named as the person spoken to: `Emily,` at the start, `, Alex.` at the end
+    (`mentions`: the names in `text`, if found already)."""
     found = set()
-    for m in names.mentions(text):
+    for m in names.mentions(text) if mentions is None else mentions:
         before = text[: m.start].rstrip()
         after = text[m.end:].lstrip()
         at_start = not before or before[-1] in ",;.!?\u2014-" or before.lower().endswith(

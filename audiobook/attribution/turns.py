@@ -33,6 +33,7 @@ class Quote:
     tag_owner: str | None = None  # `said his brother`: the `his`'s gender (`_Subject.owner`)
     tag_pronoun: bool = False
     told: set[str] = field(default_factory=set)  # spoken to by the tag: `she said to Lucy`
+    named: set[str] = field(default_factory=set)  # roles named inside the quote
     interrupted: bool = False  # the second half of `"I know," he said, "but not yet."`
     role: str | None = None
     rule: str | None = None
@@ -178,8 +179,10 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
                 if i == 0 and beat.rstrip().endswith(":"):
                     before = beat  # `His mother said:` closing the paragraph before
                 after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
-                spoken_to = addressed(seg.text, names) - _echoed(seg.text, said, names)
-                quotes.append(Quote(seg, before, after, spoken_to, prior.oldest_first()))
+                inside = names.mentions(seg.text)
+                spoken_to = addressed(seg.text, names, inside) - _echoed(seg.text, said, names)
+                quotes.append(Quote(seg, before, after, spoken_to, prior.oldest_first(),
+                                    named={m.role for m in inside}))
                 quotes[-1].interrupted = bool(before) and i >= 2 and \
                     segs[i - 2].kind == DIALOGUE and before.rstrip()[-1:] in ",:\u2014-"
             said = " ".join(q.segment.text for q in quotes) or said
