@@ -749,3 +749,12 @@ def test_a_pronoun_tag_is_not_someone_the_quote_speaks_of():
     cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"), ("tom", "Tom", "male"))
     text = 'Mary sat by the fire with Tom, and Jane came in.\n\n"If Jane marries him, she insults us all," said she.'
     assert said(text, cast) == [("mary", "tag")]
+
+
+def test_a_leading_tag_speaker_is_the_subject_of_the_last_clause_that_has_one():
+    text = ('Huck sprang up, and Tom, who had flung wide his arms, took him by the shoulders '
+            'and shook him, and said, "Because we are married."')
+    assert said(text, MEN) == [("tom", "tag")]
+    # `when` sets its clause under the one before: `he` there is not the one speaking.
+    text = 'Mary sat by Tom.\n\nSo she smiled when he spoke to her, and then said: "A view?"'
+    assert said(text, PAIR) == [("mary", "tag")]

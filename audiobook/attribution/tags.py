@@ -301,8 +301,20 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
                                    at_start=True)
             if subject.found:
                 return subject
-        return clause_subject(head, names, recent, exclude)
+        # `Tom, who had risen, took him by the hand and shook him, and said`: the subject
+        # of the last clause that has one.
+        for part in reversed(_COORDINATE.split(head)):
+            subject = clause_subject(part, names, recent, exclude)
+            if subject.found or _NOUN_SUBJECT.match(part):
+                return subject
+        return _Subject()
     return _Subject()
+
+
+# Main clauses joined (`when`, `while` set a clause under the one before, not after it).
+_COORDINATE = re.compile(r"(?:,\s*|\s+)(?:and|but)\s+", re.IGNORECASE)
+_NOUN_SUBJECT = re.compile(r"\W*(?:the|a|an|his|her|their|its|my|our|it|they|we|you)\b",
+                           re.IGNORECASE)
 
 
 _JOINED = re.compile(r"(?:,\s*|\s+)(?:and|but|while|when|whereupon|till|until)\s+", re.IGNORECASE)
