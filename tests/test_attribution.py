@@ -758,3 +758,9 @@ def test_a_leading_tag_speaker_is_the_subject_of_the_last_clause_that_has_one():
     # `when` sets its clause under the one before: `he` there is not the one speaking.
     text = 'Mary sat by Tom.\n\nSo she smiled when he spoke to her, and then said: "A view?"'
     assert said(text, PAIR) == [("mary", "tag")]
+
+
+def test_a_name_after_a_preposition_before_the_verb_is_not_the_speaker():
+    text = ('Huck sat down.\n\nTom, heartened by the wine, attempted to talk, and, looking '
+            'politely towards Huck, said, "England is a great country."')
+    assert said(text, MEN) == [("tom", "tag")]

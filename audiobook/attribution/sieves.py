@@ -11,7 +11,8 @@ a quote carries its own tag.
   tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
                     `he replied`, `I said` (the narrator), `cried his wife`; in a new
                     paragraph right after someone spoke, `he said` is another man;
-                    `After a pause Sir Thomas added, "..."`: the name right before the verb,
+                    `After a pause Sir Thomas added, "..."`: the name right before the verb
+                    (not after a preposition: `looking towards Tom, said`),
                     else the subject of the last main clause that has one (`Tom, who had
                     risen, shook him, and said`);
                     `he` is the named subject of the sentence just before the quote, in its

@@ -291,7 +291,8 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
                             pronoun=pronoun.lower() != "i")
         # `After a short pause Sir Thomas added`: a name right before the verb.
         named = names.mentions(head)
-        if named and not _POSSESSIVE.search(named[-1].text) and all(
+        if named and not _POSSESSIVE.search(named[-1].text) and \
+                not _PREPOSITION_END.search(head, 0, named[-1].start) and all(
                 _ADVERB.search(x) for x in _WORD.findall(head[named[-1].end:])):
             return _Subject(named[-1].role, found=True)
         # `Mrs. Inglethorp turned away, and her husband said:`: the subject joined last.
@@ -313,6 +314,9 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
 
 # Main clauses joined (`when`, `while` set a clause under the one before, not after it).
 _COORDINATE = re.compile(r"(?:,\s*|\s+)(?:and|but)\s+", re.IGNORECASE)
+# `looking towards Philip, said`: a name after a preposition is not the one speaking.
+_PREPOSITION_END = re.compile(r"\b(?:to|towards|toward|at|with|of|for|from|by|on|upon|into|"
+                              r"over|about|after|before|behind|beside|near)\s+$", re.IGNORECASE)
 _NOUN_SUBJECT = re.compile(r"\W*(?:the|a|an|his|her|their|its|my|our|it|they|we|you)\b",
                            re.IGNORECASE)
 
