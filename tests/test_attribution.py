@@ -764,3 +764,8 @@ def test_a_name_after_a_preposition_before_the_verb_is_not_the_speaker():
     text = ('Huck sat down.\n\nTom, heartened by the wine, attempted to talk, and, looking '
             'politely towards Huck, said, "England is a great country."')
     assert said(text, MEN) == [("tom", "tag")]
+
+
+def test_a_speech_verb_right_before_a_quote_tags_it_without_a_comma():
+    text = 'Mary came in with Tom. I heard Mary call "Tom" impatiently, and he ran back.'
+    assert said(text, PAIR) == [("mary", "tag")]

@@ -258,7 +258,10 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
 def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
     """A tag closing the narration before a quote: `Mary said,`, `said he:`, `he answered`."""
     stripped = text.rstrip()
-    if not stripped or stripped[-1] not in ",:\u2014-":
+    # `Tom took his leave saying "..."`: a speech verb right before the quote needs no comma.
+    bare = _WORD.findall(stripped[-20:])[-1:]
+    if not stripped or stripped[-1] not in ",:\u2014-" and not (
+            bare and _is_speech_verb(bare[0]) and stripped.endswith(bare[0])):
         return _Subject()
     clause = re.split(rf"(?:{_ABBREVIATIONS}\.)\s|[;!?]\s", stripped)[-1]
     words = list(_WORD.finditer(clause))
