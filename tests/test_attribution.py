@@ -769,3 +769,11 @@ def test_a_name_after_a_preposition_before_the_verb_is_not_the_speaker():
 def test_a_speech_verb_right_before_a_quote_tags_it_without_a_comma():
     text = 'Mary came in with Tom. I heard Mary call "Tom" impatiently, and he ran back.'
     assert said(text, PAIR) == [("mary", "tag")]
+
+
+def test_a_speech_word_after_a_determiner_is_a_noun_not_a_tag():
+    text = ('Mary spoke to him of her sister. Tom took his leave saying "Perhaps later." '
+            'It was his invariable reply.')
+    assert said(text, PAIR) == [("tom", "tag")]
+    text = 'Mary spoke to him of her sister. Tom took his leave saying "Perhaps later," his invariable reply.'
+    assert said(text, PAIR) == [("tom", "tag")]

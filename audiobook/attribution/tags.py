@@ -203,6 +203,14 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
     return _Subject()
 
 
+# After a determiner (and an adjective or so) these are nouns: `his reply`, `the answer`.
+_SPEECH_NOUNS = frozenset(
+    """reply answer cry call shout whisper murmur laugh sigh sob groan retort remark protest
+    demand scream gasp moan mutter query nod smile grin sneer snarl growl roar wail
+    shriek""".split())
+# (`heard her whisper`: a bare `her` before it may be the one speaking.)
+_NOUN_FORM = re.compile(r"\b(?:(?:the|a|an|his|their|its|my|our|your)\s+(?:[a-z]+\s+)?|"
+                        r"her\s+[a-z]+\s+)$", re.IGNORECASE)
 _REPORTED = re.compile(r"\s+(?:that|whether|if|how|what|nothing|so)\b", re.IGNORECASE)
 # `He continued to fix me`, `she began to cry`: a verb after `to`, not the one spoken to.
 _INFINITIVE = re.compile(
@@ -227,6 +235,8 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
         verb = _is_speech_verb(w.group()) or _TWO_WORD_VERBS.match(clause, w.start())
         if not verb:
             continue
+        if w.group().lower() in _SPEECH_NOUNS and _NOUN_FORM.search(clause, 0, w.start()):
+            return _Subject()  # `his invariable reply`, `the answer`: a noun, not a tag
         if _REPORTED.match(clause, w.end()) or _INFINITIVE.match(clause, w.end()):
             return _Subject()  # `Mr. Bennet replied that he had not`: reported, not a tag
         # `Mary said`, `the old man said`, `he quietly said`: subject before the verb.
