@@ -747,7 +747,8 @@ def test_a_name_after_the_and_an_adjective_is_the_tag_speaker():
 
 def test_a_pronoun_tag_is_not_someone_the_quote_speaks_of():
     cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"), ("tom", "Tom", "male"))
-    text = 'Mary sat by the fire with Tom, and Jane came in.\n\n"If Jane marries him, she insults us all," said she.'
+    text = ('Mary sat by the fire with Tom, and Jane came in.\n\n'
+            '"If Jane marries him, she insults us all," said she.')
     assert said(text, cast) == [("mary", "tag")]
 
 
@@ -775,5 +776,6 @@ def test_a_speech_word_after_a_determiner_is_a_noun_not_a_tag():
     text = ('Mary spoke to him of her sister. Tom took his leave saying "Perhaps later." '
             'It was his invariable reply.')
     assert said(text, PAIR) == [("tom", "tag")]
-    text = 'Mary spoke to him of her sister. Tom took his leave saying "Perhaps later," his invariable reply.'
+    text = ('Mary spoke to him of her sister. Tom took his leave saying "Perhaps later," '
+            'his invariable reply.')
     assert said(text, PAIR) == [("tom", "tag")]

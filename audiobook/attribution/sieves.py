@@ -10,8 +10,9 @@ a quote carries its own tag.
   continuation      a quote carried over from the previous paragraph keeps its speaker
   tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
                     `he replied`, `I said` (the narrator), `cried his wife`, and a
-                    speech verb right before the quote without a comma (`he called "Tom"`); in a new
-                    paragraph right after someone spoke, `he said` is another man;
+                    speech verb right before the quote, even with no comma (`he called
+                    "Tom"`); in a new paragraph right after someone spoke, `he said` is
+                    another man;
                     `After a pause Sir Thomas added, "..."`: the name right before the verb
                     (not after a preposition: `looking towards Tom, said`),
                     else the subject of the last main clause that has one (`Tom, who had

@@ -146,7 +146,8 @@ class _Subject:
 
 
 # `said the agonized Harriet`: `the` and an adjective or two before a name still name her.
-_EPITHET = re.compile(r"[Tt]he\s+(?:(?!(?:to|with|at|of|for|from|by|in|on|and|who)\s)[a-z][\w-]*\s+){1,2}")
+_EPITHET = re.compile(
+    r"[Tt]he\s+(?:(?!(?:to|with|at|of|for|from|by|in|on|and|who)\s)[a-z][\w-]*\s+){1,2}")
 
 
 SPOUSES = {"wife": "female", "lady": "female", "husband": "male", "spouse": None}
