@@ -98,8 +98,9 @@ def build_cast(characters, quotes) -> tuple[Cast, dict[str, str]]:
     return Cast(roles=roles, source="PDNC gold cast"), role_of
 
 
-def score(folder: Path):
-    """(novel, [(gold role, chosen role, rule, quote text)]) for every scored quote."""
+def score(folder: Path, skip: int = 0):
+    """(novel, [(gold role, chosen role, rule, quote text)]) for every scored quote that
+    starts at character `skip` or later (the text before still counts as context)."""
     text, quotes, characters = read_novel(folder)
     cast, role_of = build_cast(characters, quotes)
     book = attribute(parse(text, markdown=False), cast)
@@ -121,9 +122,9 @@ def score(folder: Path):
         letters_before.append(letters_before[-1] + (ch.isalnum()))
     results = []
     for _qid, spans, speaker, _expression in quotes:
-        if speaker in UNSCORED or speaker not in role_of:
-            continue
         start, end = spans[0]
+        if speaker in UNSCORED or speaker not in role_of or start < skip:
+            continue
         here = letters_before[start] + (1 if _alnum(text[start:end]) else 0)
         segment = next((s for a, b, s in placed if a < here <= b and s.kind == DIALOGUE), None)
         chosen, rule = (segment.role, segment.rule) if segment else (None, "unparsed")
@@ -135,6 +136,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--errors", type=int, default=0, help="show N wrong quotes")
+    parser.add_argument("--skip", type=int, default=0, metavar="CHARS",
+                        help="score only quotes starting at this character or later")
     args = parser.parse_args(argv)
     novels = sorted(p for p in args.folder.iterdir() if (p / "quotes.tsv").is_file())
     per_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -142,7 +145,7 @@ def main(argv=None) -> int:
     wrong = []
     print(f"{'novel':<30} {'quotes':>6} {'right':>6} {'accuracy':>9}")
     for folder in novels:
-        name, results = score(folder)
+        name, results = score(folder, args.skip)
         ok = sum(gold == chosen for gold, chosen, _r, _t in results)
         for gold, chosen, rule, text in results:
             per_rule[rule][0] += gold == chosen
