@@ -238,6 +238,14 @@ def test_turn_taking_between_disagreeing_anchors_at_equal_distance_reads_back_fr
     assert said(text, MEN)[2] == ("tom", "turn_taking")
 
 
+def test_turn_taking_prefers_the_anchor_with_no_narration_paragraph_between():
+    # Tom goes on after `Tom went to the door.`: read back from his tag across it,
+    # `"Show me."` would be Huck's; read forward from Tom's first tag, with no break, Tom's.
+    text = ('"Where?" said Tom to Huck.\n\n"Here."\n\n"Show me."\n\nTom went to the door.\n\n'
+            '"Wait for me," said Tom.')
+    assert said(text, MEN)[1:3] == [("huck", "turn_taking"), ("tom", "turn_taking")]
+
+
 def test_a_long_narration_opening_a_paragraph_ends_the_conversation():
     # The chapter's talk is over: Tom's tag no longer reads back through the long account
     # opening his paragraph, so the last two turns before it keep their own alternation.

@@ -108,6 +108,8 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
     _settle_by_beat(run, names, _beat_subject)
     starts = list(accumulate((not t.continues for t in run), initial=0))
+    # A speaker may go on after a narration paragraph: alternation holds across none.
+    breaks = list(accumulate((bool(t.gap) for t in run), initial=0))
     _overrule_vocatives(run, starts, names)
     partners = _partners(run)
     anchors = list(partners)  # the settled turns, in order
@@ -124,10 +126,11 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         k = bisect_left(anchors, i)  # turn i is no anchor: anchors[k] is the first after it
         left = anchors[k - 1] if k > 0 else None
         right = anchors[k] if k < len(anchors) else None
-        # The stronger anchor first (a tag naming the speaker over a guess from a pronoun
-        # or a vocative: when the two disagree, the guess is the likelier wrong), then the
-        # nearer, then the later one: a tag is written where the reader needs resetting,
-        # so it reads back more safely.
+        # An anchor with no narration paragraph between first (after one, the speaker may
+        # go on or change), then the stronger (a tag naming the speaker over a guess from
+        # a pronoun or a vocative: when the two disagree, the guess is the likelier wrong),
+        # then the nearer, then the later one: a tag is written where the reader needs
+        # resetting, so it reads back more safely.
         for side, anchor in enumerate((left, right)):
             if anchor is None:
                 continue
@@ -140,9 +143,11 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             if side == 0 and last and last != run[anchor].speaker:
                 role = last if same else run[anchor].speaker
             if role and _fits(role, turn, names):
-                guesses.append((-run[anchor].strength, distance, -side, role))
+                lo, hi = min(i, anchor), max(i, anchor)
+                crosses = breaks[hi + 1] > breaks[lo + 1]
+                guesses.append((crosses, -run[anchor].strength, distance, -side, role))
         if i in sides:
-            guesses = [g for g in guesses if -g[2] == sides[i]] or guesses
+            guesses = [g for g in guesses if -g[3] == sides[i]] or guesses
         beside = _tagged_beside(run, i)
         guesses = [g for g in guesses if g[-1] not in beside] or guesses
         if not guesses:

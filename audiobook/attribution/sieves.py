@@ -22,7 +22,8 @@ a quote carries its own tag.
                     and the one called has not spoken yet; nor when the one called
                     answered already, or a tag names them in the paragraph beside)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
-                    when they disagree, a named tag outweighs a nearer guess, and a
+                    when they disagree, an anchor with no narration paragraph between
+                    outweighs one across it, then a named tag a nearer guess, and a
                     turn one reading cannot fit, for it speaks to that reading's speaker,
                     hands it and every turn beyond it to the other reading; no reading
                     repeats the speaker a tag names in the paragraph beside; read forward
