@@ -113,6 +113,9 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     _overrule_vocatives(run, starts, names)
     partners = _partners(run)
     anchors = list(partners)  # the settled turns, in order
+    first: dict[str, int] = {}  # each speaker's first settled turn
+    for a in anchors:
+        first.setdefault(run[a].speaker, a)
     sides = _consistent_sides(run, anchors, starts, partners, names)
     for i, turn in enumerate(run):
         if turn.speaker:
@@ -127,10 +130,10 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         left = anchors[k - 1] if k > 0 else None
         right = anchors[k] if k < len(anchors) else None
         # An anchor with no narration paragraph between first (after one, the speaker may
-        # go on or change), then the stronger (a tag naming the speaker over a guess from
-        # a pronoun or a vocative: when the two disagree, the guess is the likelier wrong),
-        # then the nearer, then the later one: a tag is written where the reader needs
-        # resetting, so it reads back more safely.
+        # go on or change), then one not joining the talk, then the stronger (a tag naming
+        # the speaker over a guess from a pronoun or a vocative: when the two disagree, the
+        # guess is the likelier wrong), then the nearer, then the later one: a tag is
+        # written where the reader needs resetting, so it reads back more safely.
         for side, anchor in enumerate((left, right)):
             if anchor is None:
                 continue
@@ -145,9 +148,14 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             if role and _fits(role, turn, names):
                 lo, hi = min(i, anchor), max(i, anchor)
                 crosses = breaks[hi + 1] > breaks[lo + 1]
-                guesses.append((crosses, -run[anchor].strength, distance, -side, role))
+                # A voice joining the talk answers the turn before it, no earlier one: the
+                # turns before that are the two already talking.
+                joins = side == 1 and distance > 1 and left is not None and \
+                    first[run[anchor].speaker] == anchor and \
+                    partners[left] not in (None, run[anchor].speaker)
+                guesses.append((crosses, joins, -run[anchor].strength, distance, -side, role))
         if i in sides:
-            guesses = [g for g in guesses if -g[3] == sides[i]] or guesses
+            guesses = [g for g in guesses if -g[-2] == sides[i]] or guesses
         beside = _tagged_beside(run, i)
         guesses = [g for g in guesses if g[-1] not in beside] or guesses
         if not guesses:

@@ -23,7 +23,8 @@ a quote carries its own tag.
                     answered already, or a tag names them in the paragraph beside)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
                     when they disagree, an anchor with no narration paragraph between
-                    outweighs one across it, then a named tag a nearer guess, and a
+                    outweighs one across it; a voice joining the talk reads back only
+                    to the turn it answers; then a named tag outweighs a nearer guess; a
                     turn one reading cannot fit, for it speaks to that reading's speaker,
                     hands it and every turn beyond it to the other reading; no reading
                     repeats the speaker a tag names in the paragraph beside; read forward
