@@ -256,6 +256,14 @@ def test_a_voice_joining_the_talk_does_not_read_back_past_the_turn_it_answers():
     assert said(text, cast)[2:4] == [("tom", "turn_taking"), ("huck", "turn_taking")]
 
 
+def test_turn_taking_trusts_a_pronoun_tag_over_a_nearer_guess_from_the_narration():
+    # `Mary looked up` only guesses that `"Well?"` is hers; read back from her own tag,
+    # `"Well what?"` is Mary's, however much nearer the guess.
+    text = ('Mary looked up as Tom came in. "Well?"\n\n"Well what?"\n\n"You know."\n\n'
+            '"I do not," she said.')
+    assert said(text, PAIR)[1:3] == [("mary", "turn_taking"), ("tom", "turn_taking")]
+
+
 def test_a_long_narration_opening_a_paragraph_ends_the_conversation():
     # The chapter's talk is over: Tom's tag no longer reads back through the long account
     # opening his paragraph, so the last two turns before it keep their own alternation.

@@ -69,7 +69,7 @@ def _settle_by_beat(run: list[Turn], names: NameIndex, who) -> None:
             role = who(turn.beat, turn, names)
             if role and _fits(role, turn, names):
                 _assign(turn, role, "paragraph_subject")
-                turn.strength = 2
+                turn.strength = 1
 
 
 def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
@@ -88,7 +88,7 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names) and \
                 spoken_to[0] not in _tagged_beside(run, i):
             _assign(turn, spoken_to[0], "vocative")
-            turn.strength = 2
+            turn.strength = 1
     before = _Latest(run[0].recent)  # named or speaking in the turns before turn i
     next_speaker = _next_speakers(run)
     for i, turn in enumerate(run):
@@ -101,7 +101,7 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
                     names.genders.get(r) == gender for r in pair) and \
                     other[0] not in _tagged_beside(run, i):
                 _assign(turn, other[0], "vocative")
-                turn.strength = 2
+                turn.strength = 1
         before.add(m.role for m in turn.mentions)
         if turn.speaker:
             before.add([turn.speaker])
@@ -131,9 +131,10 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         right = anchors[k] if k < len(anchors) else None
         # An anchor with no narration paragraph between first (after one, the speaker may
         # go on or change), then one not joining the talk, then the stronger (a tag naming
-        # the speaker over a guess from a pronoun or a vocative: when the two disagree, the
-        # guess is the likelier wrong), then the nearer, then the later one: a tag is
-        # written where the reader needs resetting, so it reads back more safely.
+        # the speaker over a pronoun tag, and that over a guess from a vocative or the
+        # narration: when they disagree, the weaker is the likelier wrong), then the
+        # nearer, then the later one: a tag is written where the reader needs resetting,
+        # so it reads back more safely.
         for side, anchor in enumerate((left, right)):
             if anchor is None:
                 continue
