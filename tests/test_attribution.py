@@ -238,6 +238,32 @@ def test_turn_taking_between_disagreeing_anchors_at_equal_distance_reads_back_fr
     assert said(text, MEN)[2] == ("tom", "turn_taking")
 
 
+def test_turn_taking_prefers_the_anchor_with_no_narration_paragraph_between():
+    # Tom goes on after `Tom went to the door.`: read back from his tag across it,
+    # `"Show me."` would be Huck's; read forward from Tom's first tag, with no break, Tom's.
+    text = ('"Where?" said Tom to Huck.\n\n"Here."\n\n"Show me."\n\nTom went to the door.\n\n'
+            '"Wait for me," said Tom.')
+    assert said(text, MEN)[1:3] == [("huck", "turn_taking"), ("tom", "turn_taking")]
+
+
+def test_a_voice_joining_the_talk_does_not_read_back_past_the_turn_it_answers():
+    # Joe's tag is named and Huck's only a pronoun, but Joe first speaks at the end: the
+    # turns before are Tom and Huck's, so `"Now?"` is Tom's, not Joe's.
+    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
+                   ("joe", "Joe Harper", "male"))
+    text = ('Tom and Huck sat by the fire.\n\n"Where?" said Tom.\n\n"Here," he answered.\n\n'
+            '"Now?"\n\n"Yes."\n\n"Wait for me!" cried Joe.')
+    assert said(text, cast)[2:4] == [("tom", "turn_taking"), ("huck", "turn_taking")]
+
+
+def test_turn_taking_trusts_a_pronoun_tag_over_a_nearer_guess_from_the_narration():
+    # `Mary looked up` only guesses that `"Well?"` is hers; read back from her own tag,
+    # `"Well what?"` is Mary's, however much nearer the guess.
+    text = ('Mary looked up as Tom came in. "Well?"\n\n"Well what?"\n\n"You know."\n\n'
+            '"I do not," she said.')
+    assert said(text, PAIR)[1:3] == [("mary", "turn_taking"), ("tom", "turn_taking")]
+
+
 def test_a_long_narration_opening_a_paragraph_ends_the_conversation():
     # The chapter's talk is over: Tom's tag no longer reads back through the long account
     # opening his paragraph, so the last two turns before it keep their own alternation.

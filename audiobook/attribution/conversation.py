@@ -69,7 +69,7 @@ def _settle_by_beat(run: list[Turn], names: NameIndex, who) -> None:
             role = who(turn.beat, turn, names)
             if role and _fits(role, turn, names):
                 _assign(turn, role, "paragraph_subject")
-                turn.strength = 2
+                turn.strength = 1
 
 
 def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
@@ -88,7 +88,7 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names) and \
                 spoken_to[0] not in _tagged_beside(run, i):
             _assign(turn, spoken_to[0], "vocative")
-            turn.strength = 2
+            turn.strength = 1
     before = _Latest(run[0].recent)  # named or speaking in the turns before turn i
     next_speaker = _next_speakers(run)
     for i, turn in enumerate(run):
@@ -101,16 +101,21 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
                     names.genders.get(r) == gender for r in pair) and \
                     other[0] not in _tagged_beside(run, i):
                 _assign(turn, other[0], "vocative")
-                turn.strength = 2
+                turn.strength = 1
         before.add(m.role for m in turn.mentions)
         if turn.speaker:
             before.add([turn.speaker])
     # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
     _settle_by_beat(run, names, _beat_subject)
     starts = list(accumulate((not t.continues for t in run), initial=0))
+    # A speaker may go on after a narration paragraph: alternation holds across none.
+    breaks = list(accumulate((bool(t.gap) for t in run), initial=0))
     _overrule_vocatives(run, starts, names)
     partners = _partners(run)
     anchors = list(partners)  # the settled turns, in order
+    first: dict[str, int] = {}  # each speaker's first settled turn
+    for a in anchors:
+        first.setdefault(run[a].speaker, a)
     sides = _consistent_sides(run, anchors, starts, partners, names)
     for i, turn in enumerate(run):
         if turn.speaker:
@@ -124,8 +129,10 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         k = bisect_left(anchors, i)  # turn i is no anchor: anchors[k] is the first after it
         left = anchors[k - 1] if k > 0 else None
         right = anchors[k] if k < len(anchors) else None
-        # The stronger anchor first (a tag naming the speaker over a guess from a pronoun
-        # or a vocative: when the two disagree, the guess is the likelier wrong), then the
+        # An anchor with no narration paragraph between first (after one, the speaker may
+        # go on or change), then one not joining the talk, then the stronger (a tag naming
+        # the speaker over a pronoun tag, and that over a guess from a vocative or the
+        # narration: when they disagree, the weaker is the likelier wrong), then the
         # nearer, then the later one: a tag is written where the reader needs resetting,
         # so it reads back more safely.
         for side, anchor in enumerate((left, right)):
@@ -140,9 +147,16 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             if side == 0 and last and last != run[anchor].speaker:
                 role = last if same else run[anchor].speaker
             if role and _fits(role, turn, names):
-                guesses.append((-run[anchor].strength, distance, -side, role))
+                lo, hi = min(i, anchor), max(i, anchor)
+                crosses = breaks[hi + 1] > breaks[lo + 1]
+                # A voice joining the talk answers the turn before it, no earlier one: the
+                # turns before that are the two already talking.
+                joins = side == 1 and distance > 1 and left is not None and \
+                    first[run[anchor].speaker] == anchor and \
+                    partners[left] not in (None, run[anchor].speaker)
+                guesses.append((crosses, joins, -run[anchor].strength, distance, -side, role))
         if i in sides:
-            guesses = [g for g in guesses if -g[2] == sides[i]] or guesses
+            guesses = [g for g in guesses if -g[-2] == sides[i]] or guesses
         beside = _tagged_beside(run, i)
         guesses = [g for g in guesses if g[-1] not in beside] or guesses
         if not guesses:

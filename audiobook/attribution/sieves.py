@@ -34,7 +34,10 @@ a quote carries its own tag.
                     and the one called has not spoken yet; nor when the one called
                     answered already, or a tag names them in the paragraph beside)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
-                    when they disagree, a named tag outweighs a nearer guess, and a
+                    when they disagree, an anchor with no narration paragraph between
+                    outweighs one across it; a voice joining the talk reads back only
+                    to the turn it answers; then a named tag outweighs a pronoun tag,
+                    and that a guess (vocative, narration subject), however near; a
                     turn one reading cannot fit, for it speaks to that reading's speaker,
                     hands it and every turn beyond it to the other reading; no reading
                     repeats the speaker a tag names in the paragraph beside; read forward
@@ -273,7 +276,9 @@ def _set_turn(turn: Turn) -> None:
     if first:
         turn.speaker, turn.rule = first.role, first.rule
         named = any(q.tag == first.role and not q.tag_pronoun for q in turn.quotes)
-        turn.strength = 3 if first.rule == "override" or named else 2
+        # A tag naming the speaker, a pronoun tag, then a guess from the narration.
+        turn.strength = 3 if first.rule == "override" or named else \
+            2 if first.rule in ("tag", "paragraph_tag") else 1
 
 
 

@@ -55,7 +55,9 @@ class Turn:
     speaker: str | None = None
     rule: str | None = None
     recent: list[str] = field(default_factory=list)  # mentioned or speaking before, latest last
-    strength: int = 0  # how far neighbours may trust this turn's speaker
+    # How far neighbours may trust this turn's speaker: 3 a tag names them, 2 a pronoun
+    # tag, 1 a guess (a vocative, the narration's subject).
+    strength: int = 0
     salient: list[str] = field(default_factory=list)  # mentions, and whom `She` refers to
     # The salient roles of a long narration after the last quote: newer than the speaker.
     trailing: list[str] = field(default_factory=list)
