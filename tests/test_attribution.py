@@ -805,3 +805,15 @@ def test_a_speech_word_after_a_determiner_is_a_noun_not_a_tag():
     text = ('Mary spoke to him of her sister. Tom took his leave saying "Perhaps later," '
             'his invariable reply.')
     assert said(text, PAIR) == [("tom", "tag")]
+
+
+TRIO = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+
+
+def test_a_name_after_a_word_ending_like_a_call_is_not_spoken_to():
+    # `to Tom.` ends like `O Tom.`, but only a whole call word (`Oh, Tom`) calls him.
+    text = '"I gave the book to Tom," said Mary.\n\n"And what did he say?" asked Huck.'
+    assert said(text, TRIO) == [("mary", "tag"), ("huck", "tag")]
+    text = '"I gave the book to Tom."\n\n"Did you?"'
+    assert ("tom", "vocative") not in said(text, TRIO)
+
