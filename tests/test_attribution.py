@@ -817,3 +817,7 @@ def test_a_name_after_a_word_ending_like_a_call_is_not_spoken_to():
     text = '"I gave the book to Tom."\n\n"Did you?"'
     assert ("tom", "vocative") not in said(text, TRIO)
 
+
+def test_names_in_a_series_are_talked_about_not_called():
+    text = '"Not Tom, Huck, and Jane as well?" asked Mary.\n\n"All three."'
+    assert said(text, TRIO)[1] != ("huck", "vocative")

@@ -94,11 +94,34 @@ _APPOSITION = re.compile(r"(?:^|\s)(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)(?:\s+[a-z][
 _CALL_WORD = re.compile(r"\b(?:oh|dear|o|ah|yes|no|well)$", re.IGNORECASE)
 
 
+_LINK = re.compile(r"\s*,?\s*(?:(and|or)\s+)?")
+_LAST_LINK = re.compile(r",?\s+(?:and|or)\s+[A-Z][a-z]")
+
+
+def _series(text: str, mentions: list) -> list:
+    """The mentions in a series of names joined by `and` or `or` (`Tom, Ralph, and Stella`,
+    the last maybe out of the cast): talked about, not called."""
+    listed, group, joined = [], [], False
+    for m in mentions:
+        link = _LINK.fullmatch(text, group[-1].end, m.start) if group else None
+        if link and m.start > group[-1].end:
+            joined = joined or bool(link.group(1))
+        else:
+            listed += group if joined or group and _LAST_LINK.match(text, group[-1].end) else []
+            group, joined = [], False
+        group.append(m)
+    return listed + (group if joined or group and _LAST_LINK.match(text, group[-1].end) else [])
+
+
 def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[str]:
     """Roles named as the person spoken to: `Emily,` at the start, `, Alex.` at the end
     (`mentions`: the names in `text`, if found already)."""
     found = set()
-    for m in names.mentions(text) if mentions is None else mentions:
+    mentions = names.mentions(text) if mentions is None else mentions
+    listed = _series(text, mentions)
+    for m in mentions:
+        if m in listed:
+            continue  # `Not Ronny, Ralph, and Stella?`: names in a series are talked about
         before = text[: m.start].rstrip()
         after = text[m.end:].lstrip()
         # `Oh, Tom` but not `Not also Tom`: the call word is a whole word.
