@@ -821,3 +821,11 @@ def test_a_name_after_a_word_ending_like_a_call_is_not_spoken_to():
 def test_names_in_a_series_are_talked_about_not_called():
     text = '"Not Tom, Huck, and Jane as well?" asked Mary.\n\n"All three."'
     assert said(text, TRIO)[1] != ("huck", "vocative")
+
+
+def test_one_called_by_name_is_there_for_a_later_pronoun():
+    # Mary is never named in the narration, but Tom calls her: the `she` who answers.
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"), ("tom", "Tom", "male"))
+    text = ('Jane went home.\n\nTom met a lady at the gate.\n\n"Good evening, Mary," said Tom.'
+            '\n\nShe smiled. "Good evening," she said.')
+    assert said(text, cast)[1] == ("mary", "tag")

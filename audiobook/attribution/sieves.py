@@ -48,7 +48,8 @@ a quote carries its own tag.
   default           nothing settled it: the narrator speaks, and the quote is reported
 
 Throughout, a character addressed by name inside the quote (`"Emily, wait"`) is never its
-speaker, and pronouns resolve by gender to the most recent fitting character.
+speaker, and pronouns resolve by gender to the most recent fitting character (named in
+the narration, speaking, or called by name in a quote).
 """
 
 from __future__ import annotations
@@ -315,6 +316,8 @@ def _attribute_chapter(chapter, names: NameIndex, cast: Cast) -> dict[int, tuple
         previous = turn
         last = turn.speaker if len(turn.quotes[-1].after.split()) <= SHORT_TAG else None
         recent.extend(turn.salient)
+        # `"Mrs. Moore, I am afraid..."`: one called by name is there, whom a `she` may mean.
+        recent.extend(sorted(turn.addressed - {turn.speaker}))
         if turn.speaker:
             recent.append(turn.speaker)
         recent.extend(turn.trailing)
