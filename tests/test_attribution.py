@@ -829,3 +829,10 @@ def test_one_called_by_name_is_there_for_a_later_pronoun():
     text = ('Jane went home.\n\nTom met a lady at the gate.\n\n"Good evening, Mary," said Tom.'
             '\n\nShe smiled. "Good evening," she said.')
     assert said(text, cast)[1] == ("mary", "tag")
+
+
+def test_one_called_by_name_is_who_she_opening_the_narration_means():
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"), ("tom", "Tom", "male"))
+    text = ('Jane went home.\n\nTom met a lady at the gate.\n\n"Good evening, Mary," said Tom.'
+            '\n\nShe smiled at him. He bowed.\n\n"Good evening," she said.')
+    assert said(text, cast)[1] == ("mary", "tag")

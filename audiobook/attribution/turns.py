@@ -213,6 +213,7 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
             after = quotes[-1].after
             if len(after.split()) > SHORT_TAG:
                 turns[-1].trailing = _salient(after, names.mentions(after), names, seen)
-            seen = (seen + turns[-1].salient)[-40:]
+            # One called by name in the quotes is there too (as in `recent`, sieves.py).
+            seen = (seen + turns[-1].salient + sorted(turns[-1].addressed))[-40:]
             pending, gap, gap_words, beat = [], 0, 0, ""
     return turns
