@@ -836,3 +836,11 @@ def test_one_called_by_name_is_who_she_opening_the_narration_means():
     text = ('Jane went home.\n\nTom met a lady at the gate.\n\n"Good evening, Mary," said Tom.'
             '\n\nShe smiled at him. He bowed.\n\n"Good evening," she said.')
     assert said(text, cast)[1] == ("mary", "tag")
+
+
+def test_narration_leading_into_the_next_quote_is_its_tag_and_not_the_last_turn_going_on():
+    # `added` tags the second quote, and says the new paragraph's own speaker goes on.
+    cast = cast_of(("mary", "Mary", "female"), ("dorcas", "Dorcas", "female"))
+    text = ('Mary saw Dorcas in the hall.\n\n"Bring me some stamps," said Mary.\n\n'
+            '"Yes, ma\'am." The old servant hesitated, then added: "You look tired."')
+    assert [role for role, _ in said(text, cast)] == ["mary", "dorcas", "dorcas"]

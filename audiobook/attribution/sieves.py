@@ -19,7 +19,10 @@ a quote carries its own tag.
                     risen, shook him, and said`);
                     `he` is the named subject of the sentence just before the quote, in its
                     paragraph or closing the one before (of its last clause with a subject);
-                    a pronoun tag is not anyone the quote names (`"Jane is late," said she`)
+                    a pronoun tag is not anyone the quote names (`"Jane is late," said she`);
+                    a new sentence leading into the next quote tags that one (`"Yes." The
+                    old man paused, then added: "..."`), and `added` after an untagged
+                    quote opening a paragraph is not the last turn's speaker going on
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
                     narration ending on someone speaking (`He heard her speak.`) is her;
@@ -117,6 +120,10 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     subject = _Subject()
     # `"Yes." He turned away.` is a new sentence, not a tag: `"Yes," he said.` is one.
     new_sentence = quote.segment.text[-1:] in ".!?" and re.match(r"(?:He|She|They|It)\b", quote.after)
+    # `"Yes." The old man paused, then added: "..."`: a new sentence leading into the next
+    # quote is that quote's tag.
+    new_sentence = new_sentence or quote.segment.text[-1:] in ".!?" and \
+        re.match(r"[A-Z]", quote.after) and quote.after.rstrip()[-1:] == ":"
     if quote.interrupted:
         # The tag between the halves speaks for both, whatever follows the second, unless
         # a new sentence there tags the second half itself (`said she. He added,`).
@@ -220,7 +227,9 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
         else:
             _tag_rule(quote, names, turn.recent + quote.prior + _actor(quote, turn, names),
                       None if quote.segment.continues_quote else last, previous)
-        previous = quote.tag or previous
+        # A new paragraph opening on an untagged quote is a new speaker, unknown so far:
+        # `added` after it is not the one who spoke the turn before going on.
+        previous = quote.tag or (previous if i or quote.segment.continues_quote else None)
     tagged = [q for q in turn.quotes if q.tag]
     first = turn.quotes[0]
     last_tagged = None  # the nearest tagged quote before this one
