@@ -618,7 +618,7 @@ def test_a_newcomer_opening_a_talk_is_read_from_the_alternation_further_on():
                    ("mahmoud", "Mahmoud Ali", "male"))
     text = ('The young man sprang up on to the verandah.\n\n'
             '"Hamidullah! am I late?" he cried.\n\n'
-            '"You are always late," said his host.\n\n'
+            '"You are always late," said the host.\n\n'
             '"Has the food gone? Mahmoud Ali, answer me."\n\n'
             '"Thank you, Aziz, I am dying."\n\n'
             '"Dying before your dinner?"')
