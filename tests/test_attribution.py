@@ -700,6 +700,17 @@ def test_a_name_echoed_from_the_turn_before_is_not_someone_spoken_to():
     assert said(text, cast)[-1] == ("cynthia", "vocative")
 
 
+def test_a_name_alone_answering_a_question_is_not_someone_spoken_to():
+    # `"Jim."` answers `"Who is with you?"`: nobody calls Jim, so Tom speaks again.
+    cast = cast_of(("tom", "Tom", "male"), ("huck", "Huck", "male"), ("jim", "Jim", "male"))
+    text = ('Huck knocked at the door.\n\n"Who is with you?" said Tom.\n\n"Jim."\n\n'
+            '"I did not know he was coming."')
+    assert said(text, cast)[1:] == [("huck", "turn_taking"), ("tom", "turn_taking")]
+    # Not after a question, a name alone is a call: the one called answers.
+    text = 'Huck knocked at the door.\n\n"Jim."\n\n"Yes, I am coming."'
+    assert said(text, cast)[-1] == ("jim", "vocative")
+
+
 def test_he_in_a_tag_is_the_one_the_sentence_before_named_as_its_subject():
     # `Maurice looked at Frank`: Frank is named last, but `he said` is Maurice.
     cast = cast_of(("maurice", "Maurice", "male"), ("frank", "Frank", "male"))
