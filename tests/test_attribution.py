@@ -227,6 +227,14 @@ def test_turn_taking_goes_on_from_the_last_voice_of_a_paragraph():
     assert said(text, cast)[-1] == ("huck", "turn_taking")
 
 
+def test_turn_taking_the_one_who_keeps_silent_does_not_take_the_next_turn():
+    # `Mary did not reply.`: she lets her turn pass, and Tom speaks again.
+    text = ('Mary sat by the fire.\n\n"Are you coming?" said Tom.\n\n"No."\n\n"Why not?"\n\n'
+            'Mary did not reply.\n\n"You never tell me anything."\n\n'
+            '"There is nothing to tell," said Mary.')
+    assert said(text, PAIR)[3] == ("tom", "turn_taking")
+
+
 def test_turn_taking_reads_backwards_from_a_later_tag():
     text = '"Ready?"\n\n"Almost."\n\n"Then come," said Tom.\n\n"Coming," said Huck.'
     assert said(text, MEN)[:2] == [("tom", "turn_taking"), ("huck", "turn_taking")]

@@ -27,7 +27,9 @@ a quote carries its own tag.
                     also in the quote's own paragraph (`Tom talked, and Mary leaned over: "..."`);
                     after a clause set first, its main subject (`When Tom came in, Huck rose.`);
                     right after someone spoke, a `she` there is another woman, and never the
-                    one the quote's tag speaks to (`she said to Lucy`)
+                    one the quote's tag speaks to (`she said to Lucy`); narration
+                    saying someone keeps silent (`She did not reply.`) rules her out of
+                    the turn right after it
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
