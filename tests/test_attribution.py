@@ -143,6 +143,13 @@ def test_vocative_the_person_addressed_answers_and_is_not_the_speaker():
     assert said(text, PAIR) == [("mary", "tag"), ("tom", "vocative")]
 
 
+def test_a_name_after_a_word_merely_ending_like_oh_is_not_called():
+    # `to Tom,` is not `O Tom,`: Tom is talked about, so he does not answer.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = 'Huck sat with Mary.\n\n"I wrote to Tom, but he never came," said Mary.\n\n"Never?"'
+    assert said(text, cast)[-1] == ("huck", "turn_taking")
+
+
 def test_a_family_title_alone_addresses_the_one_role_with_that_title():
     # `uncle` is `Uncle John` when no one else in the cast is an uncle.
     cast = cast_of(("john", "John Linden", "male", "Uncle John"), ("flo", "Florence", "female"))

@@ -91,6 +91,10 @@ _KIN = {"pa": "male", "papa": "male", "dad": "male", "sir": "male", "ma": "femal
 _APPOSITION = re.compile(r"(?:^|\s)(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)(?:\s+[a-z][\w'\u2019-]*){1,2},$")
 
 
+# Words that may open a call (`Oh Tom`, `my dear Mary`): whole words, not `to` in `to Tom`.
+_CALL_OPENER = re.compile(r"\b(?:oh|dear|o|ah|yes|no|well)$", re.IGNORECASE)
+
+
 def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[str]:
     """Roles named as the person spoken to: `Emily,` at the start, `, Alex.` at the end
     (`mentions`: the names in `text`, if found already)."""
@@ -98,8 +102,7 @@ def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[
     for m in names.mentions(text) if mentions is None else mentions:
         before = text[: m.start].rstrip()
         after = text[m.end:].lstrip()
-        at_start = not before or before[-1] in ",;.!?\u2014-" or before.lower().endswith(
-            ("oh", "dear", "my dear", "o", "ah", "yes", "no", "well"))
+        at_start = not before or before[-1] in ",;.!?\u2014-" or _CALL_OPENER.search(before)
         at_end = not after or after[0] in ",.!?;\u2014-"
         if after[:1] == "," and _APPOSITION.search(before):
             continue  # `His boy, Joe, shaved me`: Joe is talked about, not to
