@@ -150,6 +150,14 @@ def test_a_name_after_a_word_merely_ending_like_oh_is_not_called():
     assert said(text, cast)[-1] == ("huck", "turn_taking")
 
 
+def test_names_in_a_list_are_talked_about_not_called():
+    # `Huck, Tom, and Jim`: Tom is not called, so Ann, the one with Mary, answers.
+    cast = cast_of(("mary", "Mary", "female"), ("ann", "Ann", "female"), ("tom", "Tom", "male"),
+                   ("huck", "Huck", "male"), ("jim", "Jim", "male"))
+    text = 'Ann sat with Mary.\n\n"Shall we ask Huck, Tom, and Jim?" said Mary.\n\n"Yes."'
+    assert said(text, cast)[-1] == ("ann", "turn_taking")
+
+
 def test_a_family_title_alone_addresses_the_one_role_with_that_title():
     # `uncle` is `Uncle John` when no one else in the cast is an uncle.
     cast = cast_of(("john", "John Linden", "male", "Uncle John"), ("flo", "Florence", "female"))

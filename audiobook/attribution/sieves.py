@@ -50,7 +50,8 @@ a quote carries its own tag.
   default           nothing settled it: the narrator speaks, and the quote is reported
 
 Throughout, a character addressed by name inside the quote (`"Emily, wait"`) is never its
-speaker (a name alone answering a question, `"Who is it?" "Emily."`, addresses no one), and
+speaker (a name alone answering a question, `"Who is it?" "Emily."`, or in a list, `Emily,
+Jane, and Tom`, addresses no one), and
 pronouns resolve by gender to the most recent fitting character.
 """
 

@@ -106,6 +106,8 @@ def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[
         at_end = not after or after[0] in ",.!?;\u2014-"
         if after[:1] == "," and _APPOSITION.search(before):
             continue  # `His boy, Joe, shaved me`: Joe is talked about, not to
+        if re.match(r",\s*(?:and|or)\s+[A-Z]", after):
+            continue  # `Ronny, Ralph, and Stella`: names in a list are talked about
         if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end):
             found.add(m.role)
     for m in _KIN_VOCATIVE.finditer(text):
