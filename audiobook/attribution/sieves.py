@@ -51,8 +51,8 @@ a quote carries its own tag.
 
 Throughout, a character addressed by name inside the quote (`"Emily, wait"`) is never its
 speaker (a name alone answering a question, `"Who is it?" "Emily."`, or in a list, `Emily,
-Jane, and Tom`, addresses no one), and
-pronouns resolve by gender to the most recent fitting character.
+Jane, and Tom`, addresses no one), and pronouns resolve by gender to the most recent
+fitting character.
 """
 
 from __future__ import annotations
