@@ -250,6 +250,14 @@ def test_turn_taking_the_one_who_keeps_silent_does_not_take_the_next_turn():
     assert said(text, PAIR)[3] == ("tom", "turn_taking")
 
 
+def test_after_no_answer_the_one_called_does_not_take_the_next_turn():
+    # `No answer.`: Tom, just called, let his turn pass, and Mary calls again.
+    assert said('"Tom!" cried Mary.\n\nNo answer.\n\n"Where can that boy be?"', PAIR)[-1] \
+        == ("mary", "nearest_mention")
+    text = '"Is that you, Tom?" asked Mary.\n\nA nod was the answer.\n\n"I am your neighbour."'
+    assert said(text, PAIR)[-1] == ("mary", "nearest_mention")
+
+
 def test_turn_taking_reads_backwards_from_a_later_tag():
     text = '"Ready?"\n\n"Almost."\n\n"Then come," said Tom.\n\n"Coming," said Huck.'
     assert said(text, MEN)[:2] == [("tom", "turn_taking"), ("huck", "turn_taking")]
