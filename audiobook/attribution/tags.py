@@ -102,7 +102,7 @@ def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[
     for m in names.mentions(text) if mentions is None else mentions:
         before = text[: m.start].rstrip()
         after = text[m.end:].lstrip()
-        at_start = not before or before[-1] in ",;.!?\u2014-" or _CALL_OPENER.search(before)
+        at_start = not before or before[-1] in ",;.!?\u2014-" or _CALL_OPENER.search(before[-9:])
         at_end = not after or after[0] in ",.!?;\u2014-"
         if after[:1] == "," and _APPOSITION.search(before):
             continue  # `His boy, Joe, shaved me`: Joe is talked about, not to
