@@ -158,6 +158,14 @@ def test_names_in_a_list_are_talked_about_not_called():
     assert said(text, cast)[-1] == ("ann", "turn_taking")
 
 
+def test_a_name_after_and_opening_a_clause_is_called():
+    # `..., and Tom, where is your cap?`: Tom is called, so he answers, not Huck.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = ('Tom and Huck came in.\n\n"You are late, and Tom, where is your cap?" said Mary.\n\n'
+            '"I lost it."')
+    assert said(text, cast)[-1] == ("tom", "vocative")
+
+
 def test_a_family_title_alone_addresses_the_one_role_with_that_title():
     # `uncle` is `Uncle John` when no one else in the cast is an uncle.
     cast = cast_of(("john", "John Linden", "male", "Uncle John"), ("flo", "Florence", "female"))

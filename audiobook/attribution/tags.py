@@ -108,7 +108,10 @@ def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[
             continue  # `His boy, Joe, shaved me`: Joe is talked about, not to
         if re.match(r",\s*(?:and|or)\s+[A-Z]", after):
             continue  # `Ronny, Ralph, and Stella`: names in a list are talked about
-        if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end):
+        # `..., and Fergus, what have you done?`: a name right after `and` opening a clause.
+        joined = re.search(r"[,;!?.\u2014-]\s*(?:and|but)$", before[-12:]) and after[:1] == ","
+        if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end) or \
+                joined:
             found.add(m.role)
     for m in _KIN_VOCATIVE.finditer(text):
         role = names.kin_role(m.group(1))  # `Surely, uncle, ...` speaks to `Uncle John`
