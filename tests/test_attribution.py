@@ -166,6 +166,14 @@ def test_a_name_after_and_opening_a_clause_is_called():
     assert said(text, cast)[-1] == ("tom", "vocative")
 
 
+def test_a_name_after_my_and_a_noun_says_who_the_noun_is():
+    # `My brother, Tom,` talks about Tom, who is away: Mary answers, not Tom.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = ('Huck sat with Mary.\n\n"Where is Tom?" said Mary.\n\n'
+            '"My brother, Tom, went fishing."\n\n"Then we shall wait."')
+    assert said(text, cast)[-1] == ("mary", "turn_taking")
+
+
 def test_a_family_title_alone_addresses_the_one_role_with_that_title():
     # `uncle` is `Uncle John` when no one else in the cast is an uncle.
     cast = cast_of(("john", "John Linden", "male", "Uncle John"), ("flo", "Florence", "female"))

@@ -87,8 +87,10 @@ _KIN = {"pa": "male", "papa": "male", "dad": "male", "sir": "male", "ma": "femal
         "miss": "female", "mum": "female"}
 
 
-# `his boy, Joe,`: a possessive noun phrase and a comma before a name say who the noun is.
-_APPOSITION = re.compile(r"(?:^|\s)(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)(?:\s+[a-z][\w'\u2019-]*){1,2},$")
+# `his boy, Joe,`, `my gal, Minty,`: a possessive noun phrase and a comma before a name say
+# who the noun is.
+_APPOSITION = re.compile(
+    r"(?:^|\s)(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Mm]y|[Oo]ur)(?:\s+[a-z][\w'\u2019-]*){1,2},$")
 
 
 # Words that may open a call (`Oh Tom`, `my dear Mary`): whole words, not `to` in `to Tom`.
