@@ -143,6 +143,37 @@ def test_vocative_the_person_addressed_answers_and_is_not_the_speaker():
     assert said(text, PAIR) == [("mary", "tag"), ("tom", "vocative")]
 
 
+def test_a_name_after_a_word_merely_ending_like_oh_is_not_called():
+    # `to Tom,` is not `O Tom,`: Tom is talked about, so he does not answer.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = 'Huck sat with Mary.\n\n"I wrote to Tom, but he never came," said Mary.\n\n"Never?"'
+    assert said(text, cast)[-1] == ("huck", "turn_taking")
+
+
+def test_names_in_a_list_are_talked_about_not_called():
+    # `Huck, Tom, and Jim`: Tom is not called, so Ann, the one with Mary, answers.
+    cast = cast_of(("mary", "Mary", "female"), ("ann", "Ann", "female"), ("tom", "Tom", "male"),
+                   ("huck", "Huck", "male"), ("jim", "Jim", "male"))
+    text = 'Ann sat with Mary.\n\n"Shall we ask Huck, Tom, and Jim?" said Mary.\n\n"Yes."'
+    assert said(text, cast)[-1] == ("ann", "turn_taking")
+
+
+def test_a_name_after_and_opening_a_clause_is_called():
+    # `..., and Tom, where is your cap?`: Tom is called, so he answers, not Huck.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = ('Tom and Huck came in.\n\n"You are late, and Tom, where is your cap?" said Mary.\n\n'
+            '"I lost it."')
+    assert said(text, cast)[-1] == ("tom", "vocative")
+
+
+def test_a_name_after_my_and_a_noun_says_who_the_noun_is():
+    # `My brother, Tom,` talks about Tom, who is away: Mary answers, not Tom.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = ('Huck sat with Mary.\n\n"Where is Tom?" said Mary.\n\n'
+            '"My brother, Tom, went fishing."\n\n"Then we shall wait."')
+    assert said(text, cast)[-1] == ("mary", "turn_taking")
+
+
 def test_a_family_title_alone_addresses_the_one_role_with_that_title():
     # `uncle` is `Uncle John` when no one else in the cast is an uncle.
     cast = cast_of(("john", "John Linden", "male", "Uncle John"), ("flo", "Florence", "female"))
@@ -225,6 +256,22 @@ def test_turn_taking_goes_on_from_the_last_voice_of_a_paragraph():
     text = ('"Where?" said Tom.\n\n"Here," said Huck. "No, there," said Joe.\n\n'
             '"Are you sure?"')
     assert said(text, cast)[-1] == ("huck", "turn_taking")
+
+
+def test_turn_taking_the_one_who_keeps_silent_does_not_take_the_next_turn():
+    # `Mary did not reply.`: she lets her turn pass, and Tom speaks again.
+    text = ('Mary sat by the fire.\n\n"Are you coming?" said Tom.\n\n"No."\n\n"Why not?"\n\n'
+            'Mary did not reply.\n\n"You never tell me anything."\n\n'
+            '"There is nothing to tell," said Mary.')
+    assert said(text, PAIR)[3] == ("tom", "turn_taking")
+
+
+def test_after_no_answer_the_one_called_does_not_take_the_next_turn():
+    # `No answer.`: Tom, just called, let his turn pass, and Mary calls again.
+    assert said('"Tom!" cried Mary.\n\nNo answer.\n\n"Where can that boy be?"', PAIR)[-1] \
+        == ("mary", "nearest_mention")
+    text = '"Is that you, Tom?" asked Mary.\n\nA nod was the answer.\n\n"I am your neighbour."'
+    assert said(text, PAIR)[-1] == ("mary", "nearest_mention")
 
 
 def test_turn_taking_reads_backwards_from_a_later_tag():
@@ -700,6 +747,17 @@ def test_a_name_echoed_from_the_turn_before_is_not_someone_spoken_to():
     assert said(text, cast)[-1] == ("cynthia", "vocative")
 
 
+def test_a_name_alone_answering_a_question_is_not_someone_spoken_to():
+    # `"Jim."` answers `"Who is with you?"`: nobody calls Jim, so Tom speaks again.
+    cast = cast_of(("tom", "Tom", "male"), ("huck", "Huck", "male"), ("jim", "Jim", "male"))
+    text = ('Huck knocked at the door.\n\n"Who is with you?" said Tom.\n\n"Jim."\n\n'
+            '"I did not know he was coming."')
+    assert said(text, cast)[1:] == [("huck", "turn_taking"), ("tom", "turn_taking")]
+    # Not after a question, a name alone is a call: the one called answers.
+    text = 'Huck knocked at the door.\n\n"Jim."\n\n"Yes, I am coming."'
+    assert said(text, cast)[-1] == ("jim", "vocative")
+
+
 def test_he_in_a_tag_is_the_one_the_sentence_before_named_as_its_subject():
     # `Maurice looked at Frank`: Frank is named last, but `he said` is Maurice.
     cast = cast_of(("maurice", "Maurice", "male"), ("frank", "Frank", "male"))
@@ -810,17 +868,12 @@ def test_a_speech_word_after_a_determiner_is_a_noun_not_a_tag():
 TRIO = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
 
 
-def test_a_name_after_a_word_ending_like_a_call_is_not_spoken_to():
-    # `to Tom.` ends like `O Tom.`, but only a whole call word (`Oh, Tom`) calls him.
-    text = '"I gave the book to Tom," said Mary.\n\n"And what did he say?" asked Huck.'
-    assert said(text, TRIO) == [("mary", "tag"), ("huck", "tag")]
-    text = '"I gave the book to Tom."\n\n"Did you?"'
-    assert ("tom", "vocative") not in said(text, TRIO)
-
-
-def test_names_in_a_series_are_talked_about_not_called():
-    text = '"Not Tom, Huck, and Jane as well?" asked Mary.\n\n"All three."'
-    assert said(text, TRIO)[1] != ("huck", "vocative")
+def test_names_in_a_series_are_talked_about_not_called_even_ending_outside_the_cast():
+    # Jane is no role, yet `Tom, Huck, and Jane` is a list: Huck is not called, and the
+    # one sitting with Mary answers.
+    text = ('Tom sat with Mary.\n\n"Not Tom, Huck, and Jane as well?" asked Mary.\n\n'
+            '"All three."')
+    assert said(text, TRIO) == [("mary", "tag"), ("tom", "turn_taking")]
 
 
 def test_one_called_by_name_is_there_for_a_later_pronoun():

@@ -72,8 +72,33 @@ def _settle_by_beat(run: list[Turn], names: NameIndex, who) -> None:
                 turn.strength = 1
 
 
+# Narration saying its subject keeps silent (`She did not reply.`, `Tom said nothing.`), or
+# that no answer came (`No answer.`, `A nod was the answer.`).
+_SILENT = re.compile(r"\b(?:said nothing|(?:did not|didn't|could not|couldn't) (?:reply|answer|"
+                     r"speak|respond)|(?:made|gave)? ?no (?:reply|answer|response)|"
+                     r"(?:was|remained|kept) silent|was (?:the|his|her|their) (?:only )?"
+                     r"(?:answer|reply))\b", re.IGNORECASE)
+
+
+def _rule_out_silent(run: list[Turn], names: NameIndex) -> None:
+    """`She did not reply.` just before a turn: she let her turn pass, so it is not hers.
+    After `No answer.`, with no one as its subject, the one just called let it pass."""
+    for i, turn in enumerate(run):
+        if turn.speaker or not turn.beat:
+            continue
+        last = _SENTENCE_END.split(turn.beat.strip())[-1]
+        if _SILENT.search(last):
+            role = clause_subject(last, names, turn.recent, turn.ruled_out).role
+            called = {r for q in run[i - 1].quotes for r in q.addressed} if i else set()
+            if not role and len(called) == 1:
+                role = called.pop()
+            for quote in turn.quotes:
+                quote.tag_not = quote.tag_not or role
+
+
 def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     """Fill unsettled turns from settled ones: vocatives, then alternation between anchors."""
+    _rule_out_silent(run, names)
     # `Then he heard her speak.` just before: she speaks, whoever was spoken to.
     _settle_by_beat(run, names, _beat_speaker)
     for i in range(1, len(run)):
@@ -248,6 +273,8 @@ def _farther_guesses(run: list[Turn], i: int, anchors: list[int], k: int,
 def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     """The subject of the last sentence of the narration just before a turn."""
     last = _SENTENCE_END.split(beat.strip())[-1]
+    if _SILENT.search(last):
+        return None  # `She did not reply.`: she lets her turn pass
     # `he asserted; but she tossed her head`: the last clause's subject acts last.
     last = re.split(r";\s+", last)[-1]
     # `We followed him in, and he shut the door`: the subject joined last acts last.

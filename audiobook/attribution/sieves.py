@@ -30,7 +30,9 @@ a quote carries its own tag.
                     also in the quote's own paragraph (`Tom talked, and Mary leaned over: "..."`);
                     after a clause set first, its main subject (`When Tom came in, Huck rose.`);
                     right after someone spoke, a `she` there is another woman, and never the
-                    one the quote's tag speaks to (`she said to Lucy`)
+                    one the quote's tag speaks to (`she said to Lucy`); narration
+                    saying someone keeps silent (`She did not reply.`) rules her out of
+                    the turn right after it, and `No answer.` the one just called
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
@@ -51,8 +53,9 @@ a quote carries its own tag.
   default           nothing settled it: the narrator speaks, and the quote is reported
 
 Throughout, a character addressed by name inside the quote (`"Emily, wait"`) is never its
-speaker, and pronouns resolve by gender to the most recent fitting character (named in
-the narration, speaking, or called by name in a quote).
+speaker (a name alone answering a question, `"Who is it?" "Emily."`, or in a list, `Emily,
+Jane, and Tom`, addresses no one), and pronouns resolve by gender to the most recent
+fitting character (named in the narration, speaking, or called by name in a quote).
 """
 
 from __future__ import annotations

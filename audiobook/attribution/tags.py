@@ -87,11 +87,14 @@ _KIN = {"pa": "male", "papa": "male", "dad": "male", "sir": "male", "ma": "femal
         "miss": "female", "mum": "female"}
 
 
-# `his boy, Joe,`: a possessive noun phrase and a comma before a name say who the noun is.
-_APPOSITION = re.compile(r"(?:^|\s)(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)(?:\s+[a-z][\w'\u2019-]*){1,2},$")
+# `his boy, Joe,`, `my gal, Minty,`: a possessive noun phrase and a comma before a name say
+# who the noun is.
+_APPOSITION = re.compile(
+    r"(?:^|\s)(?:[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Mm]y|[Oo]ur)(?:\s+[a-z][\w'\u2019-]*){1,2},$")
 
 
-_CALL_WORD = re.compile(r"\b(?:oh|dear|o|ah|yes|no|well)$", re.IGNORECASE)
+# Words that may open a call (`Oh Tom`, `my dear Mary`): whole words, not `to` in `to Tom`.
+_CALL_OPENER = re.compile(r"\b(?:oh|dear|o|ah|yes|no|well)$", re.IGNORECASE)
 
 
 _LINK = re.compile(r"\s*,?\s*(?:(and|or)\s+)?")
@@ -124,12 +127,15 @@ def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[
             continue  # `Not Ronny, Ralph, and Stella?`: names in a series are talked about
         before = text[: m.start].rstrip()
         after = text[m.end:].lstrip()
-        # `Oh, Tom` but not `Not also Tom`: the call word is a whole word.
-        at_start = not before or before[-1] in ",;.!?\u2014-" or bool(_CALL_WORD.search(before))
+        at_start = not before or before[-1] in ",;.!?\u2014-" or bool(
+            _CALL_OPENER.search(before[-9:]))
         at_end = not after or after[0] in ",.!?;\u2014-"
         if after[:1] == "," and _APPOSITION.search(before):
             continue  # `His boy, Joe, shaved me`: Joe is talked about, not to
-        if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end):
+        # `..., and Fergus, what have you done?`: a name right after `and` opening a clause.
+        joined = re.search(r"[,;!?.\u2014-]\s*(?:and|but)$", before[-12:]) and after[:1] == ","
+        if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end) or \
+                joined:
             found.add(m.role)
     for m in _KIN_VOCATIVE.finditer(text):
         role = names.kin_role(m.group(1))  # `Surely, uncle, ...` speaks to `Uncle John`

@@ -157,6 +157,17 @@ def _echoed(text: str, said: str, names: NameIndex) -> set[str]:
     return {first[0].role} & ({m.role for m in names.mentions(said)} - addressed(said, names))
 
 
+def _answers_with_name(text: str, said: str, found: list) -> set[str]:
+    """A quote that is nothing but a name (`found`: the names in it), right after a question,
+    answers it (`"Who is with you?" "The detective."`): the one named is spoken of, not called."""
+    if not said.rstrip(" \u201d\"'").endswith("?"):
+        return set()
+    if len(found) != 1 or text[:found[0].start].strip() or \
+            text[found[0].end:].strip() not in (".", ""):
+        return set()
+    return {found[0].role}
+
+
 def _turns(chapter, names: NameIndex) -> list[Turn]:
     turns: list[Turn] = []
     pending: list[str] = []
@@ -182,7 +193,8 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
                     before = beat  # `His mother said:` closing the paragraph before
                 after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
                 inside = names.mentions(seg.text)
-                spoken_to = addressed(seg.text, names, inside) - _echoed(seg.text, said, names)
+                spoken_to = addressed(seg.text, names, inside) - _echoed(seg.text, said, names) \
+                    - _answers_with_name(seg.text, said, inside)
                 quotes.append(Quote(seg, before, after, spoken_to, prior.oldest_first(),
                                     named={m.role for m in inside}))
                 quotes[-1].interrupted = bool(before) and i >= 2 and \
