@@ -2,9 +2,9 @@
 Corpus (PDNC; Vishnubhotla, Hammond and Hirst 2022), novels with their own paragraphs, every
 quote's speaker and a gold cast (names, aliases, gender): the setting of issue #3's target.
 
-    python bench/pdnc.py DIR [--errors N]
+    python bench/pdnc.py DIR [--errors N] [--skip CHARS]
 
-DIR holds, for each novel, `NOVEL/text.txt` (the opening of `novel_text.txt`),
+DIR holds, for each novel, `NOVEL/text.txt` (an opening of `novel_text.txt`, any length),
 `NOVEL/characters.csv` (`character_info.csv`, unchanged) and `NOVEL/quotes.tsv` (quote id,
 `quoteByteSpans`, speaker and referring expression of each quote that starts in that
 opening), copied from github.com/Priya22/project-dialogism-novel-corpus. Nothing of PDNC is
@@ -13,7 +13,9 @@ against those.
 
 The cast is every character of `characters.csv` with its main name, aliases and gender;
 the one the narration calls `I` (the gold speaker of most quotes tagged `I said`) is the
-`narrator`. Quotes of `_group` and `_unknowable` are not scored. A quote is right when
+`narrator`; PDNC's two people of one name (`Christopher Robin - External` and `- Story`) are
+one role, as a cast written for the book would have them. Quotes of `_group` and
+`_unknowable` are not scored. A quote is right when
 the parsed quote holding the start of its first span was given its speaker.
 """
 
