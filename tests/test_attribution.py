@@ -897,3 +897,13 @@ def test_narration_leading_into_the_next_quote_is_its_tag_and_not_the_last_turn_
     text = ('Mary saw Dorcas in the hall.\n\n"Bring me some stamps," said Mary.\n\n'
             '"Yes, ma\'am." The old servant hesitated, then added: "You look tired."')
     assert [role for role, _ in said(text, cast)] == ["mary", "dorcas", "dorcas"]
+
+
+def test_narration_in_the_past_perfect_is_no_beat_giving_its_subject_the_turn():
+    # Jim had left before the scene's moment: the talk goes on between Tom and Mary.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("jim", "Jim", "male"))
+    text = ('"Is Jim at home?" asked Tom.\n\n"No," said Mary.\n\n'
+            'Jim had driven away an hour before.\n\n"Then I will wait."')
+    assert said(text, cast)[-1] == ("tom", "turn_taking")
+    text = text.replace("had driven", "drove up")  # now he is here, and speaks
+    assert said(text, cast)[-1] == ("jim", "paragraph_subject")

@@ -282,8 +282,27 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     for clause in (joined[-1], last) if len(joined) > 1 else (last,):
         subject = clause_subject(clause, names, turn.recent, turn.ruled_out)
         if subject.role and subject.role != NARRATOR:
-            return subject.role
+            # `He had been out`: what was over before the moment of the turn.
+            return None if _not_now(clause) else subject.role
     return None
+
+
+# The subject at the head of a clause (with an apposition or a relative clause after it),
+# up to the first lower-case word after it: where its verb begins.
+_HEAD = re.compile(r"\W*(?:(?:[Tt]hen|[Aa]nd|[Bb]ut|[Ss]o|[Nn]ow)\s+)?(?:[A-Z][a-z]+ly,?\s+)?"
+                   r"(?:[Hh]e|[Ss]he|(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Mm]y)\s+[a-z]+|"
+                   r"(?:[A-Z][\w'\u2019.-]*\s+)*?[A-Z][\w'\u2019.-]*)(?:,[^,]{1,60},)?\s+(?=[a-z])")
+# `had driven`, `had not come`; not `had to go`, `had a letter` (a verb of its own).
+_PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|already|long)\s+)*"
+                           r"(?!(?:to|no|a|an|the|his|her|their|my|its|some|any|nothing|"
+                           r"something|much|little)\b)[a-z]+")
+
+
+def _not_now(clause: str) -> bool:
+    """Is the clause no beat handing its subject the next turn? In the past perfect
+    (`Major Callendar had driven away`) it tells what was over before the scene's moment."""
+    head = _HEAD.match(clause)
+    return bool(head) and bool(_PAST_PERFECT.match(clause, head.end()))
 
 
 # A sentence ending on a speech verb and nothing it says: `Then one of them spoke.`

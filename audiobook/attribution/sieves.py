@@ -32,7 +32,9 @@ a quote carries its own tag.
                     right after someone spoke, a `she` there is another woman, and never the
                     one the quote's tag speaks to (`she said to Lucy`); narration
                     saying someone keeps silent (`She did not reply.`) rules her out of
-                    the turn right after it, and `No answer.` the one just called
+                    the turn right after it, and `No answer.` the one just called;
+                    a paragraph before the turn in the past perfect (`Jim had driven
+                    away.`) tells what was over before: no beat for its subject
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
