@@ -907,3 +907,11 @@ def test_narration_in_the_past_perfect_is_no_beat_giving_its_subject_the_turn():
     assert said(text, cast)[-1] == ("tom", "turn_taking")
     text = text.replace("had driven", "drove up")  # now he is here, and speaks
     assert said(text, cast)[-1] == ("jim", "paragraph_subject")
+
+
+def test_a_beat_reporting_what_its_subject_said_hands_the_turn_to_the_other():
+    text = ('"We must go," said Tom.\n\n"Why?" asked Mary.\n\n'
+            'Tom explained that the boat would leave at noon.\n\n"Oh, I see."')
+    assert said(text, PAIR)[-1][0] == "mary"  # he had his say: not his turn, whatever alternation says
+    text = text.replace("explained that", "pointed at")  # an act, not words: his turn
+    assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")

@@ -34,7 +34,9 @@ a quote carries its own tag.
                     saying someone keeps silent (`She did not reply.`) rules her out of
                     the turn right after it, and `No answer.` the one just called;
                     a paragraph before the turn in the past perfect (`Jim had driven
-                    away.`) tells what was over before: no beat for its subject
+                    away.`) tells what was over before: no beat for its subject; one
+                    reporting what its subject said (`Tom explained that ...`) gave them
+                    their say, and rules them out of the turn right after it
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
