@@ -915,3 +915,12 @@ def test_a_beat_reporting_what_its_subject_said_hands_the_turn_to_the_other():
     assert said(text, PAIR)[-1][0] == "mary"  # he had his say: not his turn, whatever alternation says
     text = text.replace("explained that", "pointed at")  # an act, not words: his turn
     assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")
+
+
+def test_a_clause_joined_by_and_and_a_comma_is_still_the_one_joined_last():
+    # `, and, after a silence, he said`: the `he` opens the last clause, not `His eyes`.
+    cast = cast_of(("mary", "Mary", "female"), ("brandon", "Colonel Brandon", "male"),
+                   ("jane", "Jane", "female"))
+    text = ('Mary sat down by Colonel Brandon.\n\nHis eyes were fixed on Jane, and, after a '
+            'silence of some minutes, he said, with a faint smile,\n"Your sister is late."')
+    assert said(text, cast) == [("brandon", "paragraph_subject")]

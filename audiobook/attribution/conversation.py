@@ -88,7 +88,7 @@ def _rule_out_silent(run: list[Turn], names: NameIndex) -> None:
         if turn.speaker or not turn.beat:
             continue
         last = _SENTENCE_END.split(turn.beat.strip())[-1]
-        clause = re.split(r";\s+|,\s*(?:and|but|then)\s+", last)[-1]
+        clause = re.split(r";\s+|,\s*(?:and|but|then)(?:\s+|,\s*)", last)[-1]
         if _SILENT.search(last) or _reports(clause):
             role = clause_subject(clause if _reports(clause) else last, names, turn.recent,
                                   turn.ruled_out).role
@@ -281,7 +281,7 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     # `he asserted; but she tossed her head`: the last clause's subject acts last.
     last = re.split(r";\s+", last)[-1]
     # `We followed him in, and he shut the door`: the subject joined last acts last.
-    joined = re.split(r",\s*(?:and|but|then)\s+", last)
+    joined = re.split(r",\s*(?:and|but|then)(?:\s+|,\s*)", last)
     for clause in (joined[-1], last) if len(joined) > 1 else (last,):
         subject = clause_subject(clause, names, turn.recent, turn.ruled_out)
         if subject.role and subject.role != NARRATOR:

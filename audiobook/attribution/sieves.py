@@ -26,8 +26,9 @@ a quote carries its own tag.
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
                     narration ending on someone speaking (`He heard her speak.`) is her;
-                    after `, and`, the subject joined last (`..., and he shut the door.`),
-                    also in the quote's own paragraph (`Tom talked, and Mary leaned over: "..."`);
+                    after `, and` (or `, and,`), the subject joined last (`..., and he shut
+                    the door.`), also in the quote's own paragraph (`Tom talked, and Mary
+                    leaned over: "..."`);
                     after a clause set first, its main subject (`When Tom came in, Huck rose.`);
                     right after someone spoke, a `she` there is another woman, and never the
                     one the quote's tag speaks to (`she said to Lucy`); narration
@@ -162,7 +163,7 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
 
 
 
-_JOINED = re.compile(r";\s+|,\s*(?:and|but|then)\s+")
+_JOINED = re.compile(r";\s+|,\s*(?:and|but|then)(?:\s+|,\s*)")
 # A clause opening on a noun phrase of its own: its subject, whether or not in the cast.
 _NOUN_SUBJECT = re.compile(r"\W*(?:the|a|an|his|her|their|its|my|our|it|they|we|you)\b",
                            re.IGNORECASE)
