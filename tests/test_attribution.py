@@ -924,3 +924,12 @@ def test_a_clause_joined_by_and_and_a_comma_is_still_the_one_joined_last():
     text = ('Mary sat down by Colonel Brandon.\n\nHis eyes were fixed on Jane, and, after a '
             'silence of some minutes, he said, with a faint smile,\n"Your sister is late."')
     assert said(text, cast) == [("brandon", "paragraph_subject")]
+
+
+def test_narration_leading_into_a_quote_is_said_by_the_subject_of_its_last_clause():
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"))
+    text = ('Jane came in with a bottle for Mary, who pushed it away with a frown:\n'
+            '"I am not here today."')
+    assert said(text, cast) == [("mary", "paragraph_subject")]
+    text = 'Jane walked on ahead and Mary turned to me:\n"She is late."'
+    assert said(text, cast) == [("mary", "paragraph_subject")]
