@@ -897,3 +897,39 @@ def test_narration_leading_into_the_next_quote_is_its_tag_and_not_the_last_turn_
     text = ('Mary saw Dorcas in the hall.\n\n"Bring me some stamps," said Mary.\n\n'
             '"Yes, ma\'am." The old servant hesitated, then added: "You look tired."')
     assert [role for role, _ in said(text, cast)] == ["mary", "dorcas", "dorcas"]
+
+
+def test_narration_in_the_past_perfect_is_no_beat_giving_its_subject_the_turn():
+    # Jim had left before the scene's moment: the talk goes on between Tom and Mary.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("jim", "Jim", "male"))
+    text = ('"Is Jim at home?" asked Tom.\n\n"No," said Mary.\n\n'
+            'Jim had driven away an hour before.\n\n"Then I will wait."')
+    assert said(text, cast)[-1] == ("tom", "turn_taking")
+    text = text.replace("had driven", "drove up")  # now he is here, and speaks
+    assert said(text, cast)[-1] == ("jim", "paragraph_subject")
+
+
+def test_a_beat_reporting_what_its_subject_said_hands_the_turn_to_the_other():
+    text = ('"We must go," said Tom.\n\n"Why?" asked Mary.\n\n'
+            'Tom explained that the boat would leave at noon.\n\n"Oh, I see."')
+    assert said(text, PAIR)[-1][0] == "mary"  # he had his say: not his turn, whatever alternation says
+    text = text.replace("explained that", "pointed at")  # an act, not words: his turn
+    assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")
+
+
+def test_a_clause_joined_by_and_and_a_comma_is_still_the_one_joined_last():
+    # `, and, after a silence, he said`: the `he` opens the last clause, not `His eyes`.
+    cast = cast_of(("mary", "Mary", "female"), ("brandon", "Colonel Brandon", "male"),
+                   ("jane", "Jane", "female"))
+    text = ('Mary sat down by Colonel Brandon.\n\nHis eyes were fixed on Jane, and, after a '
+            'silence of some minutes, he said, with a faint smile,\n"Your sister is late."')
+    assert said(text, cast) == [("brandon", "paragraph_subject")]
+
+
+def test_narration_leading_into_a_quote_is_said_by_the_subject_of_its_last_clause():
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"))
+    text = ('Jane came in with a bottle for Mary, who pushed it away with a frown:\n'
+            '"I am not here today."')
+    assert said(text, cast) == [("mary", "paragraph_subject")]
+    text = 'Jane walked on ahead and Mary turned to me:\n"She is late."'
+    assert said(text, cast) == [("mary", "paragraph_subject")]

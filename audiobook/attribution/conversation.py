@@ -82,13 +82,16 @@ _SILENT = re.compile(r"\b(?:said nothing|(?:did not|didn't|could not|couldn't) (
 
 def _rule_out_silent(run: list[Turn], names: NameIndex) -> None:
     """`She did not reply.` just before a turn: she let her turn pass, so it is not hers.
-    After `No answer.`, with no one as its subject, the one just called let it pass."""
+    After `No answer.`, with no one as its subject, the one just called let it pass.
+    `Lucy mumbled that ...`: she had her say in the narration, the turn after answers her."""
     for i, turn in enumerate(run):
         if turn.speaker or not turn.beat:
             continue
         last = _SENTENCE_END.split(turn.beat.strip())[-1]
-        if _SILENT.search(last):
-            role = clause_subject(last, names, turn.recent, turn.ruled_out).role
+        clause = re.split(r";\s+|,\s*(?:and|but|then)(?:\s+|,\s*)", last)[-1]
+        if _SILENT.search(last) or _reports(clause):
+            role = clause_subject(clause if _reports(clause) else last, names, turn.recent,
+                                  turn.ruled_out).role
             called = {r for q in run[i - 1].quotes for r in q.addressed} if i else set()
             if not role and len(called) == 1:
                 role = called.pop()
@@ -278,12 +281,44 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     # `he asserted; but she tossed her head`: the last clause's subject acts last.
     last = re.split(r";\s+", last)[-1]
     # `We followed him in, and he shut the door`: the subject joined last acts last.
-    joined = re.split(r",\s*(?:and|but|then)\s+", last)
+    joined = re.split(r",\s*(?:and|but|then)(?:\s+|,\s*)", last)
     for clause in (joined[-1], last) if len(joined) > 1 else (last,):
         subject = clause_subject(clause, names, turn.recent, turn.ruled_out)
         if subject.role and subject.role != NARRATOR:
-            return subject.role
+            # `He had been out`: what was over before the moment of the turn; `She said
+            # that ...`: she had her say.
+            return None if _not_now(clause) else subject.role
     return None
+
+
+# The subject at the head of a clause (with an apposition or a relative clause after it),
+# up to the first lower-case word after it: where its verb begins.
+_HEAD = re.compile(r"\W*(?:(?:[Tt]hen|[Aa]nd|[Bb]ut|[Ss]o|[Nn]ow)\s+)?(?:[A-Z][a-z]+ly,?\s+)?"
+                   r"(?:[Hh]e|[Ss]he|(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Mm]y)\s+[a-z]+|"
+                   r"(?:[A-Z][\w'\u2019.-]*\s+)*?[A-Z][\w'\u2019.-]*)(?:,[^,]{1,60},)?\s+(?=[a-z])")
+# `had driven`, `had not come`; not `had to go`, `had a letter` (a verb of its own).
+_PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|already|long)\s+)*"
+                           r"(?!(?:to|no|a|an|the|his|her|their|my|its|some|any|nothing|"
+                           r"something|much|little)\b)[a-z]+")
+# A verb, perhaps whom it is said to, and what is said, in the narration's words.
+_REPORTS = re.compile(r"(?:\w+ly\s+)?([a-z]+)(?:\s+(?:again|\w+ly))?(?:\s+(?:him|her|them|me|us|"
+                      r"[A-Z][\w.]+(?:\s+[A-Z]\w+)?))?\s+(?:that|whether|how|what|why)\b")
+
+
+def _not_now(clause: str) -> bool:
+    """Is the clause no beat handing its subject the next turn? In the past perfect
+    (`Major Callendar had driven away`) it tells what was over before the scene's moment;
+    reporting what its subject said (`Lucy mumbled that ...`), it gave them their say."""
+    head = _HEAD.match(clause)
+    return bool(head) and bool(_PAST_PERFECT.match(clause, head.end())) or _reports(clause)
+
+
+def _reports(clause: str) -> bool:
+    """Does the clause report, in the narration's words, what its subject said?"""
+    head = _HEAD.match(clause)
+    reports = head and _REPORTS.match(clause, head.end())
+    return bool(reports) and _is_speech_verb(reports.group(1)) and \
+        reports.group(1) not in ACTION_VERBS
 
 
 # A sentence ending on a speech verb and nothing it says: `Then one of them spoke.`

@@ -26,13 +26,20 @@ a quote carries its own tag.
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
                     narration ending on someone speaking (`He heard her speak.`) is her;
-                    after `, and`, the subject joined last (`..., and he shut the door.`),
-                    also in the quote's own paragraph (`Tom talked, and Mary leaned over: "..."`);
+                    after `, and` (or `, and,`), the subject joined last (`..., and he shut
+                    the door.`), also in the quote's own paragraph (`Tom talked, and Mary
+                    leaned over: "..."`); narration leading into the quote (`,` or `:`) is
+                    said by its last clause's subject (`Tom strode on and I whispered:`),
+                    one a closing `, who` follows (`gave it to Nibs, who said with a frown:`);
                     after a clause set first, its main subject (`When Tom came in, Huck rose.`);
                     right after someone spoke, a `she` there is another woman, and never the
                     one the quote's tag speaks to (`she said to Lucy`); narration
                     saying someone keeps silent (`She did not reply.`) rules her out of
-                    the turn right after it, and `No answer.` the one just called
+                    the turn right after it, and `No answer.` the one just called;
+                    a paragraph before the turn in the past perfect (`Jim had driven
+                    away.`) tells what was over before: no beat for its subject; one
+                    reporting what its subject said (`Tom explained that ...`) gave them
+                    their say, and rules them out of the turn right after it
   single_mention    the only character named in the paragraph's narration
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
@@ -158,7 +165,7 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
 
 
 
-_JOINED = re.compile(r";\s+|,\s*(?:and|but|then)\s+")
+_JOINED = re.compile(r";\s+|,\s*(?:and|but|then)(?:\s+|,\s*)")
 # A clause opening on a noun phrase of its own: its subject, whether or not in the cast.
 _NOUN_SUBJECT = re.compile(r"\W*(?:the|a|an|his|her|their|its|my|our|it|they|we|you)\b",
                            re.IGNORECASE)
@@ -188,6 +195,30 @@ def _last_subject(sentence: str, names: NameIndex, recent: list[str], exclude: s
     return _Subject()
 
 
+# A clause joined, with or without a comma, opening on its own subject (`and I took`).
+_LEAD_JOINED = re.compile(r"(?:,\s*|\s+)(?:and|but|while|whilst)\s+(?=[A-Z]|he\b|she\b)")
+_WHO = re.compile(r",\s*who\s+[^,]*$")  # `..., Nibs, who waved her away with the remark:`
+
+
+def _lead_in_subject(sentence: str, names: NameIndex, recent: list[str], exclude: set[str]
+                     ) -> _Subject | None:
+    """Narration leading into the quote (ending on `,` or `:`) is said by the subject of its
+    last clause: the one a closing `, who` clause follows (`she gave it to Nibs, who waved
+    her away with the remark:`), or the subject joined last, with or without a comma
+    (`John strode on ahead and I whispered to Poirot:`, `whilst Cynthia hoped,`)."""
+    who = _WHO.search(sentence)
+    if who:
+        before = names.mentions(sentence[:who.start()])
+        if before and before[-1].end == who.start() and before[-1].role not in exclude:
+            return _Subject(before[-1].role, found=True)
+    parts = _LEAD_JOINED.split(sentence)
+    if len(parts) > 1:
+        subject = clause_subject(parts[-1], names, recent, exclude)
+        if subject.found:
+            return subject
+    return None
+
+
 def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
                        exclude: set[str], last: str | None = None) -> str | None:
     """The subject of the sentence before the quote, or of the first sentence after it
@@ -202,6 +233,8 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
         for k, sentence in enumerate(reversed(_SENTENCE_END.split(quote.before.strip())[-3:])):
             # Right before the quote, the clause joined last; further back, the sentence's.
             subject = (clause_subject if k else _last_subject)(sentence, names, recent, exclude)
+            if not k and quote.before.rstrip()[-1:] in ",:":
+                subject = _lead_in_subject(sentence, names, recent, exclude) or subject
             if subject.role and subject.role not in exclude:
                 return subject.role
             if subject.found:
