@@ -897,3 +897,10 @@ def test_narration_leading_into_the_next_quote_is_its_tag_and_not_the_last_turn_
     text = ('Mary saw Dorcas in the hall.\n\n"Bring me some stamps," said Mary.\n\n'
             '"Yes, ma\'am." The old servant hesitated, then added: "You look tired."')
     assert [role for role, _ in said(text, cast)] == ["mary", "dorcas", "dorcas"]
+
+
+def test_the_one_a_tag_says_is_spoken_to_answers():
+    # Huck spoke last, but Mary's tag says she talks to Tom: he answers.
+    text = ('"We must go," said Tom.\n\n"Not yet," said Huck.\n\n'
+            '"Will you come too?" said Mary to Tom.\n\n"Gladly."')
+    assert said(text, TRIO)[-1] == ("tom", "turn_taking")

@@ -332,8 +332,9 @@ def _hops(starts: list[int], a: int, b: int) -> int:
 
 
 def _partners(run: list[Turn]) -> dict[int, str | None]:
-    """For each settled turn, who its speaker is talking with: a settled neighbour, else
-    the latest other person addressed, speaking or named up to that turn."""
+    """For each settled turn, who its speaker is talking with: the one its tag says is
+    spoken to (`said he to Temple`), else a settled neighbour, else the latest other person
+    addressed, speaking or named up to that turn."""
     spoke = {t.speaker for t in run}
     seen = _Latest(run[0].recent)
     speakers = _Latest()  # the settled speakers before turn a
@@ -346,6 +347,11 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
         seen.add([turn.speaker])
         other = turn.speaker
         neighbours = [run[j].speaker for j in (a - 1, a + 1) if 0 <= j < len(run)]
+        # `"...," she said to Lucy`: the tag names whom she talks with, more surely than a
+        # neighbour's speaker, who may be a third voice.
+        told = set().union(*(q.told for q in turn.quotes)) - {other}
+        if len(told) == 1:
+            neighbours = [*told, *neighbours]
         # Else the latest other speaker of the conversation: someone only named in the
         # narration (`our visitor`) is less likely to be the one talking.
         partners[a] = next((r for r in neighbours if r and r != other), None) or next(
