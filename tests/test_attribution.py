@@ -904,3 +904,11 @@ def test_the_one_a_tag_says_is_spoken_to_answers():
     text = ('"We must go," said Tom.\n\n"Not yet," said Huck.\n\n'
             '"Will you come too?" said Mary to Tom.\n\n"Gladly."')
     assert said(text, TRIO)[-1] == ("tom", "turn_taking")
+
+
+def test_no_one_speaks_of_themselves_by_name():
+    # Alternation from Huck says Mary, but the turn names her: the other reading (Tom,
+    # whom she thanks) holds.
+    text = ('Mary sat with Tom and Huck by the fire.\n\n"Who will go?" asked Mary.\n\n'
+            '"Not I," said Huck.\n\n"Mary is braver than we are."\n\n"Thank you," she said to Tom.')
+    assert said(text, TRIO)[2] == ("tom", "turn_taking")

@@ -182,6 +182,9 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
                 guesses.append((crosses, joins, -run[anchor].strength, distance, -side, role))
         if i in sides:
             guesses = [g for g in guesses if -g[-2] == sides[i]] or guesses
+        # `"Mary is braver than we are."`: no one speaks of themselves by name.
+        named = set().union(*(q.named for q in turn.quotes))
+        guesses = [g for g in guesses if g[-1] not in named] or guesses
         beside = _tagged_beside(run, i)
         guesses = [g for g in guesses if g[-1] not in beside] or guesses
         if not guesses:
