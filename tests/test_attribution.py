@@ -912,3 +912,11 @@ def test_no_one_speaks_of_themselves_by_name():
     text = ('Mary sat with Tom and Huck by the fire.\n\n"Who will go?" asked Mary.\n\n'
             '"Not I," said Huck.\n\n"Mary is braver than we are."\n\n"Thank you," she said to Tom.')
     assert said(text, TRIO)[2] == ("tom", "turn_taking")
+
+
+def test_a_third_voice_putting_in_a_word_does_not_take_over_the_talk():
+    # Mary spoke last before Tom, but Tom was talking with Huck: Huck answers him.
+    text = ('"Where is the raft?" asked Tom.\n\n"By the river," said Huck.\n\n'
+            '"Is it safe there?"\n\n"Nobody goes there," said Mary.\n\n"Good."\n\n'
+            '"We go tonight, then," said Tom.\n\n"I will bring the lantern."')
+    assert said(text, TRIO)[-1] == ("huck", "turn_taking")

@@ -336,8 +336,9 @@ def _hops(starts: list[int], a: int, b: int) -> int:
 
 def _partners(run: list[Turn]) -> dict[int, str | None]:
     """For each settled turn, who its speaker is talking with: the one its tag says is
-    spoken to (`said he to Temple`), else a settled neighbour, else the latest other person
-    addressed, speaking or named up to that turn."""
+    spoken to (`said he to Temple`), else a settled neighbour, else the one they last
+    talked with, else the latest other person addressed, speaking or named up to that
+    turn."""
     spoke = {t.speaker for t in run}
     seen = _Latest(run[0].recent)
     speakers = _Latest()  # the settled speakers before turn a
@@ -355,9 +356,15 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
         told = set().union(*(q.told for q in turn.quotes)) - {other}
         if len(told) == 1:
             neighbours = [*told, *neighbours]
-        # Else the latest other speaker of the conversation: someone only named in the
-        # narration (`our visitor`) is less likely to be the one talking.
-        partners[a] = next((r for r in neighbours if r and r != other), None) or next(
+        # Else the one they last talked with, the other of the latest two settled turns in
+        # a row they are one of: among three, a third voice putting in a word does not
+        # take over the talk. Else the latest other speaker of the conversation: someone
+        # only named in the narration (`our visitor`) is less likely to be the one talking.
+        talked = next((run[j + (run[j].speaker == other)].speaker
+                       for j in range(a - 2, -1, -1) if run[j].speaker and run[j + 1].speaker
+                       and other in (run[j].speaker, run[j + 1].speaker)
+                       and run[j].speaker != run[j + 1].speaker), None)
+        partners[a] = next((r for r in [*neighbours, talked] if r and r != other), None) or next(
             (r for r in speakers.newest_first() if r != other), None) or next(
             (r for r in seen.newest_first() if r != other and (r != NARRATOR or r in spoke)),
             None)
