@@ -933,3 +933,26 @@ def test_narration_leading_into_a_quote_is_said_by_the_subject_of_its_last_claus
     assert said(text, cast) == [("mary", "paragraph_subject")]
     text = 'Jane walked on ahead and Mary turned to me:\n"She is late."'
     assert said(text, cast) == [("mary", "paragraph_subject")]
+
+
+def test_the_one_a_tag_says_is_spoken_to_answers():
+    # Huck spoke last, but Mary's tag says she talks to Tom: he answers.
+    text = ('"We must go," said Tom.\n\n"Not yet," said Huck.\n\n'
+            '"Will you come too?" said Mary to Tom.\n\n"Gladly."')
+    assert said(text, TRIO)[-1] == ("tom", "turn_taking")
+
+
+def test_no_one_speaks_of_themselves_by_name():
+    # Alternation from Huck says Mary, but the turn names her: the other reading (Tom,
+    # whom she thanks) holds.
+    text = ('Mary sat with Tom and Huck by the fire.\n\n"Who will go?" asked Mary.\n\n'
+            '"Not I," said Huck.\n\n"Mary is braver than we are."\n\n"Thank you," she said to Tom.')
+    assert said(text, TRIO)[2] == ("tom", "turn_taking")
+
+
+def test_a_third_voice_putting_in_a_word_does_not_take_over_the_talk():
+    # Mary spoke last before Tom, but Tom was talking with Huck: Huck answers him.
+    text = ('"Where is the raft?" asked Tom.\n\n"By the river," said Huck.\n\n'
+            '"Is it safe there?"\n\n"Nobody goes there," said Mary.\n\n"Good."\n\n'
+            '"We go tonight, then," said Tom.\n\n"I will bring the lantern."')
+    assert said(text, TRIO)[-1] == ("huck", "turn_taking")

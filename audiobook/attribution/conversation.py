@@ -185,6 +185,9 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
                 guesses.append((crosses, joins, -run[anchor].strength, distance, -side, role))
         if i in sides:
             guesses = [g for g in guesses if -g[-2] == sides[i]] or guesses
+        # `"Mary is braver than we are."`: no one speaks of themselves by name.
+        named = set().union(*(q.named for q in turn.quotes))
+        guesses = [g for g in guesses if g[-1] not in named] or guesses
         beside = _tagged_beside(run, i)
         guesses = [g for g in guesses if g[-1] not in beside] or guesses
         if not guesses:
@@ -367,8 +370,10 @@ def _hops(starts: list[int], a: int, b: int) -> int:
 
 
 def _partners(run: list[Turn]) -> dict[int, str | None]:
-    """For each settled turn, who its speaker is talking with: a settled neighbour, else
-    the latest other person addressed, speaking or named up to that turn."""
+    """For each settled turn, who its speaker is talking with: the one its tag says is
+    spoken to (`said he to Temple`), else a settled neighbour, else the one they last
+    talked with, else the latest other person addressed, speaking or named up to that
+    turn."""
     spoke = {t.speaker for t in run}
     seen = _Latest(run[0].recent)
     speakers = _Latest()  # the settled speakers before turn a
@@ -381,9 +386,20 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
         seen.add([turn.speaker])
         other = turn.speaker
         neighbours = [run[j].speaker for j in (a - 1, a + 1) if 0 <= j < len(run)]
-        # Else the latest other speaker of the conversation: someone only named in the
-        # narration (`our visitor`) is less likely to be the one talking.
-        partners[a] = next((r for r in neighbours if r and r != other), None) or next(
+        # `"...," she said to Lucy`: the tag names whom she talks with, more surely than a
+        # neighbour's speaker, who may be a third voice.
+        told = set().union(*(q.told for q in turn.quotes)) - {other}
+        if len(told) == 1:
+            neighbours = [*told, *neighbours]
+        # Else the one they last talked with, the other of the latest two settled turns in
+        # a row they are one of: among three, a third voice putting in a word does not
+        # take over the talk. Else the latest other speaker of the conversation: someone
+        # only named in the narration (`our visitor`) is less likely to be the one talking.
+        talked = next((run[j + (run[j].speaker == other)].speaker
+                       for j in range(a - 2, -1, -1) if run[j].speaker and run[j + 1].speaker
+                       and other in (run[j].speaker, run[j + 1].speaker)
+                       and run[j].speaker != run[j + 1].speaker), None)
+        partners[a] = next((r for r in [*neighbours, talked] if r and r != other), None) or next(
             (r for r in speakers.newest_first() if r != other), None) or next(
             (r for r in seen.newest_first() if r != other and (r != NARRATOR or r in spoke)),
             None)

@@ -53,7 +53,11 @@ a quote carries its own tag.
                     turn one reading cannot fit, for it speaks to that reading's speaker,
                     hands it and every turn beyond it to the other reading; no reading
                     repeats the speaker a tag names in the paragraph beside; read forward
-                    from a paragraph of two voices, the talk goes on from its last one);
+                    from a paragraph of two voices, the talk goes on from its last one;
+                    a tag's `to Tom` says whom its speaker talks with, else a speaker
+                    beside, else the one they last spoke with in a row of settled turns,
+                    not a third voice that put in a word since; no reading gives a
+                    turn to one its quotes name, `"Mary is braver."`);
                     a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
                     did not speak the previous turn (low confidence)
