@@ -23,6 +23,8 @@ BENNETS = cast_of(("mr", "Mr. Bennet", "male"), ("mrs", "Mrs. Bennet", "female")
                   ("lizzy", "Elizabeth Bennet", "female", "Lizzy"), ("jane", "Jane", "female"))
 PAIR = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"))
 MEN = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"))
+BOYS = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
+               ("joe", "Joe Harper", "male"))
 
 
 def said(text, cast):
@@ -221,8 +223,7 @@ def test_turn_taking_alternates_through_untagged_turns():
 def test_two_named_speakers_alternating_outweigh_a_call_to_a_silent_bystander():
     # Huck turns to Joe in passing; Tom, not Joe, answers: the tags of Tom and Huck on both
     # sides alternate through the untagged turns, and Joe has not said a word yet.
-    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
-                   ("joe", "Joe Harper", "male"))
+    cast = BOYS
     text = ('"Where were you?" said Tom.\n\n"At the river. Joe! The water was cold."\n\n'
             '"Then why go?"\n\n"For the fish," said Huck.')
     assert said(text, cast)[1:3] == [("huck", "turn_taking"), ("tom", "turn_taking")]
@@ -241,8 +242,7 @@ def test_a_quote_that_cannot_be_one_readings_puts_the_break_after_it():
 def test_turn_taking_never_repeats_the_speaker_tagged_in_the_paragraph_beside():
     # Read back from Huck's tag, `"Oh, I can't wait."` would be Tom's again, right after
     # his own tagged turn: a new paragraph of talk is someone else's, so Joe answers.
-    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
-                   ("joe", "Joe Harper", "male"))
+    cast = BOYS
     text = ('"Who was it?" said Joe.\n\n"The story will tell," said Tom.\n\n'
             '"Oh, I can\'t wait."\n\n"It won\'t tell," said Huck.')
     assert said(text, cast)[2] == ("joe", "turn_taking")
@@ -251,8 +251,7 @@ def test_turn_taking_never_repeats_the_speaker_tagged_in_the_paragraph_beside():
 def test_turn_taking_goes_on_from_the_last_voice_of_a_paragraph():
     # Joe speaks last in the second paragraph, over Huck: the next turn answers Joe, and
     # the one who answers him is Huck, the first voice of that paragraph, not Tom.
-    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
-                   ("joe", "Joe Harper", "male"))
+    cast = BOYS
     text = ('"Where?" said Tom.\n\n"Here," said Huck. "No, there," said Joe.\n\n'
             '"Are you sure?"')
     assert said(text, cast)[-1] == ("huck", "turn_taking")
@@ -296,8 +295,7 @@ def test_turn_taking_prefers_the_anchor_with_no_narration_paragraph_between():
 def test_a_voice_joining_the_talk_does_not_read_back_past_the_turn_it_answers():
     # Joe's tag is named and Huck's only a pronoun, but Joe first speaks at the end: the
     # turns before are Tom and Huck's, so `"Now?"` is Tom's, not Joe's.
-    cast = cast_of(("tom", "Tom Sawyer", "male"), ("huck", "Huck Finn", "male"),
-                   ("joe", "Joe Harper", "male"))
+    cast = BOYS
     text = ('Tom and Huck sat by the fire.\n\n"Where?" said Tom.\n\n"Here," he answered.\n\n'
             '"Now?"\n\n"Yes."\n\n"Wait for me!" cried Joe.')
     assert said(text, cast)[2:4] == [("tom", "turn_taking"), ("huck", "turn_taking")]
