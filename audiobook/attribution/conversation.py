@@ -9,7 +9,7 @@ from bisect import bisect_left
 from itertools import accumulate, chain
 
 from audiobook.attribution.names import NameIndex
-from audiobook.attribution.tags import (_SENTENCE_END, ACTION_VERBS, _is_speech_verb,
+from audiobook.attribution.tags import (_SENTENCE_END, ACTION_VERBS, CLAUSES, _is_speech_verb,
                                         clause_subject, tag_after)
 from audiobook.attribution.turns import Quote, Turn, _Latest
 from audiobook.cast import NARRATOR
@@ -88,9 +88,10 @@ def _rule_out_silent(run: list[Turn], names: NameIndex) -> None:
         if turn.speaker or not turn.beat:
             continue
         last = _SENTENCE_END.split(turn.beat.strip())[-1]
-        clause = re.split(r";\s+|,\s*(?:and|but|then)(?:\s+|,\s*)", last)[-1]
-        if _SILENT.search(last) or _reports(clause):
-            role = clause_subject(clause if _reports(clause) else last, names, turn.recent,
+        clause = CLAUSES.split(last)[-1]
+        reported = _reports(clause)
+        if reported or _SILENT.search(last):
+            role = clause_subject(clause if reported else last, names, turn.recent,
                                   turn.ruled_out).role
             called = {r for q in run[i - 1].quotes for r in q.addressed} if i else set()
             if not role and len(called) == 1:
@@ -377,8 +378,14 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
     spoke = {t.speaker for t in run}
     seen = _Latest(run[0].recent)
     speakers = _Latest()  # the settled speakers before turn a
+    talked_with: dict[str, str] = {}  # each speaker's other in the latest settled pair
     partners: dict[int, str | None] = {}
     for a, turn in enumerate(run):
+        # Turns a - 2 and a - 1, both settled, different: who last talked with whom.
+        if a >= 2 and run[a - 2].speaker and run[a - 1].speaker and \
+                run[a - 2].speaker != run[a - 1].speaker:
+            talked_with[run[a - 2].speaker] = run[a - 1].speaker
+            talked_with[run[a - 1].speaker] = run[a - 2].speaker
         seen.add(m.role for m in turn.mentions)
         seen.add(sorted(turn.addressed))
         if not turn.speaker:
@@ -395,10 +402,7 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
         # a row they are one of: among three, a third voice putting in a word does not
         # take over the talk. Else the latest other speaker of the conversation: someone
         # only named in the narration (`our visitor`) is less likely to be the one talking.
-        talked = next((run[j + (run[j].speaker == other)].speaker
-                       for j in range(a - 2, -1, -1) if run[j].speaker and run[j + 1].speaker
-                       and other in (run[j].speaker, run[j + 1].speaker)
-                       and run[j].speaker != run[j + 1].speaker), None)
+        talked = talked_with.get(other)
         partners[a] = next((r for r in [*neighbours, talked] if r and r != other), None) or next(
             (r for r in speakers.newest_first() if r != other), None) or next(
             (r for r in seen.newest_first() if r != other and (r != NARRATOR or r in spoke)),

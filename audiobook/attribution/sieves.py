@@ -79,7 +79,8 @@ from audiobook.attribution.conversation import (_assign, _conversations, _fits, 
                                                 _same_conversation, _settle_conversation)
 from audiobook.attribution.names import NameIndex
 from audiobook.attribution.tags import (_CLAUSE_END, _SENTENCE_END, _action_tag, _Subject,
-                                        clause_subject, tag_after, tag_before)
+                                        clause_subject, last_clause_subject, tag_after,
+                                        tag_before)
 from audiobook.attribution.turns import SHORT_TAG, Quote, Turn, _turns
 from audiobook.cast import NARRATOR, Cast
 from audiobook.script import DIALOGUE, Book, Chapter, Segment
@@ -169,12 +170,6 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
 
 
 
-_JOINED = re.compile(r";\s+|,\s*(?:and|but|then)(?:\s+|,\s*)")
-# A clause opening on a noun phrase of its own: its subject, whether or not in the cast.
-_NOUN_SUBJECT = re.compile(r"\W*(?:the|a|an|his|her|their|its|my|our|it|they|we|you)\b",
-                           re.IGNORECASE)
-
-
 def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
     """`Then he turned to his brother. "...," he said`: the named subject of the sentence
     just before a quote is who `he` is, not the person it last mentioned."""
@@ -184,19 +179,8 @@ def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
     elif before[-1:] not in (".", "!", "?"):
         return []  # no narration before, or it is the tag itself (`Tom said,`)
     last = _SENTENCE_END.split(before)[-1]
-    subject = _last_subject(last, names, turn.recent + quote.prior, set())
+    subject = last_clause_subject(last, names, turn.recent + quote.prior, set())
     return [subject.role] if subject.role and subject.role != NARRATOR else []
-
-
-def _last_subject(sentence: str, names: NameIndex, recent: list[str], exclude: set[str]
-                  ) -> _Subject:
-    """The subject of the clause joined last, or, when that clause has none of its own
-    (`..., and shaking Tom by the hand, offered him a chair`), of the one before it."""
-    for clause in reversed(_JOINED.split(sentence)):
-        subject = clause_subject(clause, names, recent, exclude)
-        if subject.found or _NOUN_SUBJECT.match(clause):
-            return subject  # `..., and the sight of them made Lilia laugh`: no one in the cast
-    return _Subject()
 
 
 # A clause joined, with or without a comma, opening on its own subject (`and I took`).
@@ -236,7 +220,7 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
     if quote.before:
         for k, sentence in enumerate(reversed(_SENTENCE_END.split(quote.before.strip())[-3:])):
             # Right before the quote, the clause joined last; further back, the sentence's.
-            subject = (clause_subject if k else _last_subject)(sentence, names, recent, exclude)
+            subject = (clause_subject if k else last_clause_subject)(sentence, names, recent, exclude)
             if not k and quote.before.rstrip()[-1:] in ",:":
                 subject = _lead_in_subject(sentence, names, recent, exclude) or subject
             if subject.role and subject.role not in exclude:

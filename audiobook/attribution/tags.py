@@ -350,16 +350,14 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
                 return subject
         # `Tom, who had risen, took him by the hand and shook him, and said`: the subject
         # of the last clause that has one.
-        for part in reversed(_COORDINATE.split(head)):
-            subject = clause_subject(part, names, recent, exclude)
-            if subject.found or _NOUN_SUBJECT.match(part):
-                return subject
-        return _Subject()
+        return last_clause_subject(head, names, recent, exclude, _COORDINATE)
     return _Subject()
 
 
 # Main clauses joined (`when`, `while` set a clause under the one before, not after it).
 _COORDINATE = re.compile(r"(?:,\s*|\s+)(?:and|but)\s+", re.IGNORECASE)
+# Clauses of a sentence: after `;`, and after `, and`, `, but`, `, then` (also `, and,`).
+CLAUSES = re.compile(r";\s+|,\s*(?:and|but|then)(?:\s+|,\s*)")
 # `looking towards Philip, said`: a name after a preposition is not the one speaking.
 _PREPOSITION_END = re.compile(r"\b(?:to|towards|toward|at|with|of|for|from|by|on|upon|into|"
                               r"over|about|after|before|behind|beside|near)\s+$", re.IGNORECASE)
@@ -393,6 +391,19 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
         return _Subject(mentions[0].role, found=True)
     if first and first.group().lower() in ("he", "she", "i"):
         return _Subject(_pronoun_role(first.group(), names, recent, exclude), found=True)
+    return _Subject()
+
+
+def last_clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str],
+                        joints: re.Pattern = CLAUSES) -> _Subject:
+    """The subject of the clause joined last, or, when that clause has none of its own
+    (`..., and shaking Tom by the hand, offered him a chair`), of the one before it; no one
+    when it opens on a noun phrase outside the cast (`..., and the sight of them made Lilia
+    laugh`)."""
+    for clause in reversed(joints.split(text)):
+        subject = clause_subject(clause, names, recent, exclude)
+        if subject.found or _NOUN_SUBJECT.match(clause):
+            return subject
     return _Subject()
 
 
