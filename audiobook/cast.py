@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from audiobook.errors import CastError, located
+from audiobook.errors import CastError, located, read_user_file
 from audiobook.text import Pronunciation
 
 NARRATOR = "narrator"
@@ -328,15 +328,11 @@ def parse_cast(text: str, source: str = "voices.yaml") -> Cast:
 
 
 def read_cast_text(path: str | Path) -> str:
-    path = Path(path)
+    data = read_user_file(path, CastError, "no such file (check the --voices path)")
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CastError(f"{path}: no such file (check the --voices path)") from None
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise CastError(f"{path}: not a UTF-8 text file") from None
-    except OSError as bad:
-        raise CastError(f"{path}: cannot read: {bad.strerror}") from None
 
 
 def load_cast(path: str | Path) -> Cast:

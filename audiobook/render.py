@@ -20,7 +20,7 @@ from audiobook.cache import CacheInfo, SegmentCache, default_cache_dir, make_key
 from audiobook.cast import Cast, default_cast, load_cast
 from audiobook.decode import decode_script
 from audiobook.engines import Engine, create_engine
-from audiobook.errors import CastError, EngineError, OutputError, ScriptError, located
+from audiobook.errors import CastError, EngineError, OutputError, ScriptError, located, read_user_file
 from audiobook.plan import ChapterPlan, book_slug, plan_chapter
 from audiobook.script import DIALOGUE, Book, BookStream, Chapter, parse_stream
 
@@ -59,14 +59,7 @@ class ScriptSource:
     @classmethod
     def read(cls, path: str | Path) -> ScriptSource:
         path = Path(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise ScriptError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise ScriptError(f"{path}: is a folder, not a script") from None
-        except OSError as bad:
-            raise ScriptError(f"{path}: cannot read: {bad.strerror}") from None
+        data = read_user_file(path, ScriptError)
         return cls(path, *decode_script(data, path))
 
     def stream(self) -> BookStream:

@@ -16,8 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from audiobook import tools
+from audiobook.cast import load_cast
 from audiobook.cli import cli
 from audiobook.engines.fake import FakeEngine
+from audiobook.errors import CastError, ScriptError
+from audiobook.render import read_script
 from audiobook.synth import UtteranceFailed
 
 AUDIOBOOK = str(Path(sys.executable).with_name("audiobook"))
@@ -60,6 +63,16 @@ def out(tmp_path):
 def test_missing_script(tmp_path, out, cache_dir):
     missing = tmp_path / "nope.md"
     assert_error(render(missing, out=out, cache=cache_dir), f"Error: {missing}: no such file")
+
+
+def test_folder_given_for_script_or_voices(tmp_path):
+    # The CLI's click paths refuse folders first; the library says the same in its own words.
+    folder = tmp_path / "chapters"
+    folder.mkdir()
+    with pytest.raises(ScriptError, match=r"chapters: is a folder, not a file$"):
+        read_script(folder)
+    with pytest.raises(CastError, match=r"chapters: is a folder, not a file$"):
+        load_cast(folder)
 
 
 @pytest.mark.parametrize("text", ["", "\n\n  \n", "<!-- only a comment -->\n", "# Just a title\n"])
