@@ -954,3 +954,13 @@ def test_a_third_voice_putting_in_a_word_does_not_take_over_the_talk():
             '"Is it safe there?"\n\n"Nobody goes there," said Mary.\n\n"Good."\n\n'
             '"We go tonight, then," said Tom.\n\n"I will bring the lantern."')
     assert said(text, TRIO)[-1] == ("huck", "turn_taking")
+
+
+def test_one_the_narration_brings_the_speaker_to_is_whom_they_talk_with_from_then_on():
+    # Mary talked with Huck, then left and met Tom: the untagged answers are Tom's now.
+    text = ('"Must I go?" asked Mary.\n\n"You must," said Huck.\n\n"Then I will go."\n\n'
+            'She went out. As soon as she met with Tom she told him everything.\n\n'
+            '"Listen," said she, "I am going away."\n\n"Indeed!"\n\n"Yes, tomorrow."\n\n'
+            '"Then I will come too."')
+    assert said(text, TRIO)[-3:] == [("tom", "turn_taking"), ("mary", "turn_taking"),
+                                     ("tom", "turn_taking")]

@@ -140,7 +140,7 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     # A speaker may go on after a narration paragraph: alternation holds across none.
     breaks = list(accumulate((bool(t.gap) for t in run), initial=0))
     _overrule_vocatives(run, starts, names)
-    partners = _partners(run)
+    partners = _partners(run, names)
     anchors = list(partners)  # the settled turns, in order
     first: dict[str, int] = {}  # each speaker's first settled turn
     for a in anchors:
@@ -370,11 +370,12 @@ def _hops(starts: list[int], a: int, b: int) -> int:
     return starts[hi + 1] - starts[lo + 1]
 
 
-def _partners(run: list[Turn]) -> dict[int, str | None]:
+def _partners(run: list[Turn], names: NameIndex) -> dict[int, str | None]:
     """For each settled turn, who its speaker is talking with: the one its tag says is
     spoken to (`said he to Temple`), else a settled neighbour, else the one they last
-    talked with, else the latest other person addressed, speaking or named up to that
-    turn."""
+    talked with (or, from then on, the one the narration just before brings them to:
+    `she met with Edmund`), else the latest other person addressed, speaking or named up
+    to that turn."""
     spoke = {t.speaker for t in run}
     seen = _Latest(run[0].recent)
     speakers = _Latest()  # the settled speakers before turn a
@@ -403,12 +404,32 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
         # take over the talk. Else the latest other speaker of the conversation: someone
         # only named in the narration (`our visitor`) is less likely to be the one talking.
         talked = talked_with.get(other)
+        # `As soon as she met with Edmund she told him her distress.`: the narration before
+        # the turn brings its speaker to someone, the one they talk with from then on.
+        lead = (turn.beat + " " + turn.quotes[0].before).strip()
+        met = _met(_SENTENCE_END.split(lead)[-1], names) - {other}
+        if len(met) == 1:
+            talked = talked_with[other] = met.pop()
+            talked_with[talked] = other
         partners[a] = next((r for r in [*neighbours, talked] if r and r != other), None) or next(
             (r for r in speakers.newest_first() if r != other), None) or next(
             (r for r in seen.newest_first() if r != other and (r != NARRATOR or r in spoke)),
             None)
         speakers.add([other])
     return partners
+
+
+# A verb that brings its subject to the person after it: `met with`, `turned to`, `joined`.
+_MEETS = re.compile(r"\b(?:met|meets|meeting|joined|joins|found|finds|overtook|accosted|greeted|"
+                    r"(?:turned|turns|turning|went|goes|came|comes|walked|ran|hurried|stepped)"
+                    r"\s+(?:up\s+|back\s+|round\s+)?to|approached|approaches)"
+                    r"(?:\s+with)?\s+$", re.IGNORECASE)
+
+
+def _met(text: str, names: NameIndex) -> set[str]:
+    """Those the narration says someone meets, joins or turns to (`she met with Edmund`)."""
+    return {m.role for m in names.mentions(text)
+            if _MEETS.search(text, max(0, m.start - 40), m.start)}
 
 
 def _other_side(turns: list[Turn], i: int, quote: Quote) -> str | None:
