@@ -266,11 +266,12 @@ def test_turn_taking_the_one_who_keeps_silent_does_not_take_the_next_turn():
 
 
 def test_after_no_answer_the_one_called_does_not_take_the_next_turn():
-    # `No answer.`: Tom, just called, let his turn pass, and Mary calls again.
+    # `No answer.`: Tom, just called, let his turn pass, and Mary calls again: turn-taking
+    # counts no change of speaker across the silence.
     assert said('"Tom!" cried Mary.\n\nNo answer.\n\n"Where can that boy be?"', PAIR)[-1] \
-        == ("mary", "nearest_mention")
+        == ("mary", "turn_taking")
     text = '"Is that you, Tom?" asked Mary.\n\nA nod was the answer.\n\n"I am your neighbour."'
-    assert said(text, PAIR)[-1] == ("mary", "nearest_mention")
+    assert said(text, PAIR)[-1] == ("mary", "turn_taking")
 
 
 def test_turn_taking_reads_backwards_from_a_later_tag():
@@ -964,3 +965,14 @@ def test_one_the_narration_brings_the_speaker_to_is_whom_they_talk_with_from_the
             '"Then I will come too."')
     assert said(text, TRIO)[-3:] == [("tom", "turn_taking"), ("mary", "turn_taking"),
                                      ("tom", "turn_taking")]
+
+
+def test_after_a_silence_the_one_who_asked_goes_on_with_no_change_of_speaker():
+    # `Mary did not reply.`: Tom asks again, so read back from Mary's tag the turns before
+    # the silence are Tom's question and Mary's answer, not the other way round.
+    text = ('"Are you engaged?" said Tom.\n\n"Yes."\n\n"To whom?"\n\n"A man of the place."\n\n'
+            'The carriage climbed on.\n\n"I heard you met at the inn."\n\n"That was a mistake."'
+            '\n\n"I hear he is rich."\n\nMary did not reply.\n\n"May I know his name?"\n\n'
+            '"Carl," whispered Mary.')
+    assert said(text, PAIR)[4:8] == [("tom", "turn_taking"), ("mary", "turn_taking"),
+                                     ("tom", "turn_taking"), ("tom", "turn_taking")]

@@ -80,10 +80,12 @@ _SILENT = re.compile(r"\b(?:said nothing|(?:did not|didn't|could not|couldn't) (
                      r"(?:answer|reply))\b", re.IGNORECASE)
 
 
-def _rule_out_silent(run: list[Turn], names: NameIndex) -> None:
+def _rule_out_silent(run: list[Turn], names: NameIndex) -> dict[int, str]:
     """`She did not reply.` just before a turn: she let her turn pass, so it is not hers.
     After `No answer.`, with no one as its subject, the one just called let it pass.
-    `Lucy mumbled that ...`: she had her say in the narration, the turn after answers her."""
+    `Lucy mumbled that ...`: she had her say in the narration, the turn after answers her.
+    Returns, for each turn after a silence, the one who kept silent."""
+    silent: dict[int, str] = {}
     for i, turn in enumerate(run):
         if turn.speaker or not turn.beat:
             continue
@@ -98,11 +100,14 @@ def _rule_out_silent(run: list[Turn], names: NameIndex) -> None:
                 role = called.pop()
             for quote in turn.quotes:
                 quote.tag_not = quote.tag_not or role
+            if role and not reported:
+                silent[i] = role
+    return silent
 
 
 def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     """Fill unsettled turns from settled ones: vocatives, then alternation between anchors."""
-    _rule_out_silent(run, names)
+    silent = _rule_out_silent(run, names)
     # `Then he heard her speak.` just before: she speaks, whoever was spoken to.
     _settle_by_beat(run, names, _beat_speaker)
     for i in range(1, len(run)):
@@ -136,7 +141,12 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             before.add([turn.speaker])
     # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
     _settle_by_beat(run, names, _beat_subject)
-    starts = list(accumulate((not t.continues for t in run), initial=0))
+    # `"Who is he?"` `She did not reply.` `"May I know his name?"`: the one who asked goes
+    # on, no change of speaker, unless the one silent or the one before speaks the turn.
+    keeps = {i for i, role in silent.items()
+             if role not in (run[i].speaker, run[i - 1].speaker if i else None)}
+    starts = list(accumulate((not t.continues and i not in keeps for i, t in enumerate(run)),
+                             initial=0))
     # A speaker may go on after a narration paragraph: alternation holds across none.
     breaks = list(accumulate((bool(t.gap) for t in run), initial=0))
     _overrule_vocatives(run, starts, names)

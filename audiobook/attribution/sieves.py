@@ -35,7 +35,8 @@ a quote carries its own tag.
                     right after someone spoke, a `she` there is another woman, and never the
                     one the quote's tag speaks to (`she said to Lucy`); narration
                     saying someone keeps silent (`She did not reply.`) rules her out of
-                    the turn right after it, and `No answer.` the one just called;
+                    the turn right after it, and `No answer.` the one just called (and
+                    turn-taking counts no change of speaker there: the other goes on);
                     a paragraph before the turn in the past perfect (`Jim had driven
                     away.`) tells what was over before: no beat for its subject; one
                     reporting what its subject said (`Tom explained that ...`) gave them
