@@ -976,3 +976,12 @@ def test_after_a_silence_the_one_who_asked_goes_on_with_no_change_of_speaker():
             '"Carl," whispered Mary.')
     assert said(text, PAIR)[4:8] == [("tom", "turn_taking"), ("mary", "turn_taking"),
                                      ("tom", "turn_taking"), ("tom", "turn_taking")]
+
+
+def test_a_voice_not_of_the_two_talking_reads_back_only_to_the_turn_it_answers():
+    # Joe spoke before, but Tom and Huck are the two talking at Huck's tag: Joe's later tag
+    # puts in a word, and `"To the river."` is Huck's answer to Tom, not Joe's.
+    text = ('"Is it late?" asked Joe.\n\n"Not yet," said Tom.\n\n"Shall we go?" said Huck.\n\n'
+            '"Where?"\n\n"To the river."\n\n"Why?"\n\n"You will see," said Joe.')
+    assert said(text, BOYS)[3:6] == [("tom", "turn_taking"), ("huck", "turn_taking"),
+                                     ("tom", "turn_taking")]

@@ -188,11 +188,12 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             if role and _fits(role, turn, names):
                 lo, hi = min(i, anchor), max(i, anchor)
                 crosses = breaks[hi + 1] > breaks[lo + 1]
-                # A voice joining the talk answers the turn before it, no earlier one: the
-                # turns before that are the two already talking.
+                # A voice joining the talk (not one of the two talking at the earlier
+                # anchor, though it may have spoken before) answers the turn before it, no
+                # earlier one: the turns before that are the two already talking.
                 joins = side == 1 and distance > 1 and left is not None and \
-                    first[run[anchor].speaker] == anchor and \
-                    partners[left] not in (None, run[anchor].speaker)
+                    partners[left] is not None and \
+                    run[anchor].speaker not in (run[left].speaker, partners[left])
                 guesses.append((crosses, joins, -run[anchor].strength, distance, -side, role))
         if i in sides:
             guesses = [g for g in guesses if -g[-2] == sides[i]] or guesses

@@ -48,8 +48,9 @@ a quote carries its own tag.
                     answered already, or a tag names them in the paragraph beside)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
                     when they disagree, an anchor with no narration paragraph between
-                    outweighs one across it; a voice joining the talk reads back only
-                    to the turn it answers; then a named tag outweighs a pronoun tag,
+                    outweighs one across it; a voice joining the talk (not one of the
+                    two talking at the earlier anchor) reads back only to the turn it
+                    answers; then a named tag outweighs a pronoun tag,
                     and that a guess (vocative, narration subject), however near; a
                     turn one reading cannot fit, for it speaks to that reading's speaker,
                     hands it and every turn beyond it to the other reading; no reading
