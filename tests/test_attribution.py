@@ -985,3 +985,10 @@ def test_a_voice_not_of_the_two_talking_reads_back_only_to_the_turn_it_answers()
             '"Where?"\n\n"To the river."\n\n"Why?"\n\n"You will see," said Joe.')
     assert said(text, BOYS)[3:6] == [("tom", "turn_taking"), ("huck", "turn_taking"),
                                      ("tom", "turn_taking")]
+
+
+def test_one_turning_to_me_talks_with_the_narrator():
+    # `Tom turned to me.`: Tom talks with the narrator now, not with Huck who spoke last.
+    text = ('"Is it far?" I asked Huck.\n\n"Not far," said Huck.\n\n"Good."\n\n'
+            'Then Tom turned to me.\n\n"Are you ready?" said Tom.\n\n"Quite."\n\n"Then come."')
+    assert said(text, MEN)[-2:] == [("narrator", "turn_taking"), ("tom", "turn_taking")]

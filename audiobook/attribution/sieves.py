@@ -59,7 +59,7 @@ a quote carries its own tag.
                     a tag's `to Tom` says whom its speaker talks with, else a speaker
                     beside, else the one they last spoke with in a row of settled turns,
                     not a third voice that put in a word since, or the one the narration
-                    just before brought them to (`she met with Edmund`, `turned to John`)
+                    just before brought them to (`she met with Edmund`, `turned to me`)
                     from then on; no reading gives a
                     turn to one its quotes name, `"Mary is braver."`);
                     a quote addressing its own paragraph's speaker is the other side's
