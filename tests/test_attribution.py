@@ -992,3 +992,10 @@ def test_one_turning_to_me_talks_with_the_narrator():
     text = ('"Is it far?" I asked Huck.\n\n"Not far," said Huck.\n\n"Good."\n\n'
             'Then Tom turned to me.\n\n"Are you ready?" said Tom.\n\n"Quite."\n\n"Then come."')
     assert said(text, MEN)[-2:] == [("narrator", "turn_taking"), ("tom", "turn_taking")]
+
+
+def test_one_the_narration_brings_the_speaker_to_outweighs_the_speaker_of_the_turn_before():
+    # Huck answered Tom, but `Tom turned to me.`: Tom's question is the narrator's to answer.
+    text = ('"Where?" said Tom.\n\n"Here," said Huck.\n\nThen Tom turned to me.\n\n'
+            '"Are you coming?" said Tom.\n\n"Yes."\n\n"Then hurry."')
+    assert said(text, MEN)[-2:] == [("narrator", "turn_taking"), ("tom", "turn_taking")]

@@ -383,10 +383,10 @@ def _hops(starts: list[int], a: int, b: int) -> int:
 
 def _partners(run: list[Turn], names: NameIndex) -> dict[int, str | None]:
     """For each settled turn, who its speaker is talking with: the one its tag says is
-    spoken to (`said he to Temple`), else a settled neighbour, else the one they last
-    talked with (or, from then on, the one the narration just before brings them to:
-    `she met with Edmund`), else the latest other person addressed, speaking or named up
-    to that turn."""
+    spoken to (`said he to Temple`) or the narration just before brings them to (`she met
+    with Edmund`, and from then on), else a settled neighbour, else the one they last
+    talked with, else the latest other person addressed, speaking or named up to that
+    turn."""
     spoke = {t.speaker for t in run}
     seen = _Latest(run[0].recent)
     speakers = _Latest()  # the settled speakers before turn a
@@ -405,6 +405,15 @@ def _partners(run: list[Turn], names: NameIndex) -> dict[int, str | None]:
         seen.add([turn.speaker])
         other = turn.speaker
         neighbours = [run[j].speaker for j in (a - 1, a + 1) if 0 <= j < len(run)]
+        # `As soon as she met with Edmund she told him her distress.`: the narration before
+        # the turn brings its speaker to someone, the one they talk with from then on,
+        # more surely than a neighbour's speaker.
+        lead = (turn.beat + " " + turn.quotes[0].before).strip()
+        met = _met(_SENTENCE_END.split(lead)[-1], names) - {other}
+        if len(met) == 1:
+            role = talked_with[other] = met.pop()
+            talked_with[role] = other
+            neighbours = [role, *neighbours]
         # `"...," she said to Lucy`: the tag names whom she talks with, more surely than a
         # neighbour's speaker, who may be a third voice.
         told = set().union(*(q.told for q in turn.quotes)) - {other}
@@ -415,13 +424,6 @@ def _partners(run: list[Turn], names: NameIndex) -> dict[int, str | None]:
         # take over the talk. Else the latest other speaker of the conversation: someone
         # only named in the narration (`our visitor`) is less likely to be the one talking.
         talked = talked_with.get(other)
-        # `As soon as she met with Edmund she told him her distress.`: the narration before
-        # the turn brings its speaker to someone, the one they talk with from then on.
-        lead = (turn.beat + " " + turn.quotes[0].before).strip()
-        met = _met(_SENTENCE_END.split(lead)[-1], names) - {other}
-        if len(met) == 1:
-            talked = talked_with[other] = met.pop()
-            talked_with[talked] = other
         partners[a] = next((r for r in [*neighbours, talked] if r and r != other), None) or next(
             (r for r in speakers.newest_first() if r != other), None) or next(
             (r for r in seen.newest_first() if r != other and (r != NARRATOR or r in spoke)),

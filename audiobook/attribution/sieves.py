@@ -56,11 +56,11 @@ a quote carries its own tag.
                     hands it and every turn beyond it to the other reading; no reading
                     repeats the speaker a tag names in the paragraph beside; read forward
                     from a paragraph of two voices, the talk goes on from its last one;
-                    a tag's `to Tom` says whom its speaker talks with, else a speaker
-                    beside, else the one they last spoke with in a row of settled turns,
-                    not a third voice that put in a word since, or the one the narration
-                    just before brought them to (`she met with Edmund`, `turned to me`)
-                    from then on; no reading gives a
+                    a tag's `to Tom`, or narration just before bringing the speaker to
+                    someone (`she met with Edmund`, `turned to me`, and from then on),
+                    says whom its speaker talks with, else a speaker beside, else the
+                    one they last spoke with in a row of settled turns, not a third
+                    voice that put in a word since; no reading gives a
                     turn to one its quotes name, `"Mary is braver."`);
                     a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
