@@ -266,11 +266,12 @@ def test_turn_taking_the_one_who_keeps_silent_does_not_take_the_next_turn():
 
 
 def test_after_no_answer_the_one_called_does_not_take_the_next_turn():
-    # `No answer.`: Tom, just called, let his turn pass, and Mary calls again.
+    # `No answer.`: Tom, just called, let his turn pass, and Mary calls again: turn-taking
+    # counts no change of speaker across the silence.
     assert said('"Tom!" cried Mary.\n\nNo answer.\n\n"Where can that boy be?"', PAIR)[-1] \
-        == ("mary", "nearest_mention")
+        == ("mary", "turn_taking")
     text = '"Is that you, Tom?" asked Mary.\n\nA nod was the answer.\n\n"I am your neighbour."'
-    assert said(text, PAIR)[-1] == ("mary", "nearest_mention")
+    assert said(text, PAIR)[-1] == ("mary", "turn_taking")
 
 
 def test_turn_taking_reads_backwards_from_a_later_tag():
@@ -954,3 +955,47 @@ def test_a_third_voice_putting_in_a_word_does_not_take_over_the_talk():
             '"Is it safe there?"\n\n"Nobody goes there," said Mary.\n\n"Good."\n\n'
             '"We go tonight, then," said Tom.\n\n"I will bring the lantern."')
     assert said(text, TRIO)[-1] == ("huck", "turn_taking")
+
+
+def test_one_the_narration_brings_the_speaker_to_is_whom_they_talk_with_from_then_on():
+    # Mary talked with Huck, then left and met Tom: the untagged answers are Tom's now.
+    text = ('"Must I go?" asked Mary.\n\n"You must," said Huck.\n\n"Then I will go."\n\n'
+            'She went out. As soon as she met with Tom she told him everything.\n\n'
+            '"Listen," said she, "I am going away."\n\n"Indeed!"\n\n"Yes, tomorrow."\n\n'
+            '"Then I will come too."')
+    assert said(text, TRIO)[-3:] == [("tom", "turn_taking"), ("mary", "turn_taking"),
+                                     ("tom", "turn_taking")]
+
+
+def test_after_a_silence_the_one_who_asked_goes_on_with_no_change_of_speaker():
+    # `Mary did not reply.`: Tom asks again, so read back from Mary's tag the turns before
+    # the silence are Tom's question and Mary's answer, not the other way round.
+    text = ('"Are you engaged?" said Tom.\n\n"Yes."\n\n"To whom?"\n\n"A man of the place."\n\n'
+            'The carriage climbed on.\n\n"I heard you met at the inn."\n\n"That was a mistake."'
+            '\n\n"I hear he is rich."\n\nMary did not reply.\n\n"May I know his name?"\n\n'
+            '"Carl," whispered Mary.')
+    assert said(text, PAIR)[4:8] == [("tom", "turn_taking"), ("mary", "turn_taking"),
+                                     ("tom", "turn_taking"), ("tom", "turn_taking")]
+
+
+def test_a_voice_not_of_the_two_talking_reads_back_only_to_the_turn_it_answers():
+    # Joe spoke before, but Tom and Huck are the two talking at Huck's tag: Joe's later tag
+    # puts in a word, and `"To the river."` is Huck's answer to Tom, not Joe's.
+    text = ('"Is it late?" asked Joe.\n\n"Not yet," said Tom.\n\n"Shall we go?" said Huck.\n\n'
+            '"Where?"\n\n"To the river."\n\n"Why?"\n\n"You will see," said Joe.')
+    assert said(text, BOYS)[3:6] == [("tom", "turn_taking"), ("huck", "turn_taking"),
+                                     ("tom", "turn_taking")]
+
+
+def test_one_turning_to_me_talks_with_the_narrator():
+    # `Tom turned to me.`: Tom talks with the narrator now, not with Huck who spoke last.
+    text = ('"Is it far?" I asked Huck.\n\n"Not far," said Huck.\n\n"Good."\n\n'
+            'Then Tom turned to me.\n\n"Are you ready?" said Tom.\n\n"Quite."\n\n"Then come."')
+    assert said(text, MEN)[-2:] == [("narrator", "turn_taking"), ("tom", "turn_taking")]
+
+
+def test_one_the_narration_brings_the_speaker_to_outweighs_the_speaker_of_the_turn_before():
+    # Huck answered Tom, but `Tom turned to me.`: Tom's question is the narrator's to answer.
+    text = ('"Where?" said Tom.\n\n"Here," said Huck.\n\nThen Tom turned to me.\n\n'
+            '"Are you coming?" said Tom.\n\n"Yes."\n\n"Then hurry."')
+    assert said(text, MEN)[-2:] == [("narrator", "turn_taking"), ("tom", "turn_taking")]

@@ -80,10 +80,12 @@ _SILENT = re.compile(r"\b(?:said nothing|(?:did not|didn't|could not|couldn't) (
                      r"(?:answer|reply))\b", re.IGNORECASE)
 
 
-def _rule_out_silent(run: list[Turn], names: NameIndex) -> None:
+def _rule_out_silent(run: list[Turn], names: NameIndex) -> dict[int, str]:
     """`She did not reply.` just before a turn: she let her turn pass, so it is not hers.
     After `No answer.`, with no one as its subject, the one just called let it pass.
-    `Lucy mumbled that ...`: she had her say in the narration, the turn after answers her."""
+    `Lucy mumbled that ...`: she had her say in the narration, the turn after answers her.
+    Returns, for each turn after a silence, the one who kept silent."""
+    silent: dict[int, str] = {}
     for i, turn in enumerate(run):
         if turn.speaker or not turn.beat:
             continue
@@ -98,11 +100,14 @@ def _rule_out_silent(run: list[Turn], names: NameIndex) -> None:
                 role = called.pop()
             for quote in turn.quotes:
                 quote.tag_not = quote.tag_not or role
+            if role and not reported:
+                silent[i] = role
+    return silent
 
 
 def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     """Fill unsettled turns from settled ones: vocatives, then alternation between anchors."""
-    _rule_out_silent(run, names)
+    silent = _rule_out_silent(run, names)
     # `Then he heard her speak.` just before: she speaks, whoever was spoken to.
     _settle_by_beat(run, names, _beat_speaker)
     for i in range(1, len(run)):
@@ -136,11 +141,16 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             before.add([turn.speaker])
     # `He tilted me again.` then `"And you get me wittles."`: the one acting speaks.
     _settle_by_beat(run, names, _beat_subject)
-    starts = list(accumulate((not t.continues for t in run), initial=0))
+    # `"Who is he?"` `She did not reply.` `"May I know his name?"`: the one who asked goes
+    # on, no change of speaker, unless the one silent or the one before speaks the turn.
+    keeps = {i for i, role in silent.items()
+             if role not in (run[i].speaker, run[i - 1].speaker if i else None)}
+    starts = list(accumulate((not t.continues and i not in keeps for i, t in enumerate(run)),
+                             initial=0))
     # A speaker may go on after a narration paragraph: alternation holds across none.
     breaks = list(accumulate((bool(t.gap) for t in run), initial=0))
     _overrule_vocatives(run, starts, names)
-    partners = _partners(run)
+    partners = _partners(run, names)
     anchors = list(partners)  # the settled turns, in order
     first: dict[str, int] = {}  # each speaker's first settled turn
     for a in anchors:
@@ -178,11 +188,12 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             if role and _fits(role, turn, names):
                 lo, hi = min(i, anchor), max(i, anchor)
                 crosses = breaks[hi + 1] > breaks[lo + 1]
-                # A voice joining the talk answers the turn before it, no earlier one: the
-                # turns before that are the two already talking.
+                # A voice joining the talk (not one of the two talking at the earlier
+                # anchor, though it may have spoken before) answers the turn before it, no
+                # earlier one: the turns before that are the two already talking.
                 joins = side == 1 and distance > 1 and left is not None and \
-                    first[run[anchor].speaker] == anchor and \
-                    partners[left] not in (None, run[anchor].speaker)
+                    partners[left] is not None and \
+                    run[anchor].speaker not in (run[left].speaker, partners[left])
                 guesses.append((crosses, joins, -run[anchor].strength, distance, -side, role))
         if i in sides:
             guesses = [g for g in guesses if -g[-2] == sides[i]] or guesses
@@ -370,9 +381,10 @@ def _hops(starts: list[int], a: int, b: int) -> int:
     return starts[hi + 1] - starts[lo + 1]
 
 
-def _partners(run: list[Turn]) -> dict[int, str | None]:
+def _partners(run: list[Turn], names: NameIndex) -> dict[int, str | None]:
     """For each settled turn, who its speaker is talking with: the one its tag says is
-    spoken to (`said he to Temple`), else a settled neighbour, else the one they last
+    spoken to (`said he to Temple`) or the narration just before brings them to (`she met
+    with Edmund`, and from then on), else a settled neighbour, else the one they last
     talked with, else the latest other person addressed, speaking or named up to that
     turn."""
     spoke = {t.speaker for t in run}
@@ -393,6 +405,15 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
         seen.add([turn.speaker])
         other = turn.speaker
         neighbours = [run[j].speaker for j in (a - 1, a + 1) if 0 <= j < len(run)]
+        # `As soon as she met with Edmund she told him her distress.`: the narration before
+        # the turn brings its speaker to someone, the one they talk with from then on,
+        # more surely than a neighbour's speaker.
+        lead = (turn.beat + " " + turn.quotes[0].before).strip()
+        met = _met(_SENTENCE_END.split(lead)[-1], names) - {other}
+        if len(met) == 1:
+            role = talked_with[other] = met.pop()
+            talked_with[role] = other
+            neighbours = [role, *neighbours]
         # `"...," she said to Lucy`: the tag names whom she talks with, more surely than a
         # neighbour's speaker, who may be a third voice.
         told = set().union(*(q.told for q in turn.quotes)) - {other}
@@ -409,6 +430,22 @@ def _partners(run: list[Turn]) -> dict[int, str | None]:
             None)
         speakers.add([other])
     return partners
+
+
+# A verb that brings its subject to the person after it: `met with`, `turned to`, `joined`.
+_MEETS = re.compile(r"\b(?:met|meets|meeting|joined|joins|found|finds|overtook|accosted|greeted|"
+                    r"(?:turned|turns|turning|went|goes|came|comes|walked|ran|hurried|stepped)"
+                    r"\s+(?:up\s+|back\s+|round\s+)?to|approached|approaches)"
+                    r"(?:\s+with)?\s+$", re.IGNORECASE)
+
+
+def _met(text: str, names: NameIndex) -> set[str]:
+    """Those the narration says someone meets, joins or turns to (`she met with Edmund`,
+    `John turned to me`: the narrator)."""
+    met = {m.role for m in names.mentions(text)
+           if _MEETS.search(text, max(0, m.start - 40), m.start)}
+    return met | {NARRATOR for m in re.finditer(r"\bme\b", text)
+                  if _MEETS.search(text, max(0, m.start() - 40), m.start())}
 
 
 def _other_side(turns: list[Turn], i: int, quote: Quote) -> str | None:

@@ -35,7 +35,8 @@ a quote carries its own tag.
                     right after someone spoke, a `she` there is another woman, and never the
                     one the quote's tag speaks to (`she said to Lucy`); narration
                     saying someone keeps silent (`She did not reply.`) rules her out of
-                    the turn right after it, and `No answer.` the one just called;
+                    the turn right after it, and `No answer.` the one just called (and
+                    turn-taking counts no change of speaker there: the other goes on);
                     a paragraph before the turn in the past perfect (`Jim had driven
                     away.`) tells what was over before: no beat for its subject; one
                     reporting what its subject said (`Tom explained that ...`) gave them
@@ -47,16 +48,19 @@ a quote carries its own tag.
                     answered already, or a tag names them in the paragraph beside)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
                     when they disagree, an anchor with no narration paragraph between
-                    outweighs one across it; a voice joining the talk reads back only
-                    to the turn it answers; then a named tag outweighs a pronoun tag,
+                    outweighs one across it; a voice joining the talk (not one of the
+                    two talking at the earlier anchor) reads back only to the turn it
+                    answers; then a named tag outweighs a pronoun tag,
                     and that a guess (vocative, narration subject), however near; a
                     turn one reading cannot fit, for it speaks to that reading's speaker,
                     hands it and every turn beyond it to the other reading; no reading
                     repeats the speaker a tag names in the paragraph beside; read forward
                     from a paragraph of two voices, the talk goes on from its last one;
-                    a tag's `to Tom` says whom its speaker talks with, else a speaker
-                    beside, else the one they last spoke with in a row of settled turns,
-                    not a third voice that put in a word since; no reading gives a
+                    a tag's `to Tom`, or narration just before bringing the speaker to
+                    someone (`she met with Edmund`, `turned to me`, and from then on),
+                    says whom its speaker talks with, else a speaker beside, else the
+                    one they last spoke with in a row of settled turns, not a third
+                    voice that put in a word since; no reading gives a
                     turn to one its quotes name, `"Mary is braver."`);
                     a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
