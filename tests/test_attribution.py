@@ -954,3 +954,12 @@ def test_a_third_voice_putting_in_a_word_does_not_take_over_the_talk():
             '"Is it safe there?"\n\n"Nobody goes there," said Mary.\n\n"Good."\n\n'
             '"We go tonight, then," said Tom.\n\n"I will bring the lantern."')
     assert said(text, TRIO)[-1] == ("huck", "turn_taking")
+
+
+def test_a_pronoun_tag_means_whom_the_paragraphs_she_means_not_the_woman_she_looks_at():
+    # `She looked past him at Jane`: the `She` is Mary, named again after Jane, so the
+    # `she said` after it is Mary too.
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"), ("tom", "Tom", "male"))
+    text = ('Mary came into the room.\n\n"You are late," said Tom.\n\n'
+            'She looked past him at Jane. "I know," she said.')
+    assert said(text, cast)[-1] == ("mary", "tag")

@@ -66,7 +66,9 @@ a quote carries its own tag.
 Throughout, a character addressed by name inside the quote (`"Emily, wait"`) is never its
 speaker (a name alone answering a question, `"Who is it?" "Emily."`, or in a list, `Emily,
 Jane, and Tom`, addresses no one), and pronouns resolve by gender to the most recent
-fitting character (named in the narration, speaking, or called by name in a quote).
+fitting character (named in the narration, speaking, or called by name in a quote); a
+sentence opening on `She` names again the one it means, after the others it names (`She
+looked at Jane. "...," she said` is not Jane), across paragraphs and within the quote's own.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ from audiobook.attribution.names import NameIndex
 from audiobook.attribution.tags import (_CLAUSE_END, _SENTENCE_END, _action_tag, _Subject,
                                         clause_subject, last_clause_subject, tag_after,
                                         tag_before)
-from audiobook.attribution.turns import SHORT_TAG, Quote, Turn, _turns
+from audiobook.attribution.turns import SHORT_TAG, Quote, Turn, _salient, _turns
 from audiobook.cast import NARRATOR, Cast
 from audiobook.script import DIALOGUE, Book, Chapter, Segment
 
@@ -179,7 +181,7 @@ def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
     elif before[-1:] not in (".", "!", "?"):
         return []  # no narration before, or it is the tag itself (`Tom said,`)
     last = _SENTENCE_END.split(before)[-1]
-    subject = last_clause_subject(last, names, turn.recent + quote.prior, set())
+    subject = last_clause_subject(last, names, turn.recent + quote.topics, set())
     return [subject.role] if subject.role and subject.role != NARRATOR else []
 
 
@@ -213,7 +215,7 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
     (`exclude`: the turn's ruled-out roles, worked out once for all its quotes). `last`:
     who spoke the turn just before; a new paragraph is a new speaker, so a `she` here is
     another woman, unless the paragraph names `last` first."""
-    recent = turn.recent + quote.prior
+    recent = turn.recent + quote.topics
     exclude = exclude | quote.told
     if last and last not in quote.prior:
         recent = [r for r in recent if r != last]
@@ -240,6 +242,15 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
     """Pass 1: the rules that need only this paragraph (and the people seen before it);
     `last`: the speaker of the turn just before, with no narration between; `previous`:
     that speaker even across narration."""
+    topics: list[str] = []
+    read = 0
+    for quote in turn.quotes:
+        # Whom the paragraph's `She` means, named again after the sentence it opens: `She
+        # forgot Adela. "...," she said` is not Adela (`_salient`, as across paragraphs).
+        for text in quote.lead[read:]:
+            topics += _salient(text, names.mentions(text), names, turn.recent + topics)
+        read = len(quote.lead)
+        quote.topics = topics[:]
     for i, quote in enumerate(turn.quotes):
         first_half = turn.quotes[i - 1] if i else None
         if quote.interrupted and first_half and first_half.tag and \
@@ -249,7 +260,7 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
             # `"...," said he to Temple, "..."`: one tag between the halves, read once.
             quote.tag, quote.tag_pronoun = first_half.tag, first_half.tag_pronoun
         else:
-            _tag_rule(quote, names, turn.recent + quote.prior + _actor(quote, turn, names),
+            _tag_rule(quote, names, turn.recent + quote.topics + _actor(quote, turn, names),
                       None if quote.segment.continues_quote else last, previous)
         # A new paragraph opening on an untagged quote is a new speaker, unknown so far:
         # `added` after it is not the one who spoke the turn before going on.
