@@ -963,3 +963,15 @@ def test_a_pronoun_tag_means_whom_the_paragraphs_she_means_not_the_woman_she_loo
     text = ('Mary came into the room.\n\n"You are late," said Tom.\n\n'
             'She looked past him at Jane. "I know," she said.')
     assert said(text, cast)[-1] == ("mary", "tag")
+
+
+def test_her_husband_as_a_subject_is_the_husband_of_the_woman_the_her_means():
+    # Tom is the latest man named, but `Her husband` is Mrs. Bennet's: Mr. Bennet.
+    cast = cast_of(("mr", "Mr. Bennet", "male"), ("mrs", "Mrs. Bennet", "female"),
+                   ("tom", "Tom", "male"))
+    text = ('Mr. Bennet sat by the fire.\n\n"Where is the boy?" asked Mrs. Bennet.\n\n'
+            'Tom had gone out an hour before.\n\nHer husband looked up from his book. '
+            '"In the garden," he said.')
+    assert said(text, cast)[-1] == ("mr", "tag")
+    text = text.replace('," he said.', '."')
+    assert said(text, cast)[-1] == ("mr", "paragraph_subject")

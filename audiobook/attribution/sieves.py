@@ -24,7 +24,8 @@ a quote carries its own tag.
                     old man paused, then added: "..."`), and `added` after an untagged
                     quote opening a paragraph is not the last turn's speaker going on
   paragraph_tag     another quote of the same paragraph carries a tag
-  paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
+  paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`;
+                    `Her husband rose.` is the husband of the woman the `her` means);
                     narration ending on someone speaking (`He heard her speak.`) is her;
                     after `, and` (or `, and,`), the subject joined last (`..., and he shut
                     the door.`), also in the quote's own paragraph (`Tom talked, and Mary

@@ -374,7 +374,8 @@ _SUBORDINATE = re.compile(r"^(?:when|as|while|after|before|though|although|if|si
 
 
 def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
-    """The subject at the head of a clause: `Mary turned to him and`, `He`, `Then she`."""
+    """The subject at the head of a clause: `Mary turned to him and`, `He`, `Then she`,
+    `Her husband` (the spouse of the one the `her` means)."""
     text = re.sub(r"^\W*(?:then|and|but|so|now|here|at last|at length|presently|whereupon),?\s+",
                   "", text.strip(), flags=re.IGNORECASE)
     # `Suddenly he began`, `Slowly Tom rose`: an adverb before the subject (not `Emily`).
@@ -391,7 +392,17 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
         return _Subject(mentions[0].role, found=True)
     if first and first.group().lower() in ("he", "she", "i"):
         return _Subject(_pronoun_role(first.group(), names, recent, exclude), found=True)
+    spouse = _SPOUSE_SUBJECT.match(text)
+    if spouse:
+        # `Her husband bent over her`: the husband of the woman the `her` means.
+        owner = _latest_of_gender(PRONOUN_GENDER[spouse.group(1).lower()], names, recent, set())
+        role = names.spouse_of(owner) if owner else None
+        if role and role not in exclude:
+            return _Subject(role, found=True)
     return _Subject()
+
+
+_SPOUSE_SUBJECT = re.compile(r"(his|her)\s+(?:husband|wife)\b", re.IGNORECASE)
 
 
 def last_clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str],
