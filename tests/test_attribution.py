@@ -975,3 +975,13 @@ def test_her_husband_as_a_subject_is_the_husband_of_the_woman_the_her_means():
     assert said(text, cast)[-1] == ("mr", "tag")
     text = text.replace('," he said.', '."')
     assert said(text, cast)[-1] == ("mr", "paragraph_subject")
+
+
+def test_she_added_after_narration_naming_another_woman_is_that_woman():
+    # `added` would have Mary go on, but the paragraph since names Jane and not her.
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"))
+    text = ('"Tell us when to come," said Mary.\n\n'
+            'Jane seemed not to know either. She added, "We leave today."')
+    assert said(text, cast)[-1] == ("jane", "tag")
+    text = '"Tell us when to come," said Mary, with a look at Jane. She added, "Or write."'
+    assert said(text, cast)[-1] == ("mary", "tag")

@@ -22,7 +22,8 @@ a quote carries its own tag.
                     a pronoun tag is not anyone the quote names (`"Jane is late," said she`);
                     a new sentence leading into the next quote tags that one (`"Yes." The
                     old man paused, then added: "..."`), and `added` after an untagged
-                    quote opening a paragraph is not the last turn's speaker going on
+                    quote opening a paragraph is not the last turn's speaker going on,
+                    nor `She added` after narration naming another woman and not her
   paragraph_tag     another quote of the same paragraph carries a tag
   paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`;
                     `Her husband rose.` is the husband of the woman the `her` means);
@@ -156,8 +157,11 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
             subject = _Subject()  # `"Yes." Tommy chuckled.`: an action, not a tag
     if not subject.found and quote.before:
         subject = tag_before(quote.before, names, recent, exclude)
+    # `Mrs. Lal smiled. She added, "..."`: narration since that names another of that
+    # gender, and not the one who spoke, is about whom the `she` means.
+    named_since = subject.role in quote.prior and going_on not in quote.prior
     if goes_on and going_on and (subject.pronoun or subject.found and not subject.role) and \
-            subject.gender in (None, names.genders.get(going_on)) and \
+            subject.gender in (None, names.genders.get(going_on)) and not named_since and \
             going_on not in (subject.not_role, *quote.addressed):
         subject = _Subject(going_on, found=True, pronoun=True)
     # `"Yes," I said, "Jonathan Harker."`: the narrator's own tag wins over a name that
