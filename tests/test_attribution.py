@@ -985,3 +985,11 @@ def test_she_added_after_narration_naming_another_woman_is_that_woman():
     assert said(text, cast)[-1] == ("jane", "tag")
     text = '"Tell us when to come," said Mary, with a look at Jane. She added, "Or write."'
     assert said(text, cast)[-1] == ("mary", "tag")
+
+
+def test_a_subject_pronoun_is_no_one_named_later_in_its_own_clause():
+    # `he was cross because Tom had laughed`: the `he` is not Tom, the latest man named.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = ('"Where have you been?" asked Mary.\n\nHuck sat down, and he was cross because '
+            'Tom had laughed at him. "Mind your own business," he said.')
+    assert said(text, cast)[-1] == ("huck", "tag")

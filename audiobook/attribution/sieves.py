@@ -70,7 +70,8 @@ speaker (a name alone answering a question, `"Who is it?" "Emily."`, or in a lis
 Jane, and Tom`, addresses no one), and pronouns resolve by gender to the most recent
 fitting character (named in the narration, speaking, or called by name in a quote); a
 sentence opening on `She` names again the one it means, after the others it names (`She
-looked at Jane. "...," she said` is not Jane), across paragraphs and within the quote's own.
+looked at Jane. "...," she said` is not Jane), across paragraphs and within the quote's own;
+a `he` opening a clause is no one named later in it (`he was cross because Tom laughed`).
 """
 
 from __future__ import annotations

@@ -391,7 +391,10 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
     if mentions and mentions[0].start == 0:
         return _Subject(mentions[0].role, found=True)
     if first and first.group().lower() in ("he", "she", "i"):
-        return _Subject(_pronoun_role(first.group(), names, recent, exclude), found=True)
+        # `he was annoyed because Aziz had come`: a subject pronoun is no one named later in
+        # its own clause (that would be `Aziz was annoyed because he had come`).
+        later = {m.role for m in names.mentions(text)}
+        return _Subject(_pronoun_role(first.group(), names, recent, exclude | later), found=True)
     spouse = _SPOUSE_SUBJECT.match(text)
     if spouse:
         # `Her husband bent over her`: the husband of the woman the `her` means.
