@@ -993,3 +993,11 @@ def test_a_subject_pronoun_is_no_one_named_later_in_its_own_clause():
     text = ('"Where have you been?" asked Mary.\n\nHuck sat down, and he was cross because '
             'Tom had laughed at him. "Mind your own business," he said.')
     assert said(text, cast)[-1] == ("huck", "tag")
+
+
+
+def test_a_name_in_the_possessive_calls_no_one():
+    # `"Tom's."` answers whose it is: Tom is talked about, so Mary, who asked, speaks next.
+    text = ('Tom and Huck sat with Mary.\n\n"Whose is the raft?" asked Mary.\n\n'
+            '"Tom\'s. He built it," said Huck.\n\n"Then he may keep it."')
+    assert said(text, TRIO)[-1] == ("mary", "turn_taking")

@@ -67,11 +67,12 @@ a quote carries its own tag.
 
 Throughout, a character addressed by name inside the quote (`"Emily, wait"`) is never its
 speaker (a name alone answering a question, `"Who is it?" "Emily."`, or in a list, `Emily,
-Jane, and Tom`, addresses no one), and pronouns resolve by gender to the most recent
-fitting character (named in the narration, speaking, or called by name in a quote); a
-sentence opening on `She` names again the one it means, after the others it names (`She
-looked at Jane. "...," she said` is not Jane), across paragraphs and within the quote's own;
-a `he` opening a clause is no one named later in it (`he was cross because Tom laughed`).
+Jane, and Tom`, or in the possessive, `"Emily's."`, addresses no one), and pronouns resolve
+by gender to the most recent fitting character (named in the narration, speaking, or called
+by name in a quote); a sentence opening on `She` names again the one it means, after the
+others it names (`She looked at Jane. "...," she said` is not Jane), across paragraphs and
+within the quote's own; a `he` opening a clause is no one named later in it (`he was cross
+because Tom laughed`).
 """
 
 from __future__ import annotations

@@ -123,8 +123,10 @@ def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[
     mentions = names.mentions(text) if mentions is None else mentions
     listed = _series(text, mentions)
     for m in mentions:
-        if m in listed:
-            continue  # `Not Ronny, Ralph, and Stella?`: names in a series are talked about
+        if m in listed or _POSSESSIVE.search(m.text):
+            # `Not Ronny, Ralph, and Stella?`: names in a series are talked about, and so is
+            # a name in the possessive (`"John's."`)
+            continue
         before = text[: m.start].rstrip()
         after = text[m.end:].lstrip()
         at_start = not before or before[-1] in ",;.!?\u2014-" or bool(
