@@ -1001,3 +1001,9 @@ def test_a_name_in_the_possessive_calls_no_one():
     text = ('Tom and Huck sat with Mary.\n\n"Whose is the raft?" asked Mary.\n\n'
             '"Tom\'s. He built it," said Huck.\n\n"Then he may keep it."')
     assert said(text, TRIO)[-1] == ("mary", "turn_taking")
+
+
+def test_narration_about_the_one_spoken_to_says_nothing_of_who_speaks():
+    # `He` is Tom, whom the quote speaks to: not Huck, the man named before him.
+    text = 'Huck went out.\n\nMary looked at Tom. He smiled at her. "Hello, Tom."'
+    assert said(text, TRIO)[-1][0] == "mary"

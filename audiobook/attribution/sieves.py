@@ -35,7 +35,8 @@ a quote carries its own tag.
                     one a closing `, who` follows (`gave it to Nibs, who said with a frown:`);
                     after a clause set first, its main subject (`When Tom came in, Huck rose.`);
                     right after someone spoke, a `she` there is another woman, and never the
-                    one the quote's tag speaks to (`she said to Lucy`); narration
+                    one the quote's tag speaks to (`she said to Lucy`); a `he` meaning the
+                    one spoken to (`He smiled at her. "Hello, Tom."`) gives no one; narration
                     saying someone keeps silent (`She did not reply.`) rules her out of
                     the turn right after it, and `No answer.` the one just called;
                     a paragraph before the turn in the past perfect (`Jim had driven
@@ -218,8 +219,9 @@ def _lead_in_subject(sentence: str, names: NameIndex, recent: list[str], exclude
 
 def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
                        exclude: set[str], last: str | None = None) -> str | None:
-    """The subject of the sentence before the quote, or of the first sentence after it
-    (`exclude`: the turn's ruled-out roles, worked out once for all its quotes). `last`:
+    """The subject of the sentence before the quote, or of the first sentence after it, if
+    it may speak (`exclude`: the turn's ruled-out roles, worked out once for all its quotes;
+    a pronoun meaning one of them is about them, and gives no one). `last`:
     who spoke the turn just before; a new paragraph is a new speaker, so a `she` here is
     another woman, unless the paragraph names `last` first."""
     recent = turn.recent + quote.topics
@@ -229,7 +231,9 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
     if quote.before:
         for k, sentence in enumerate(reversed(_SENTENCE_END.split(quote.before.strip())[-3:])):
             # Right before the quote, the clause joined last; further back, the sentence's.
-            subject = (clause_subject if k else last_clause_subject)(sentence, names, recent, exclude)
+            # A `he` is the latest man, even one ruled out: then the narration is about him
+            # (`He smiled at her. "Hello, Tom."`), not about a man further back.
+            subject = (clause_subject if k else last_clause_subject)(sentence, names, recent, set())
             if not k and quote.before.rstrip()[-1:] in ",:":
                 subject = _lead_in_subject(sentence, names, recent, exclude) or subject
             if subject.role and subject.role not in exclude:
@@ -238,7 +242,7 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
                 break
     if quote.after and not quote.before:
         first = _SENTENCE_END.split(quote.after.strip())[0]
-        subject = clause_subject(first, names, recent, exclude)
+        subject = clause_subject(first, names, recent, set())
         if subject.role and subject.role not in exclude:
             return subject.role
     return None
