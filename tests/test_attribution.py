@@ -1007,3 +1007,11 @@ def test_narration_about_the_one_spoken_to_says_nothing_of_who_speaks():
     # `He` is Tom, whom the quote speaks to: not Huck, the man named before him.
     text = 'Huck went out.\n\nMary looked at Tom. He smiled at her. "Hello, Tom."'
     assert said(text, TRIO)[-1][0] == "mary"
+
+
+def test_a_beat_about_the_one_spoken_to_hands_the_turn_to_no_one_further_back():
+    # `He waved.` is Tom, whom the turn greets: not Huck, who spoke last; the talk goes on.
+    text = ('Mary and Huck were talking by the fence.\n\n"It is late," said Mary.\n\n'
+            '"Not so late," said Huck.\n\nTom came up the road. He waved.\n\n'
+            '"Good morning, Tom."')
+    assert said(text, TRIO)[-1] == ("mary", "turn_taking")

@@ -36,9 +36,10 @@ a quote carries its own tag.
                     after a clause set first, its main subject (`When Tom came in, Huck rose.`);
                     right after someone spoke, a `she` there is another woman, and never the
                     one the quote's tag speaks to (`she said to Lucy`); a `he` meaning the
-                    one spoken to (`He smiled at her. "Hello, Tom."`) gives no one; narration
-                    saying someone keeps silent (`She did not reply.`) rules her out of
-                    the turn right after it, and `No answer.` the one just called;
+                    one spoken to (`He smiled at her. "Hello, Tom."`) gives no one, nor does a
+                    paragraph before the turn meaning them; narration saying someone keeps
+                    silent (`She did not reply.`) rules her out of the turn right after it,
+                    and `No answer.` the one just called;
                     a paragraph before the turn in the past perfect (`Jim had driven
                     away.`) tells what was over before: no beat for its subject; one
                     reporting what its subject said (`Tom explained that ...`) gave them
