@@ -1015,3 +1015,11 @@ def test_a_beat_about_the_one_spoken_to_hands_the_turn_to_no_one_further_back():
             '"Not so late," said Huck.\n\nTom came up the road. He waved.\n\n'
             '"Good morning, Tom."')
     assert said(text, TRIO)[-1] == ("mary", "turn_taking")
+
+
+def test_a_name_before_an_aside_and_a_speech_verb_speaks():
+    # `Mary, getting more and more angry, said,`: Mary tags the second quote, not the
+    # `he said` between the two.
+    text = ('Tom sat by Mary.\n\n"I am tired," he said, yawning. Nothing would rouse him, '
+            'until at last Mary, getting more and more angry, said, "Then go to bed."')
+    assert said(text, PAIR) == [("tom", "tag"), ("mary", "tag")]

@@ -13,8 +13,9 @@ a quote carries its own tag.
                     speech verb right before the quote, even with no comma (`he called
                     "Tom"`); in a new paragraph right after someone spoke, `he said` is
                     another man;
-                    `After a pause Sir Thomas added, "..."`: the name right before the verb
-                    (not after a preposition: `looking towards Tom, said`),
+                    `After a pause Sir Thomas added, "..."`: the name right before the verb,
+                    or but for an aside in commas (`Lilia, getting angry, said`; not after a
+                    preposition: `looking towards Tom, said`),
                     else the subject of the last main clause that has one (`Tom, who had
                     risen, shook him, and said`);
                     `he` is the named subject of the sentence just before the quote, in its

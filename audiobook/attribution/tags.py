@@ -337,11 +337,13 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
             return _Subject(_pronoun_role(pronoun, names, recent, exclude),
                             PRONOUN_GENDER.get(pronoun.lower()), found=True,
                             pronoun=pronoun.lower() != "i")
-        # `After a short pause Sir Thomas added`: a name right before the verb.
+        # `After a short pause Sir Thomas added`: a name right before the verb, or but for
+        # an aside set off by commas (`Lilia, getting more and more angry, said`).
         named = names.mentions(head)
+        between = _ASIDE.sub("", head[named[-1].end:]) if named else ""
         if named and not _POSSESSIVE.search(named[-1].text) and \
                 not _PREPOSITION_END.search(head, 0, named[-1].start) and all(
-                _ADVERB.search(x) for x in _WORD.findall(head[named[-1].end:])):
+                _ADVERB.search(x) for x in _WORD.findall(between)):
             return _Subject(named[-1].role, found=True)
         # `Mrs. Inglethorp turned away, and her husband said:`: the subject joined last.
         joined = _JOINED.split(head)
@@ -356,6 +358,7 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
     return _Subject()
 
 
+_ASIDE = re.compile(r"^,[^,]+,")  # `, getting angry,` between a subject and its verb
 # Main clauses joined (`when`, `while` set a clause under the one before, not after it).
 _COORDINATE = re.compile(r"(?:,\s*|\s+)(?:and|but)\s+", re.IGNORECASE)
 # Clauses of a sentence: after `;`, and after `, and`, `, but`, `, then` (also `, and,`).
