@@ -999,3 +999,72 @@ def test_one_the_narration_brings_the_speaker_to_outweighs_the_speaker_of_the_tu
     text = ('"Where?" said Tom.\n\n"Here," said Huck.\n\nThen Tom turned to me.\n\n'
             '"Are you coming?" said Tom.\n\n"Yes."\n\n"Then hurry."')
     assert said(text, MEN)[-2:] == [("narrator", "turn_taking"), ("tom", "turn_taking")]
+
+
+def test_a_pronoun_tag_means_whom_the_paragraphs_she_means_not_the_woman_she_looks_at():
+    # `She looked past him at Jane`: the `She` is Mary, named again after Jane, so the
+    # `she said` after it is Mary too.
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"), ("tom", "Tom", "male"))
+    text = ('Mary came into the room.\n\n"You are late," said Tom.\n\n'
+            'She looked past him at Jane. "I know," she said.')
+    assert said(text, cast)[-1] == ("mary", "tag")
+
+
+def test_her_husband_as_a_subject_is_the_husband_of_the_woman_the_her_means():
+    # Tom is the latest man named, but `Her husband` is Mrs. Bennet's: Mr. Bennet.
+    cast = cast_of(("mr", "Mr. Bennet", "male"), ("mrs", "Mrs. Bennet", "female"),
+                   ("tom", "Tom", "male"))
+    text = ('Mr. Bennet sat by the fire.\n\n"Where is the boy?" asked Mrs. Bennet.\n\n'
+            'Tom had gone out an hour before.\n\nHer husband looked up from his book. '
+            '"In the garden," he said.')
+    assert said(text, cast)[-1] == ("mr", "tag")
+    text = text.replace('," he said.', '."')
+    assert said(text, cast)[-1] == ("mr", "paragraph_subject")
+
+
+def test_she_added_after_narration_naming_another_woman_is_that_woman():
+    # `added` would have Mary go on, but the paragraph since names Jane and not her.
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"))
+    text = ('"Tell us when to come," said Mary.\n\n'
+            'Jane seemed not to know either. She added, "We leave today."')
+    assert said(text, cast)[-1] == ("jane", "tag")
+    text = '"Tell us when to come," said Mary, with a look at Jane. She added, "Or write."'
+    assert said(text, cast)[-1] == ("mary", "tag")
+
+
+def test_a_subject_pronoun_is_no_one_named_later_in_its_own_clause():
+    # `he was cross because Tom had laughed`: the `he` is not Tom, the latest man named.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = ('"Where have you been?" asked Mary.\n\nHuck sat down, and he was cross because '
+            'Tom had laughed at him. "Mind your own business," he said.')
+    assert said(text, cast)[-1] == ("huck", "tag")
+
+
+
+def test_a_name_in_the_possessive_calls_no_one():
+    # `"Tom's."` answers whose it is: Tom is talked about, so Mary, who asked, speaks next.
+    text = ('Tom and Huck sat with Mary.\n\n"Whose is the raft?" asked Mary.\n\n'
+            '"Tom\'s. He built it," said Huck.\n\n"Then he may keep it."')
+    assert said(text, TRIO)[-1] == ("mary", "turn_taking")
+
+
+def test_narration_about_the_one_spoken_to_says_nothing_of_who_speaks():
+    # `He` is Tom, whom the quote speaks to: not Huck, the man named before him.
+    text = 'Huck went out.\n\nMary looked at Tom. He smiled at her. "Hello, Tom."'
+    assert said(text, TRIO)[-1][0] == "mary"
+
+
+def test_a_beat_about_the_one_spoken_to_hands_the_turn_to_no_one_further_back():
+    # `He waved.` is Tom, whom the turn greets: not Huck, who spoke last; the talk goes on.
+    text = ('Mary and Huck were talking by the fence.\n\n"It is late," said Mary.\n\n'
+            '"Not so late," said Huck.\n\nTom came up the road. He waved.\n\n'
+            '"Good morning, Tom."')
+    assert said(text, TRIO)[-1] == ("mary", "turn_taking")
+
+
+def test_a_name_before_an_aside_and_a_speech_verb_speaks():
+    # `Mary, getting more and more angry, said,`: Mary tags the second quote, not the
+    # `he said` between the two.
+    text = ('Tom sat by Mary.\n\n"I am tired," he said, yawning. Nothing would rouse him, '
+            'until at last Mary, getting more and more angry, said, "Then go to bed."')
+    assert said(text, PAIR) == [("tom", "tag"), ("mary", "tag")]

@@ -289,7 +289,9 @@ def _farther_guesses(run: list[Turn], i: int, anchors: list[int], k: int,
 
 
 def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
-    """The subject of the last sentence of the narration just before a turn."""
+    """The subject of the last sentence of the narration just before a turn. A `he` there
+    is the latest man even if the turn rules him out (`He waved.` before `"Morning, Tom."`):
+    the beat is about him, and hands the turn to no one."""
     last = _SENTENCE_END.split(beat.strip())[-1]
     if _SILENT.search(last):
         return None  # `She did not reply.`: she lets her turn pass
@@ -298,7 +300,7 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     # `We followed him in, and he shut the door`: the subject joined last acts last.
     joined = re.split(r",\s*(?:and|but|then)(?:\s+|,\s*)", last)
     for clause in (joined[-1], last) if len(joined) > 1 else (last,):
-        subject = clause_subject(clause, names, turn.recent, turn.ruled_out)
+        subject = clause_subject(clause, names, turn.recent, set())
         if subject.role and subject.role != NARRATOR:
             # `He had been out`: what was over before the moment of the turn; `She said
             # that ...`: she had her say.

@@ -13,8 +13,9 @@ a quote carries its own tag.
                     speech verb right before the quote, even with no comma (`he called
                     "Tom"`); in a new paragraph right after someone spoke, `he said` is
                     another man;
-                    `After a pause Sir Thomas added, "..."`: the name right before the verb
-                    (not after a preposition: `looking towards Tom, said`),
+                    `After a pause Sir Thomas added, "..."`: the name right before the verb,
+                    or but for an aside in commas (`Lilia, getting angry, said`; not after a
+                    preposition: `looking towards Tom, said`),
                     else the subject of the last main clause that has one (`Tom, who had
                     risen, shook him, and said`);
                     `he` is the named subject of the sentence just before the quote, in its
@@ -22,9 +23,11 @@ a quote carries its own tag.
                     a pronoun tag is not anyone the quote names (`"Jane is late," said she`);
                     a new sentence leading into the next quote tags that one (`"Yes." The
                     old man paused, then added: "..."`), and `added` after an untagged
-                    quote opening a paragraph is not the last turn's speaker going on
+                    quote opening a paragraph is not the last turn's speaker going on,
+                    nor `She added` after narration naming another woman and not her
   paragraph_tag     another quote of the same paragraph carries a tag
-  paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`);
+  paragraph_subject the subject of the narration next to the quote (`Mary frowned. "..."`;
+                    `Her husband rose.` is the husband of the woman the `her` means);
                     narration ending on someone speaking (`He heard her speak.`) is her;
                     after `, and` (or `, and,`), the subject joined last (`..., and he shut
                     the door.`), also in the quote's own paragraph (`Tom talked, and Mary
@@ -33,10 +36,12 @@ a quote carries its own tag.
                     one a closing `, who` follows (`gave it to Nibs, who said with a frown:`);
                     after a clause set first, its main subject (`When Tom came in, Huck rose.`);
                     right after someone spoke, a `she` there is another woman, and never the
-                    one the quote's tag speaks to (`she said to Lucy`); narration
-                    saying someone keeps silent (`She did not reply.`) rules her out of
-                    the turn right after it, and `No answer.` the one just called (and
-                    turn-taking counts no change of speaker there: the other goes on);
+                    one the quote's tag speaks to (`she said to Lucy`); a `he` meaning the
+                    one spoken to (`He smiled at her. "Hello, Tom."`) gives no one, nor does a
+                    paragraph before the turn meaning them; narration saying someone keeps
+                    silent (`She did not reply.`) rules her out of the turn right after it,
+                    and `No answer.` the one just called (and turn-taking counts no change
+                    of speaker there: the other goes on);
                     a paragraph before the turn in the past perfect (`Jim had driven
                     away.`) tells what was over before: no beat for its subject; one
                     reporting what its subject said (`Tom explained that ...`) gave them
@@ -69,8 +74,12 @@ a quote carries its own tag.
 
 Throughout, a character addressed by name inside the quote (`"Emily, wait"`) is never its
 speaker (a name alone answering a question, `"Who is it?" "Emily."`, or in a list, `Emily,
-Jane, and Tom`, addresses no one), and pronouns resolve by gender to the most recent
-fitting character (named in the narration, speaking, or called by name in a quote).
+Jane, and Tom`, or in the possessive, `"Emily's."`, addresses no one), and pronouns resolve
+by gender to the most recent fitting character (named in the narration, speaking, or called
+by name in a quote); a sentence opening on `She` names again the one it means, after the
+others it names (`She looked at Jane. "...," she said` is not Jane), across paragraphs and
+within the quote's own; a `he` opening a clause is no one named later in it (`he was cross
+because Tom laughed`).
 """
 
 from __future__ import annotations
@@ -85,7 +94,7 @@ from audiobook.attribution.names import NameIndex
 from audiobook.attribution.tags import (_CLAUSE_END, _SENTENCE_END, _action_tag, _Subject,
                                         clause_subject, last_clause_subject, tag_after,
                                         tag_before)
-from audiobook.attribution.turns import SHORT_TAG, Quote, Turn, _turns
+from audiobook.attribution.turns import SHORT_TAG, Quote, Turn, _salient, _turns
 from audiobook.cast import NARRATOR, Cast
 from audiobook.script import DIALOGUE, Book, Chapter, Segment
 
@@ -157,8 +166,11 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
             subject = _Subject()  # `"Yes." Tommy chuckled.`: an action, not a tag
     if not subject.found and quote.before:
         subject = tag_before(quote.before, names, recent, exclude)
+    # `Mrs. Lal smiled. She added, "..."`: narration since that names another of that
+    # gender, and not the one who spoke, is about whom the `she` means.
+    named_since = subject.role in quote.prior and going_on not in quote.prior
     if goes_on and going_on and (subject.pronoun or subject.found and not subject.role) and \
-            subject.gender in (None, names.genders.get(going_on)) and \
+            subject.gender in (None, names.genders.get(going_on)) and not named_since and \
             going_on not in (subject.not_role, *quote.addressed):
         subject = _Subject(going_on, found=True, pronoun=True)
     # `"Yes," I said, "Jonathan Harker."`: the narrator's own tag wins over a name that
@@ -183,7 +195,7 @@ def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
     elif before[-1:] not in (".", "!", "?"):
         return []  # no narration before, or it is the tag itself (`Tom said,`)
     last = _SENTENCE_END.split(before)[-1]
-    subject = last_clause_subject(last, names, turn.recent + quote.prior, set())
+    subject = last_clause_subject(last, names, turn.recent + quote.topics, set())
     return [subject.role] if subject.role and subject.role != NARRATOR else []
 
 
@@ -213,18 +225,21 @@ def _lead_in_subject(sentence: str, names: NameIndex, recent: list[str], exclude
 
 def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
                        exclude: set[str], last: str | None = None) -> str | None:
-    """The subject of the sentence before the quote, or of the first sentence after it
-    (`exclude`: the turn's ruled-out roles, worked out once for all its quotes). `last`:
+    """The subject of the sentence before the quote, or of the first sentence after it, if
+    it may speak (`exclude`: the turn's ruled-out roles, worked out once for all its quotes;
+    a pronoun meaning one of them is about them, and gives no one). `last`:
     who spoke the turn just before; a new paragraph is a new speaker, so a `she` here is
     another woman, unless the paragraph names `last` first."""
-    recent = turn.recent + quote.prior
+    recent = turn.recent + quote.topics
     exclude = exclude | quote.told
     if last and last not in quote.prior:
         recent = [r for r in recent if r != last]
     if quote.before:
         for k, sentence in enumerate(reversed(_SENTENCE_END.split(quote.before.strip())[-3:])):
             # Right before the quote, the clause joined last; further back, the sentence's.
-            subject = (clause_subject if k else last_clause_subject)(sentence, names, recent, exclude)
+            # A `he` is the latest man, even one ruled out: then the narration is about him
+            # (`He smiled at her. "Hello, Tom."`), not about a man further back.
+            subject = (clause_subject if k else last_clause_subject)(sentence, names, recent, set())
             if not k and quote.before.rstrip()[-1:] in ",:":
                 subject = _lead_in_subject(sentence, names, recent, exclude) or subject
             if subject.role and subject.role not in exclude:
@@ -233,7 +248,7 @@ def _paragraph_subject(turn: Turn, quote: Quote, names: NameIndex,
                 break
     if quote.after and not quote.before:
         first = _SENTENCE_END.split(quote.after.strip())[0]
-        subject = clause_subject(first, names, recent, exclude)
+        subject = clause_subject(first, names, recent, set())
         if subject.role and subject.role not in exclude:
             return subject.role
     return None
@@ -244,6 +259,15 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
     """Pass 1: the rules that need only this paragraph (and the people seen before it);
     `last`: the speaker of the turn just before, with no narration between; `previous`:
     that speaker even across narration."""
+    topics: list[str] = []
+    read = 0
+    for quote in turn.quotes:
+        # Whom the paragraph's `She` means, named again after the sentence it opens: `She
+        # forgot Adela. "...," she said` is not Adela (`_salient`, as across paragraphs).
+        for text in quote.lead[read:]:
+            topics += _salient(text, names.mentions(text), names, turn.recent + topics)
+        read = len(quote.lead)
+        quote.topics = topics[:]
     for i, quote in enumerate(turn.quotes):
         first_half = turn.quotes[i - 1] if i else None
         if quote.interrupted and first_half and first_half.tag and \
@@ -253,7 +277,7 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
             # `"...," said he to Temple, "..."`: one tag between the halves, read once.
             quote.tag, quote.tag_pronoun = first_half.tag, first_half.tag_pronoun
         else:
-            _tag_rule(quote, names, turn.recent + quote.prior + _actor(quote, turn, names),
+            _tag_rule(quote, names, turn.recent + quote.topics + _actor(quote, turn, names),
                       None if quote.segment.continues_quote else last, previous)
         # A new paragraph opening on an untagged quote is a new speaker, unknown so far:
         # `added` after it is not the one who spoke the turn before going on.

@@ -123,8 +123,10 @@ def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[
     mentions = names.mentions(text) if mentions is None else mentions
     listed = _series(text, mentions)
     for m in mentions:
-        if m in listed:
-            continue  # `Not Ronny, Ralph, and Stella?`: names in a series are talked about
+        if m in listed or _POSSESSIVE.search(m.text):
+            # `Not Ronny, Ralph, and Stella?`: names in a series are talked about, and so is
+            # a name in the possessive (`"John's."`)
+            continue
         before = text[: m.start].rstrip()
         after = text[m.end:].lstrip()
         at_start = not before or before[-1] in ",;.!?\u2014-" or bool(
@@ -335,11 +337,13 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
             return _Subject(_pronoun_role(pronoun, names, recent, exclude),
                             PRONOUN_GENDER.get(pronoun.lower()), found=True,
                             pronoun=pronoun.lower() != "i")
-        # `After a short pause Sir Thomas added`: a name right before the verb.
+        # `After a short pause Sir Thomas added`: a name right before the verb, or but for
+        # an aside set off by commas (`Lilia, getting more and more angry, said`).
         named = names.mentions(head)
+        between = _ASIDE.sub("", head[named[-1].end:]) if named else ""
         if named and not _POSSESSIVE.search(named[-1].text) and \
                 not _PREPOSITION_END.search(head, 0, named[-1].start) and all(
-                _ADVERB.search(x) for x in _WORD.findall(head[named[-1].end:])):
+                _ADVERB.search(x) for x in _WORD.findall(between)):
             return _Subject(named[-1].role, found=True)
         # `Mrs. Inglethorp turned away, and her husband said:`: the subject joined last.
         joined = _JOINED.split(head)
@@ -354,6 +358,7 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
     return _Subject()
 
 
+_ASIDE = re.compile(r"^,[^,]+,")  # `, getting angry,` between a subject and its verb
 # Main clauses joined (`when`, `while` set a clause under the one before, not after it).
 _COORDINATE = re.compile(r"(?:,\s*|\s+)(?:and|but)\s+", re.IGNORECASE)
 # Clauses of a sentence: after `;`, and after `, and`, `, but`, `, then` (also `, and,`).
@@ -374,7 +379,8 @@ _SUBORDINATE = re.compile(r"^(?:when|as|while|after|before|though|although|if|si
 
 
 def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str]) -> _Subject:
-    """The subject at the head of a clause: `Mary turned to him and`, `He`, `Then she`."""
+    """The subject at the head of a clause: `Mary turned to him and`, `He`, `Then she`,
+    `Her husband` (the spouse of the one the `her` means)."""
     text = re.sub(r"^\W*(?:then|and|but|so|now|here|at last|at length|presently|whereupon),?\s+",
                   "", text.strip(), flags=re.IGNORECASE)
     # `Suddenly he began`, `Slowly Tom rose`: an adverb before the subject (not `Emily`).
@@ -390,8 +396,21 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
     if mentions and mentions[0].start == 0:
         return _Subject(mentions[0].role, found=True)
     if first and first.group().lower() in ("he", "she", "i"):
-        return _Subject(_pronoun_role(first.group(), names, recent, exclude), found=True)
+        # `he was annoyed because Aziz had come`: a subject pronoun is no one named later in
+        # its own clause (that would be `Aziz was annoyed because he had come`).
+        later = {m.role for m in names.mentions(text)}
+        return _Subject(_pronoun_role(first.group(), names, recent, exclude | later), found=True)
+    spouse = _SPOUSE_SUBJECT.match(text)
+    if spouse:
+        # `Her husband bent over her`: the husband of the woman the `her` means.
+        owner = _latest_of_gender(PRONOUN_GENDER[spouse.group(1).lower()], names, recent, set())
+        role = names.spouse_of(owner) if owner else None
+        if role and role not in exclude:
+            return _Subject(role, found=True)
     return _Subject()
+
+
+_SPOUSE_SUBJECT = re.compile(r"(his|her)\s+(?:husband|wife)\b", re.IGNORECASE)
 
 
 def last_clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str],
