@@ -8,8 +8,8 @@ DIR holds, for each novel, `NOVEL/text.txt` (an opening of `novel_text.txt`, any
 `NOVEL/characters.csv` (`character_info.csv`, unchanged) and `NOVEL/quotes.tsv` (quote id,
 `quoteByteSpans`, speaker and referring expression of each quote that starts in that
 opening), copied from github.com/Priya22/project-dialogism-novel-corpus. Nothing of PDNC is
-shipped. Novels whose opening LitBank also holds are left out of DIR: the rules were read
-against those.
+shipped. The rules were read against LitBank's excerpts (about the first 10,000 characters)
+of 15 PDNC novels: score those only past the excerpt, with `--skip 15000`.
 
 The cast is every character of `characters.csv` with its main name, aliases and gender;
 the one the narration calls `I` (the gold speaker of most quotes tagged `I said`) is the
