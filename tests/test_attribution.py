@@ -689,6 +689,16 @@ def test_she_heard_him_say_before_a_quote_is_him():
     assert said('Tom waited. He heard Mary call: "Come in."', PAIR) == [("mary", "tag")]
 
 
+def test_a_voice_heard_is_not_the_one_hearing():
+    text = 'Mary sat alone in the dark hall. Tom had gone.\n\n"Is anybody there?" she heard a voice say.'
+    assert said(text, PAIR) == [("tom", "nearest_mention")]
+
+
+def test_a_girls_voice_is_a_woman_speaking():
+    text = 'Mary had run upstairs. Tom knocked at her door.\n\n"Come in," called a girl\'s voice.'
+    assert said(text, PAIR) == [("mary", "nearest_mention")]
+
+
 @pytest.mark.parametrize("verb", ["said", "addressed me"])
 def test_a_tag_before_the_quote_is_the_subject_joined_last_not_the_first(verb):
     text = f'Mrs. Bennet turned to the window, and her husband {verb}: "We shall see."'

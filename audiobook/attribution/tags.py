@@ -219,8 +219,9 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
         return _Subject(role, PRONOUN_GENDER.get(word), found=True, pronoun=word not in FIRST_PERSON)
     if words[0].lower() in ("the", "his", "her", "my", "their", "a", "an", "our", "your",
                             "its", "this", "that", "one", "another", "some"):
-        head = next((w.lower() for w in words[1:4] if w.lower() in NOUN_GENDER
-                     or w.lower() in SPOUSES), None)
+        # `a girl's voice`: the owner's noun tells the speaker's gender.
+        head = next((w for w in (_POSSESSIVE.sub("", w.lower()) for w in words[1:4])
+                     if w in NOUN_GENDER or w in SPOUSES), None)
         if head in SPOUSES and words[0].lower() in ("his", "her"):
             # `cried his wife`: the wife of the man just mentioned, by surname.
             owner = _latest_of_gender(PRONOUN_GENDER[words[0].lower()], names, recent, set())
@@ -279,11 +280,14 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
         # `she heard one voice say`, `he heard her tell`: the one heard speaks.
         heard = _HEARD.split(head)
         head = heard[-1]
-        if len(heard) > 1:
-            exclude = exclude | _hearer(heard[-2], names, recent, exclude)
+        hearer = _hearer(heard[-2], names, recent, exclude) if len(heard) > 1 else set()
+        exclude = exclude | hearer
         if head.strip():
             subject = _noun_phrase(head, names, recent, exclude, at_start=True)
             if subject.found:
+                if hearer and not subject.role and not subject.not_role:
+                    # `she heard one voice say`: whoever it is, not the one hearing.
+                    subject.not_role = next(iter(hearer))
                 return subject
         # `said Mary`, `said he`, `cried his wife`: subject after the verb.
         tail = clause[w.end():]
