@@ -152,9 +152,6 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     _overrule_vocatives(run, starts, names)
     partners = _partners(run, names)
     anchors = list(partners)  # the settled turns, in order
-    first: dict[str, int] = {}  # each speaker's first settled turn
-    for a in anchors:
-        first.setdefault(run[a].speaker, a)
     sides = _consistent_sides(run, anchors, starts, partners, names)
     for i, turn in enumerate(run):
         if turn.speaker:
