@@ -1,9 +1,11 @@
 """Cast discovery: propose a voices.yaml from the characters who speak in a book.
 
 Pure except `write_cast`. A character is proposed when a speech tag names them (`said
-Mary`, `Mr. Bennet replied`); short and long forms of one name merge (`Holmes`, `Sherlock
-Holmes`); gender comes from the title (`Mrs.`) or the pronouns that follow their name;
-lines are counted by attributing the book with the proposed cast.
+Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
+man said`: someone the book never names); short and long forms of one name merge
+(`Holmes`, `Sherlock Holmes`); gender comes from the title (`Mrs.`), the noun (`the old
+woman`) or the pronouns that follow their name; lines are counted by attributing the book
+with the proposed cast.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.attribution import attribute
-from audiobook.attribution.names import TITLES
-from audiobook.attribution.tags import SPEECH_VERBS
+from audiobook.attribution.names import TITLES, NameIndex
+from audiobook.attribution.tags import NOUN_GENDER, SPEECH_VERBS
 from audiobook.cast import NARRATOR, Cast, Role
 from audiobook.errors import OutputError
 from audiobook.script import DIALOGUE, Book
@@ -38,6 +40,19 @@ _BEFORE_VERB = re.compile(rf"^\W*{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
 _END_TAG = re.compile(rf"{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
 _SUBJECT = re.compile(rf"^{_NAME}\s+[a-z]+")
 _VOCATIVE = re.compile(rf"(?:^|,\s*){_NAME}(?=\s*[,!?]|\s*\.$)")
+# `said the old man`, `the shopkeeper replied`, `the old man said,` before a quote: up to
+# three lower-case words after `the`.
+_DESCRIBED = r"((?:\s+[a-z][a-z-]+){1,3}?)"
+_AFTER_VERB_DESCRIBED = re.compile(rf"^\W*(?:{_VERBS})\s+the((?:\s+[a-z][a-z-]+){{1,3}})")
+_BEFORE_VERB_DESCRIBED = re.compile(rf"^\W*[Tt]he{_DESCRIBED}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
+_END_TAG_DESCRIBED = re.compile(rf"\b[Tt]he{_DESCRIBED}\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
+# Words that end a description (`said the man in the hat`, `said the girl, smiling`) or show
+# it is none: `said the other`, `said the first`, `the voice said`.
+_DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but who whose which
+    that when while after before behind beside near under over across against into through
+    beyond upon up down off out there here again then still now once""".split())
+_NOT_DESCRIPTIONS = frozenset("""other others first second third last latter former one two
+    three rest same voice voices answer reply words word question cry""".split())
 _MALE = {"he", "him", "his", "himself"}
 
 MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),
@@ -107,6 +122,11 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         # `Emily looked up. "..."`: the subject just before the quote.
                         last = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before else ""
                         m = _SUBJECT.match(last)
+                    if not m:
+                        described = _description(clause, before)
+                        if described:
+                            found[described] += 1
+                            continue
                     names = [m.group(1)] if m else []
                     names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)
                               if _proper(v.group(1), proper)]
@@ -118,6 +138,23 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                                 r"['\u2019]", words[-1]):
                             found[" ".join(words)] += 1
     return found, first_person
+
+
+def _description(clause: str, before: str) -> str | None:
+    """`the old man` when the tag describes its speaker instead of naming them."""
+    m = _AFTER_VERB_DESCRIBED.match(clause) or _BEFORE_VERB_DESCRIBED.match(clause)
+    if not m and before.rstrip().endswith((",", ":")):
+        m = _END_TAG_DESCRIBED.search(before.rstrip(" ,:"))
+    if not m:
+        return None
+    words = []
+    for word in m.group(1).split():
+        if word in _DESCRIPTION_ENDS or word.endswith(("ly", "ing")):
+            break
+        words.append(word)
+    if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS:
+        return None
+    return "the " + " ".join(words)
 
 
 def _title_of(name: str) -> str | None:
@@ -206,11 +243,21 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     characters = []
     if min_tags is None:
         min_tags = 1 if sum(s.kind == DIALOGUE for s in book.segments()) < 100 else 2
-    for name, aliases, count in _merge(tags, narration):
+    described = Counter({d: n for d, n in tags.items() if d.startswith("the ")})
+    for name, aliases, count in _merge(tags - described, narration):
         if count < min_tags:
             continue
         characters.append(Character(role_id(name, taken), name, aliases,
                                     _gender(name, aliases, narration), count))
+    # Someone the book only describes; not `the doctor` when a Dr. Lee is cast already.
+    named = NameIndex(Proposal(book.title, characters, 0, 0).cast())
+    for description, count in described.most_common():
+        if count < min_tags or named.mentions(description):
+            continue
+        head = description.split()[-1]
+        gender = NOUN_GENDER.get(head) or _gender(description.capitalize(), [], narration)
+        characters.append(Character(role_id(description.removeprefix("the "), taken),
+                                    description, [], gender, count))
     quotes = [s for s in book.segments() if s.kind == DIALOGUE]
     proposal = Proposal(book.title, characters, first_person, len(quotes))
     lines = Counter(s.role for s in attribute(book, proposal.cast()).segments()

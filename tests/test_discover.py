@@ -51,6 +51,45 @@ def test_discover_finds_speakers_with_names_aliases_gender_and_lines():
     assert proposal.quotes == 8
 
 
+SHOP = """# Shop
+
+## One
+
+Tom walked into the shop with Dr. Lee.
+
+"Good morning," said the shopkeeper.
+
+"Good morning," said Tom.
+
+"You are early," said the old woman behind the counter.
+
+"What can I do for you?" the shopkeeper asked.
+
+"A loaf," said the other.
+
+"He is not well," said the doctor.
+
+"I am quite well," said Dr. Lee.
+
+"Come again," the old woman said.
+"""
+
+
+def test_discover_casts_speakers_the_book_only_describes():
+    proposal = discover(parse(SHOP))
+    found = {c.name: (c.id, c.gender, c.tags) for c in proposal.characters}
+    # `the shopkeeper` and `the old woman` (a woman by the noun) get roles of their own;
+    # `the other` is no description, and `the doctor` is Dr. Lee, cast already.
+    assert found == {
+        "the shopkeeper": ("shopkeeper", "neutral", 2),
+        "the old woman": ("old_woman", "female", 2),
+        "Tom": ("tom", "neutral", 1),
+        "Dr. Lee": ("dr_lee", "neutral", 1),
+    }
+    lines = {c.id: c.lines for c in proposal.characters}
+    assert lines["shopkeeper"] == 2 and lines["dr_lee"] == 2  # `said the doctor` is Dr. Lee's
+
+
 def test_proposed_yaml_is_a_valid_cast_with_distinct_known_voices():
     proposal = discover(parse(PASSAGE))
     cast = parse_cast(to_yaml(proposal), "proposed.yaml")
