@@ -100,12 +100,14 @@ def build_cast(characters, quotes) -> tuple[Cast, dict[str, str]]:
     return Cast(roles=roles, source="PDNC gold cast"), role_of
 
 
-def score(folder: Path, skip: int = 0):
+def score(folder: Path, skip: int = 0, cast: Cast | None = None):
     """(novel, [(gold role, chosen role, rule, quote text)]) for every scored quote that
-    starts at character `skip` or later (the text before still counts as context)."""
+    starts at character `skip` or later (the text before still counts as context). The
+    book is attributed with `cast` if given (a proposed one: bench/discovered.py), else
+    with the gold cast; the gold role is always the gold cast's."""
     text, quotes, characters = read_novel(folder)
-    cast, role_of = build_cast(characters, quotes)
-    book = attribute(parse(text, markdown=False), cast)
+    gold, role_of = build_cast(characters, quotes)
+    book = attribute(parse(text, markdown=False), cast or gold)
     # Where each parsed quote lies in the text, in letters and digits.
     stream = _alnum(text)
     placed = []  # (start, end, segment)
