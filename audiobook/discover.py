@@ -3,8 +3,8 @@
 Pure except `write_cast`. A character is proposed when a speech tag names them (`said
 Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
 man said`: someone the book never names); short and long forms of one name merge
-(`Holmes`, `Sherlock Holmes`); gender comes from the title (`Mrs.`), the noun (`the old
-woman`) or the pronouns that follow their name; lines are counted by attributing the book
+(`Holmes`, `Sherlock Holmes`), not a family's (`Mrs.` and `Miss Hamilton`); gender comes
+from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that follow their name; lines are counted by attributing the book
 with the proposed cast.
 """
 
@@ -134,6 +134,11 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         words = name.split()
                         while words and words[-1] in _NOT_NAMES:
                             words.pop()
+                        # `All Gino said`: a word never capitalised inside a sentence
+                        # opens it; it is not part of the name.
+                        while len(words) > 1 and words[0] not in proper and \
+                                words[0].rstrip(".").lower() not in TITLES:
+                            words.pop(0)
                         if words and words[0] not in _NOT_NAMES and not re.search(
                                 r"['\u2019]", words[-1]):
                             found[" ".join(words)] += 1
@@ -157,6 +162,11 @@ def _description(clause: str, before: str) -> str | None:
     return "the " + " ".join(words)
 
 
+def _named_often(name: str, aliases: list[str], narration: str, often: int = 10) -> bool:
+    forms = "|".join(re.escape(f) for f in sorted({name, *aliases}, key=len, reverse=True))
+    return len(re.findall(rf"\b(?:{forms})\b", narration)) >= often
+
+
 def _title_of(name: str) -> str | None:
     return name.split()[0].rstrip(".").lower() if name != _strip_title(name) else None
 
@@ -165,15 +175,31 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
     """Group name forms of one person: `Sherlock Holmes`, `Holmes`, `Mr. Holmes`; but
     `Mr. Bennet` and `Mrs. Bennet` stay two people."""
     full_names = Counter(re.findall(r"\b([A-Z][a-z]+ [A-Z][a-z]+)\b", text))
+    # A surname tagged with two titles (`Mrs.` and `Miss Hamilton`) is a family's: its
+    # titled forms join only the same title, and the surname alone is no one.
+    titles: dict[str, set] = {}
+    for name in tags:
+        if _title_of(name):
+            titles.setdefault(_strip_title(name), set()).add(_title_of(name))
+    family = {bare for bare, found in titles.items() if len(found) > 1}
     groups: list[dict] = []
     ordered = sorted(tags.items(), key=lambda kv: (-len(_strip_title(kv[0]).split()), -kv[1]))
     for name, count in ordered:
         bare, title = _strip_title(name), _title_of(name)
+        if bare in family and not title:
+            continue
         homes = []
         for group in groups:
+            # `Mr. Inglethorp` never joins the group of `Mrs. Inglethorp`, not even through
+            # a bare `Inglethorp` it took in first.
+            genders = {TITLES.get(_title_of(f)) for f in group["forms"]} - {None}
+            if TITLES.get(title) and genders - {TITLES[title]}:
+                continue
             for form in group["forms"]:
                 form_bare, form_title = _strip_title(form), _title_of(form)
                 same = bare == form_bare and (not title or not form_title or title == form_title)
+                if bare in family:
+                    same = bare == form_bare and title == form_title
                 part = (len(bare.split()) == 1 and not title and len(form_bare.split()) > 1
                         and bare in form_bare.split())
                 if same or part:
@@ -190,7 +216,11 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
             if len(longer) == 1:
                 forms.add(longer[0])
         groups.append({"name": name, "forms": forms, "count": count})
-    return [(g["name"], sorted(g["forms"] - {g["name"]}), g["count"]) for g in groups]
+    # A bare surname two groups share (`Inglethorp` for Mr. and Mrs.) is no one's alias.
+    shared = Counter(_strip_title(f) for g in groups for f in {*g["forms"], g["name"]}
+                     if _title_of(f))
+    return [(g["name"], sorted(f for f in g["forms"] - {g["name"]}
+                                if _title_of(f) or shared[f] < 2), g["count"]) for g in groups]
 
 
 def _gender(name: str, aliases: list[str], text: str) -> str:
@@ -208,9 +238,12 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     for i, sentence in enumerate(sentences):
         if not subject.match(sentence):
             continue
-        # The first pronoun after the subject, if it cannot be someone else's object.
+        # The first pronoun after the subject, if it cannot be someone else's object: a
+        # `his`, or a `he` with no other name between (`Gino appeared so fast that he`).
         own = re.search(r"\b(he|she|him|his|her|himself|herself)\b", sentence, re.IGNORECASE)
-        if own and own.group(1).lower() not in ("his", "himself", "herself"):
+        if own and own.group(1).lower() not in ("his", "himself", "herself") and (
+                own.group(1).lower() not in ("he", "she")
+                or re.search(r"(?<=\w )[A-Z]", sentence[:own.start()])):
             own = None
         following = re.match(r"\W*(He|She)\b", sentences[i + 1]) if i + 1 < len(sentences) else None
         for p in (own, following):
@@ -236,7 +269,8 @@ def role_id(name: str, taken: set[str], prefix: str = "c_") -> str:
 def discover(book: Book, min_tags: int | None = None) -> Proposal:
     """Propose a cast: everyone named at least `min_tags` times (1 in a book of under 100
     quotes, else 2) by a speech tag, as the subject right before a quote, or as the person
-    a quote addresses; then keep those who speak at least one line with that cast."""
+    a quote addresses, or named so once and ten times in the narration; then keep those
+    who speak at least one line with that cast."""
     narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
     tags, first_person = _tag_names(book)
     taken = {NARRATOR}
@@ -245,7 +279,9 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
         min_tags = 1 if sum(s.kind == DIALOGUE for s in book.segments()) < 100 else 2
     described = Counter({d: n for d, n in tags.items() if d.startswith("the ")})
     for name, aliases, count in _merge(tags - described, narration):
-        if count < min_tags:
+        # Tagged once, but named all through the narration: a main character whose lines
+        # go untagged (`Edmund`), not a passer-by.
+        if count < min_tags and not (count and _named_often(name, aliases, narration)):
             continue
         characters.append(Character(role_id(name, taken), name, aliases,
                                     _gender(name, aliases, narration), count))

@@ -197,3 +197,48 @@ def test_write_cast_does_not_overwrite_a_file_that_appears_meanwhile(tmp_path, m
     write_cast(proposal, target)
     assert target.stat().st_mode & 0o777 == 0o644 & ~os.umask(os.umask(0))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["voices.yaml"]
+
+
+FAMILY = """# The Hamiltons
+
+## One
+
+"Supper," said Mrs. Hamilton. "Come in."
+
+"Coming," said Miss Hamilton.
+
+"I am late," said Berry Hamilton.
+
+"You are," Hamilton said.
+
+All Gino said nothing. Gino was so quick that he had gone before they looked up.
+
+"Go on," said Gino.
+
+"Stay," said Berry.
+"""
+
+
+def test_discover_keeps_a_family_apart_and_trims_a_word_that_opens_a_sentence():
+    proposal = discover(parse(FAMILY))
+    found = {c.name: (c.aliases, c.gender) for c in proposal.characters}
+    # Mrs. and Miss Hamilton are two people, neither of them Berry, and `Hamilton` alone
+    # could be any of the three; `All` opens a sentence and is no part of Gino's name, who
+    # is a man by the `he` of his sentence.
+    assert found == {
+        "Mrs. Hamilton": ([], "female"),
+        "Miss Hamilton": ([], "female"),
+        "Berry Hamilton": (["Berry"], "neutral"),
+        "Gino": ([], "male"),
+    }
+
+
+def test_discover_keeps_someone_tagged_once_but_named_all_through():
+    lines = ["Edmund walked in the park. Edmund looked at the sky."] * 5
+    quotes = "\n\n".join(f'"Line {n}," said Mary.\n\n"Reply {n}," said Tom.' for n in range(60))
+    text = "# Park\n\n## One\n\n" + "\n\n".join(lines) + '\n\n"Hello," said Edmund.\n\n' + quotes
+    edmund = {c.name: c.tags for c in discover(parse(text)).characters}
+    # Over 100 quotes a name needs two tags; Edmund has one but ten mentions.
+    assert edmund == {"Mary": 60, "Tom": 60, "Edmund": 1}
+    fewer = text.replace("Edmund looked at the sky.", "He looked at the sky.")
+    assert "Edmund" not in {c.name for c in discover(parse(fewer)).characters}
