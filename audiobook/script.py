@@ -322,8 +322,8 @@ def _opens(text: str, i: int, style: str) -> bool:
     if i > 0 and text[i - 1] not in _OPEN_BEFORE:
         return False
     if style == SINGLE and _ELISION.match(text, i + 1) and not _CAPITAL_WORD.match(text, i + 1) \
-            and not (ch == "\u2018" and text[max(0, i - 2):i] in (", ", ": ")):
-        return False  # `'em`, `'tis`; but `said she, ‘and then…’` resumes the speech
+            and not (ch == "\u2018" and text[max(0, i - 2):i] in (", ", ": ", "; ")):
+        return False  # `'em`, `'tis`; but `said she, ‘and then…’` (or `;`) resumes the speech
     return True
 
 

@@ -201,6 +201,12 @@ def test_gutenberg_markers_are_found_in_the_text_without_comments(text, markdown
     assert [p.text for c in book.chapters for s in c.scenes for p in s.paragraphs] == paragraphs
 
 
+def test_a_single_quoted_speech_resumes_after_a_semicolon_tag_on_an_elision_word():
+    text = ("# T\n\n\u2018Now take your tea,\u2019 said she; \u2018and I\u2019ll tell you all.\u2019\n\n"
+            "\u2018Thank you,\u2019 said he.\n")
+    assert quotes(parse(text)) == ["Now take your tea,", "and I\u2019ll tell you all.", "Thank you,"]
+
+
 def test_a_single_quoted_speech_resumes_after_its_tag_even_on_an_elision_word():
     text = ("# T\n\n\u2018Take off your cap,\u2019 said Miss Betsey, \u2018and let me see you.\u2019\n\n"
             "\u2018Well,\u2019 he said. \u2018I\u2019ll give \u2019em the lot \u2019cause I can.\u2019\n")
