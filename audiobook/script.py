@@ -277,6 +277,7 @@ _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
 # (quadratic: 60 kB of `*a ` took 23 s). Nesting is undone by a second pass instead.
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=[^\s*_])([^*_]+?)(?<=\S)\1")
 _SPACES = re.compile(r"\s+")
+_STRAY_EMPHASIS = re.compile(r"^[*_]+(?=\s|$)|(?<![^\s])[*_]+$")
 # Words that begin with an apostrophe: `'em`, `'tis`, `'twas`, `'cause`, `'90s`.
 _ELISION = re.compile(
     r"(?:em|tis|twas|twere|twill|twould|cause|bout|til|till|un|uns|im|er|ere|ee|e|ow|ave|ad|"
@@ -287,8 +288,9 @@ _ELISION = re.compile(
 )
 # Elisions that are also words, and start a quote when capitalised: `'And you?'`, not `'and`.
 _CAPITAL_WORD = re.compile(r"(?:And|Is|As|At|Ere|Till|Round|Most)(?![A-Za-z])")
-_OPEN_BEFORE = " \t([{\u2014\u2013-:;,/\u201c\u2018\"'"
-_CLOSE_AFTER = " \t.,;:!?)]}\u2014\u2013-\u201d\u2019\"'\u2026"
+# `_` and `*`: a quote set in italics, `_"Cousin Kate."_`.
+_OPEN_BEFORE = " \t([{\u2014\u2013-:;,/\u201c\u2018\"'_*"
+_CLOSE_AFTER = " \t.,;:!?)]}\u2014\u2013-\u201d\u2019\"'\u2026_*"
 
 
 def _clean(text: str) -> str:
@@ -429,7 +431,8 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE):
         nonlocal override, continues
         piece = text[start:end]
         forced = None
-        if kind == NARRATION:
+        if kind == NARRATION:  # the italics around a quote, `_"Cousin Kate."_`, are not text
+            piece = _STRAY_EMPHASIS.sub("", piece)
             marker = _OVERRIDE.search(piece)
             if marker and end < len(text):
                 forced = marker.group(1).lower()

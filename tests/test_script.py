@@ -85,6 +85,12 @@ def test_curly_single_quoted_dialogue_with_nested_double_quotes():
     assert quotes(parse(text)) == ["Read the sign: \u201cNo entry\u201d,", "I can\u2019t,"]
 
 
+def test_a_quote_set_in_italics_is_a_quote_and_its_markers_are_not_read():
+    book = parse("# B\n\n_\"Cousin Kate.\"_\n\nThey saw *\"Hamlet\"* there.\n")
+    assert pieces(book) == [(DIALOGUE, "Cousin Kate."), (NARRATION, "They saw"),
+                            (DIALOGUE, "Hamlet"), (NARRATION, "there.")]
+
+
 def test_apostrophes_in_a_double_quoted_book_are_text():
     book = parse("# B\n\nIt's o'clock and 'tis late for the boys' tea.\n")
     assert pieces(book) == [(NARRATION, "It's o'clock and 'tis late for the boys' tea.")]
