@@ -329,7 +329,9 @@ def _opens(text: str, i: int, style: str) -> bool:
     return True
 
 
-def _closes(text: str, i: int, style: str) -> bool:
+def _closes(text: str, i: int, style: str, lenient: bool = False) -> bool:
+    """Is the mark at i a closing quotation mark? `lenient`: also a letter's apostrophe
+    before a lowercase word (`goin' home`), which may close a quoted word (`'the house' was`)."""
     ch = text[i]
     if style == DOUBLE:
         if ch not in "\u201d\"":
@@ -343,7 +345,7 @@ def _closes(text: str, i: int, style: str) -> bool:
         return True
     if after not in _CLOSE_AFTER:
         return False  # an apostrophe inside a word: don't, o'clock
-    if style == SINGLE and text[i - 1].isalpha():
+    if style == SINGLE and text[i - 1].isalpha() and not lenient:
         # `goin' home`, `the boys' room`: a letter, then a lowercase word, is an apostrophe.
         rest = text[i + 1:i + 3]
         if rest[:1] == " " and rest[1:2].islower():
@@ -418,8 +420,15 @@ def _segments(block: _Block, pieces, override: str | None = None) -> list[Segmen
     return out
 
 
-def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE):
-    """Segments of one paragraph, and whether a quote was left open at its end."""
+def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE,
+                  close_at: frozenset[int] = frozenset()):
+    """Segments of one paragraph, whether a quote was left open at its end, and then the
+    last `word' word` in that quote, which closes it if no paragraph carries it on.
+
+    In a single-quoted book a quote holds no quote of its own: one opening inside a quote
+    shows that an earlier `word' word` (`The 'walk in' was uttered, 'Go to...'`) closed it,
+    and so does the paragraph's end, after a quote opened by a word (`call it 'the house'
+    pre-eminently.`): speech follows a comma or colon. `close_at`: marks that close."""
     text = block.text
     segments: list[Segment] = []
     inside = open_at_start
@@ -455,17 +464,27 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE):
             override = forced
 
     marks = "\"\u201c\u201d" if style == DOUBLE else "'\u2018\u2019"
+    maybe = None  # the latest `word' word` inside the open quote
+    after_word = False  # the open quote follows a word, not a comma or colon
     for i, ch in enumerate(text):
         if ch not in marks:
             continue
+        if inside and maybe is not None and style == SINGLE and _opens(text, i, style):
+            emit(maybe, DIALOGUE)
+            inside, start, maybe = False, maybe + 1, None
         if not inside and _opens(text, i, style):
             emit(i, NARRATION)
-            inside, start = True, i + 1
-        elif inside and i > start and _closes(text, i, style):
+            inside, start, maybe = True, i + 1, None
+            after_word = text[:i].rstrip()[-1:].isalpha()
+        elif inside and i > start and (_closes(text, i, style) or i in close_at):
             emit(i, DIALOGUE)
             inside, start = False, i + 1
+        elif inside and i > start and style == SINGLE and _closes(text, i, style, lenient=True):
+            maybe = i
+    if inside and maybe is not None and after_word:
+        return _split_quotes(block, open_at_start, style, close_at | {maybe})
     emit(len(text), DIALOGUE if inside else NARRATION)
-    return segments, inside
+    return segments, inside, maybe if inside else None
 
 
 def _starts_with_opening_quote(text: str, style: str = DOUBLE) -> bool:
@@ -544,10 +563,26 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
             warnings.append(f"line {chapter_line}: chapter {chapter_title!r} has no text; skipped")
         return None
 
+    maybe_close = None  # where the open quote may have closed: (block, open at its start, mark)
+
+    def never_continued() -> None:
+        """The open quote is not carried on: close it at its last `word' word`, if any."""
+        nonlocal quote_open, open_line
+        if maybe_close:
+            last, was_open, mark = maybe_close
+            segments, still_open, _ = _split_quotes(last, was_open, style, frozenset({mark}))
+            scenes[-1][-1] = Paragraph(last.line, tuple(segments))
+            if not still_open:
+                quote_open = False
+                return
+            open_line = next((s.line for s in reversed(segments) if s.kind == DIALOGUE),
+                             last.line)
+        warnings.append(f"line {open_line}: quotation is never closed")
+        quote_open = False
+
     for block in blocks:
         if quote_open and not (block.kind == "para" and _starts_with_opening_quote(block.text, style)):
-            warnings.append(f"line {open_line}: quotation is never closed")
-            quote_open = False
+            never_continued()
         if block.kind in ("chapter", "title"):
             chapter = close_chapter(next_is_heading=True)
             if chapter:
@@ -561,16 +596,17 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
                 block.text = block.text[1:]
                 block.line_starts = [(max(0, o - 1), n) for o, n in block.line_starts]
             if style == DASH:
-                segments, still_open = _split_dash(block), False
+                segments, still_open, mark = _split_dash(block), False, None
             else:
-                segments, still_open = _split_quotes(block, quote_open, style)
+                segments, still_open, mark = _split_quotes(block, quote_open, style)
+            maybe_close = (block, quote_open, mark) if mark is not None and segments else None
             if still_open and not quote_open:
                 open_line = segments[-1].line if segments else block.line
             quote_open = still_open
             if segments:
                 scenes[-1].append(Paragraph(block.line, tuple(segments)))
     if quote_open:
-        warnings.append(f"line {open_line}: quotation is never closed")
+        never_continued()
     chapter = close_chapter()
     if chapter:
         yield chapter
