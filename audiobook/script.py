@@ -338,9 +338,9 @@ def _closes(text: str, i: int, style: str, lenient: bool = False) -> bool:
             return False
     elif ch not in "\u2019'":
         return False
-    if i == 0 or text[i - 1].isspace():
-        return False
     after = text[i + 1] if i + 1 < len(text) else " "
+    if i == 0 or text[i - 1].isspace() and not after.isspace():
+        return False  # but a mark between spaces cannot open, so closes: `I don't see -- "`
     if ch == "\u201d":
         return True
     if after not in _CLOSE_AFTER:

@@ -118,6 +118,16 @@ def test_quote_continued_over_paragraphs_without_closing_mark():
     assert book.warnings == ()
 
 
+def test_a_mark_after_a_spaced_dash_closes_the_interrupted_speech():
+    text = ('# B\n\n"I don\'t see \u2014 "\n\n"You do not see?"\n\n'
+            '"Well, I ought \u2014 " Dorcas hesitated.\n')
+    book = parse(text)
+    assert pieces(book) == [(DIALOGUE, "I don't see \u2014"), (DIALOGUE, "You do not see?"),
+                            (DIALOGUE, "Well, I ought \u2014"), (NARRATION, "Dorcas hesitated.")]
+    assert [s.continues_quote for s in book.segments() if s.kind == DIALOGUE] == [False] * 3
+    assert book.warnings == ()
+
+
 def test_unclosed_quote_is_a_warning_with_its_line():
     book = parse('# B\n\n"Never closed.\n\nPlain text.\n')
     assert book.warnings == ("line 3: quotation is never closed",)
