@@ -317,8 +317,8 @@ def _opens(text: str, i: int, style: str) -> bool:
     elif ch not in "\u2018'":
         return False
     after = text[i + 1] if i + 1 < len(text) else " "
-    if after.isspace():
-        return False
+    if after.isspace() and not (i == 0 or text[i - 1].isspace()) or i + 1 >= len(text):
+        return False  # a mark between spaces is a toggle: outside a quote, it opens one
     if ch == "\u201c":
         return True
     if i > 0 and text[i - 1] not in _OPEN_BEFORE:

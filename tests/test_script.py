@@ -128,6 +128,13 @@ def test_a_mark_after_a_spaced_dash_closes_the_interrupted_speech():
     assert book.warnings == ()
 
 
+def test_a_mark_between_spaces_opens_a_quote_outside_one():
+    # Stray spaces (a text whose dashes or nested quotes were dropped): the mark still counts.
+    text = '# B\n\n" Grandmother, dear; not Granny, " said Mrs. Herriton. "Come in."\n'
+    assert pieces(parse(text)) == [(DIALOGUE, "Grandmother, dear; not Granny,"),
+                                   (NARRATION, "said Mrs. Herriton."), (DIALOGUE, "Come in.")]
+
+
 def test_unclosed_quote_is_a_warning_with_its_line():
     book = parse('# B\n\n"Never closed.\n\nPlain text.\n')
     assert book.warnings == ("line 3: quotation is never closed",)
