@@ -475,7 +475,7 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE,
         if not inside and _opens(text, i, style):
             emit(i, NARRATION)
             inside, start, maybe = True, i + 1, None
-            after_word = text[:i].rstrip()[-1:].isalpha()
+            after_word = text[max(0, i - 20):i].rstrip()[-1:].isalpha()  # bounded: linear
         elif inside and i > start and (_closes(text, i, style) or i in close_at):
             emit(i, DIALOGUE)
             inside, start = False, i + 1
