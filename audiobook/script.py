@@ -277,6 +277,7 @@ _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
 # (quadratic: 60 kB of `*a ` took 23 s). Nesting is undone by a second pass instead.
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=[^\s*_])([^*_]+?)(?<=\S)\1")
 _SPACES = re.compile(r"\s+")
+_STRAY_EMPHASIS = re.compile(r"^[*_]+(?=\s|$)|(?<![^\s])[*_]+$")
 # Words that begin with an apostrophe: `'em`, `'tis`, `'twas`, `'cause`, `'90s`.
 _ELISION = re.compile(
     r"(?:em|tis|twas|twere|twill|twould|cause|bout|til|till|un|uns|im|er|ere|ee|e|ow|ave|ad|"
@@ -287,8 +288,9 @@ _ELISION = re.compile(
 )
 # Elisions that are also words, and start a quote when capitalised: `'And you?'`, not `'and`.
 _CAPITAL_WORD = re.compile(r"(?:And|Is|As|At|Ere|Till|Round|Most)(?![A-Za-z])")
-_OPEN_BEFORE = " \t([{\u2014\u2013-:;,/\u201c\u2018\"'"
-_CLOSE_AFTER = " \t.,;:!?)]}\u2014\u2013-\u201d\u2019\"'\u2026"
+# `_` and `*`: a quote set in italics, `_"Cousin Kate."_`.
+_OPEN_BEFORE = " \t([{\u2014\u2013-:;,/\u201c\u2018\"'_*"
+_CLOSE_AFTER = " \t.,;:!?)]}\u2014\u2013-\u201d\u2019\"'\u2026_*"
 
 
 def _clean(text: str) -> str:
@@ -315,33 +317,35 @@ def _opens(text: str, i: int, style: str) -> bool:
     elif ch not in "\u2018'":
         return False
     after = text[i + 1] if i + 1 < len(text) else " "
-    if after.isspace():
-        return False
+    if after.isspace() and not (i == 0 or text[i - 1].isspace()) or i + 1 >= len(text):
+        return False  # a mark between spaces is a toggle: outside a quote, it opens one
     if ch == "\u201c":
         return True
     if i > 0 and text[i - 1] not in _OPEN_BEFORE:
         return False
     if style == SINGLE and _ELISION.match(text, i + 1) and not _CAPITAL_WORD.match(text, i + 1) \
-            and not (ch == "\u2018" and text[max(0, i - 2):i] in (", ", ": ")):
-        return False  # `'em`, `'tis`; but `said she, ‘and then…’` resumes the speech
+            and not (ch == "\u2018" and text[max(0, i - 2):i] in (", ", ": ", "; ")):
+        return False  # `'em`, `'tis`; but `said she, ‘and then…’` (or `;`) resumes the speech
     return True
 
 
-def _closes(text: str, i: int, style: str) -> bool:
+def _closes(text: str, i: int, style: str, lenient: bool = False) -> bool:
+    """Is the mark at i a closing quotation mark? `lenient`: also a letter's apostrophe
+    before a lowercase word (`goin' home`), which may close a quoted word (`'the house' was`)."""
     ch = text[i]
     if style == DOUBLE:
         if ch not in "\u201d\"":
             return False
     elif ch not in "\u2019'":
         return False
-    if i == 0 or text[i - 1].isspace():
-        return False
     after = text[i + 1] if i + 1 < len(text) else " "
+    if i == 0 or text[i - 1].isspace() and not after.isspace():
+        return False  # but a mark between spaces cannot open, so closes: `I don't see -- "`
     if ch == "\u201d":
         return True
     if after not in _CLOSE_AFTER:
         return False  # an apostrophe inside a word: don't, o'clock
-    if style == SINGLE and text[i - 1].isalpha():
+    if style == SINGLE and text[i - 1].isalpha() and not lenient:
         # `goin' home`, `the boys' room`: a letter, then a lowercase word, is an apostrophe.
         rest = text[i + 1:i + 3]
         if rest[:1] == " " and rest[1:2].islower():
@@ -416,8 +420,15 @@ def _segments(block: _Block, pieces, override: str | None = None) -> list[Segmen
     return out
 
 
-def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE):
-    """Segments of one paragraph, and whether a quote was left open at its end."""
+def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE,
+                  close_at: frozenset[int] = frozenset()):
+    """Segments of one paragraph, whether a quote was left open at its end, and then the
+    last `word' word` in that quote, which closes it if no paragraph carries it on.
+
+    In a single-quoted book a quote holds no quote of its own: one opening inside a quote
+    shows that an earlier `word' word` (`The 'walk in' was uttered, 'Go to...'`) closed it,
+    and so does the paragraph's end, after a quote opened by a word (`call it 'the house'
+    pre-eminently.`): speech follows a comma or colon. `close_at`: marks that close."""
     text = block.text
     segments: list[Segment] = []
     inside = open_at_start
@@ -429,7 +440,8 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE):
         nonlocal override, continues
         piece = text[start:end]
         forced = None
-        if kind == NARRATION:
+        if kind == NARRATION:  # the italics around a quote, `_"Cousin Kate."_`, are not text
+            piece = _STRAY_EMPHASIS.sub("", piece)
             marker = _OVERRIDE.search(piece)
             if marker and end < len(text):
                 forced = marker.group(1).lower()
@@ -452,17 +464,27 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE):
             override = forced
 
     marks = "\"\u201c\u201d" if style == DOUBLE else "'\u2018\u2019"
+    maybe = None  # the latest `word' word` inside the open quote
+    after_word = False  # the open quote follows a word, not a comma or colon
     for i, ch in enumerate(text):
         if ch not in marks:
             continue
+        if inside and maybe is not None and style == SINGLE and _opens(text, i, style):
+            emit(maybe, DIALOGUE)
+            inside, start, maybe = False, maybe + 1, None
         if not inside and _opens(text, i, style):
             emit(i, NARRATION)
-            inside, start = True, i + 1
-        elif inside and i > start and _closes(text, i, style):
+            inside, start, maybe = True, i + 1, None
+            after_word = text[max(0, i - 20):i].rstrip()[-1:].isalpha()  # bounded: linear
+        elif inside and i > start and (_closes(text, i, style) or i in close_at):
             emit(i, DIALOGUE)
             inside, start = False, i + 1
+        elif inside and i > start and style == SINGLE and _closes(text, i, style, lenient=True):
+            maybe = i
+    if inside and maybe is not None and after_word:
+        return _split_quotes(block, open_at_start, style, close_at | {maybe})
     emit(len(text), DIALOGUE if inside else NARRATION)
-    return segments, inside
+    return segments, inside, maybe if inside else None
 
 
 def _starts_with_opening_quote(text: str, style: str = DOUBLE) -> bool:
@@ -541,10 +563,26 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
             warnings.append(f"line {chapter_line}: chapter {chapter_title!r} has no text; skipped")
         return None
 
+    maybe_close = None  # where the open quote may have closed: (block, open at its start, mark)
+
+    def never_continued() -> None:
+        """The open quote is not carried on: close it at its last `word' word`, if any."""
+        nonlocal quote_open, open_line
+        if maybe_close:
+            last, was_open, mark = maybe_close
+            segments, still_open, _ = _split_quotes(last, was_open, style, frozenset({mark}))
+            scenes[-1][-1] = Paragraph(last.line, tuple(segments))
+            if not still_open:
+                quote_open = False
+                return
+            open_line = next((s.line for s in reversed(segments) if s.kind == DIALOGUE),
+                             last.line)
+        warnings.append(f"line {open_line}: quotation is never closed")
+        quote_open = False
+
     for block in blocks:
         if quote_open and not (block.kind == "para" and _starts_with_opening_quote(block.text, style)):
-            warnings.append(f"line {open_line}: quotation is never closed")
-            quote_open = False
+            never_continued()
         if block.kind in ("chapter", "title"):
             chapter = close_chapter(next_is_heading=True)
             if chapter:
@@ -558,16 +596,17 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
                 block.text = block.text[1:]
                 block.line_starts = [(max(0, o - 1), n) for o, n in block.line_starts]
             if style == DASH:
-                segments, still_open = _split_dash(block), False
+                segments, still_open, mark = _split_dash(block), False, None
             else:
-                segments, still_open = _split_quotes(block, quote_open, style)
+                segments, still_open, mark = _split_quotes(block, quote_open, style)
+            maybe_close = (block, quote_open, mark) if mark is not None and segments else None
             if still_open and not quote_open:
                 open_line = segments[-1].line if segments else block.line
             quote_open = still_open
             if segments:
                 scenes[-1].append(Paragraph(block.line, tuple(segments)))
     if quote_open:
-        warnings.append(f"line {open_line}: quotation is never closed")
+        never_continued()
     chapter = close_chapter()
     if chapter:
         yield chapter

@@ -71,6 +71,20 @@ def test_apostrophes_are_not_quotes_in_a_single_quoted_book():
                             "Goin' home,"]
 
 
+def test_a_quoted_word_before_a_lowercase_word_closes_when_nothing_else_can():
+    # `goin' home` is an apostrophe, but a quote opening inside a quote, or a paragraph's
+    # end after a quote a word led into, shows that `'the house' was` closed.
+    text = ("# B\n\n'Hello,' said Ann.\n\n"
+            "The 'walk in' was uttered, and meant, 'Go to the Deuce:' even the gate said it.\n\n"
+            "'Wuthering' being a provincial word.\n\n"
+            "They call it here 'the house' pre-eminently.\n\n"
+            "'I was goin' home,' he said.\n\n'Well, I was goin' home\n\n'And then,' said Tom.\n")
+    book = parse(text)
+    assert quotes(book) == ["Hello,", "walk in", "Go to the Deuce:", "Wuthering", "the house",
+                            "I was goin' home,", "Well, I was goin' home", "And then,"]
+    assert book.warnings == ()
+
+
 def test_a_capitalised_word_that_is_also_an_elision_opens_a_single_quote():
     # `'and` (hand) and `'is` (his) are elisions; `'And what?'` opening a paragraph is a quote.
     text = ("# B\n\n\u2018And what may it have been about?\u2019\n\n"
@@ -85,6 +99,12 @@ def test_curly_single_quoted_dialogue_with_nested_double_quotes():
     assert quotes(parse(text)) == ["Read the sign: \u201cNo entry\u201d,", "I can\u2019t,"]
 
 
+def test_a_quote_set_in_italics_is_a_quote_and_its_markers_are_not_read():
+    book = parse("# B\n\n_\"Cousin Kate.\"_\n\nThey saw *\"Hamlet\"* there.\n")
+    assert pieces(book) == [(DIALOGUE, "Cousin Kate."), (NARRATION, "They saw"),
+                            (DIALOGUE, "Hamlet"), (NARRATION, "there.")]
+
+
 def test_apostrophes_in_a_double_quoted_book_are_text():
     book = parse("# B\n\nIt's o'clock and 'tis late for the boys' tea.\n")
     assert pieces(book) == [(NARRATION, "It's o'clock and 'tis late for the boys' tea.")]
@@ -96,6 +116,23 @@ def test_quote_continued_over_paragraphs_without_closing_mark():
     assert [(s.text, s.continues_quote, s.line) for s in said] == [
         ("First part of a long speech.", False, 3), ("Second part,", True, 5)]
     assert book.warnings == ()
+
+
+def test_a_mark_after_a_spaced_dash_closes_the_interrupted_speech():
+    text = ('# B\n\n"I don\'t see \u2014 "\n\n"You do not see?"\n\n'
+            '"Well, I ought \u2014 " Dorcas hesitated.\n')
+    book = parse(text)
+    assert pieces(book) == [(DIALOGUE, "I don't see \u2014"), (DIALOGUE, "You do not see?"),
+                            (DIALOGUE, "Well, I ought \u2014"), (NARRATION, "Dorcas hesitated.")]
+    assert [s.continues_quote for s in book.segments() if s.kind == DIALOGUE] == [False] * 3
+    assert book.warnings == ()
+
+
+def test_a_mark_between_spaces_opens_a_quote_outside_one():
+    # Stray spaces (a text whose dashes or nested quotes were dropped): the mark still counts.
+    text = '# B\n\n" Grandmother, dear; not Granny, " said Mrs. Herriton. "Come in."\n'
+    assert pieces(parse(text)) == [(DIALOGUE, "Grandmother, dear; not Granny,"),
+                                   (NARRATION, "said Mrs. Herriton."), (DIALOGUE, "Come in.")]
 
 
 def test_unclosed_quote_is_a_warning_with_its_line():
@@ -199,6 +236,12 @@ def test_gutenberg_markers_are_found_in_the_text_without_comments(text, markdown
     book = parse(text, markdown=markdown)
     assert book.title == title
     assert [p.text for c in book.chapters for s in c.scenes for p in s.paragraphs] == paragraphs
+
+
+def test_a_single_quoted_speech_resumes_after_a_semicolon_tag_on_an_elision_word():
+    text = ("# T\n\n\u2018Take your tea,\u2019 said she; \u2018and I\u2019ll tell you.\u2019\n\n"
+            "\u2018Thank you,\u2019 said he.\n")
+    assert quotes(parse(text)) == ["Take your tea,", "and I\u2019ll tell you.", "Thank you,"]
 
 
 def test_a_single_quoted_speech_resumes_after_its_tag_even_on_an_elision_word():
