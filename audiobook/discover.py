@@ -4,8 +4,8 @@ Pure except `write_cast`. A character is proposed when a speech tag names them (
 Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
 man said`: someone the book never names); short and long forms of one name merge
 (`Holmes`, `Sherlock Holmes`), not a family's (`Mrs.` and `Miss Hamilton`); gender comes
-from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that follow their name; lines are counted by attributing the book
-with the proposed cast.
+from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that follow their
+name; lines are counted by attributing the book with the proposed cast.
 """
 
 from __future__ import annotations
@@ -42,10 +42,12 @@ _SUBJECT = re.compile(rf"^{_NAME}\s+[a-z]+")
 _VOCATIVE = re.compile(rf"(?:^|,\s*){_NAME}(?=\s*[,!?]|\s*\.$)")
 # `said the old man`, `the shopkeeper replied`, `the old man said,` before a quote: up to
 # three lower-case words after `the`.
-_DESCRIBED = r"((?:\s+[a-z][a-z-]+){1,3}?)"
-_AFTER_VERB_DESCRIBED = re.compile(rf"^\W*(?:{_VERBS})\s+the((?:\s+[a-z][a-z-]+){{1,3}})")
-_BEFORE_VERB_DESCRIBED = re.compile(rf"^\W*[Tt]he{_DESCRIBED}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
-_END_TAG_DESCRIBED = re.compile(rf"\b[Tt]he{_DESCRIBED}\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
+_DESCRIPTION_WORD = r"\s+[a-z][a-z-]+(?![\w'\u2019])"  # not `the man's wife`
+_AFTER_VERB_DESCRIBED = re.compile(rf"^\W*(?:{_VERBS})\s+the((?:{_DESCRIPTION_WORD}){{1,3}})")
+_BEFORE_VERB_DESCRIBED = re.compile(
+    rf"^\W*[Tt]he((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
+_END_TAG_DESCRIBED = re.compile(
+    rf"\b[Tt]he((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
 # Words that end a description (`said the man in the hat`, `said the girl, smiling`) or show
 # it is none: `said the other`, `said the first`, `the voice said`.
 _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but who whose which
@@ -122,11 +124,9 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         # `Emily looked up. "..."`: the subject just before the quote.
                         last = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before else ""
                         m = _SUBJECT.match(last)
-                    if not m:
-                        described = _description(clause, before)
-                        if described:
-                            found[described] += 1
-                            continue
+                    described = None if m else _description(clause, before)
+                    if described:
+                        found[described] += 1
                     names = [m.group(1)] if m else []
                     names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)
                               if _proper(v.group(1), proper)]
@@ -154,7 +154,9 @@ def _description(clause: str, before: str) -> str | None:
         return None
     words = []
     for word in m.group(1).split():
-        if word in _DESCRIPTION_ENDS or word.endswith(("ly", "ing")):
+        # `said the girl smiling`, `the man quietly`; but `the king`, `the elderly lady`.
+        if word in _DESCRIPTION_ENDS or words and word.endswith(("ly", "ing")) and \
+                word not in NOUN_GENDER:
             break
         words.append(word)
     if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS:
@@ -190,11 +192,6 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
             continue
         homes = []
         for group in groups:
-            # `Mr. Inglethorp` never joins the group of `Mrs. Inglethorp`, not even through
-            # a bare `Inglethorp` it took in first.
-            genders = {TITLES.get(_title_of(f)) for f in group["forms"]} - {None}
-            if TITLES.get(title) and genders - {TITLES[title]}:
-                continue
             for form in group["forms"]:
                 form_bare, form_title = _strip_title(form), _title_of(form)
                 same = bare == form_bare and (not title or not form_title or title == form_title)
@@ -217,8 +214,8 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
                 forms.add(longer[0])
         groups.append({"name": name, "forms": forms, "count": count})
     # A bare surname two groups share (`Inglethorp` for Mr. and Mrs.) is no one's alias.
-    shared = Counter(_strip_title(f) for g in groups for f in {*g["forms"], g["name"]}
-                     if _title_of(f))
+    shared = Counter(bare for g in groups for bare in
+                     {_strip_title(f) for f in {*g["forms"], g["name"]} if _title_of(f)})
     return [(g["name"], sorted(f for f in g["forms"] - {g["name"]}
                                 if _title_of(f) or shared[f] < 2), g["count"]) for g in groups]
 
@@ -236,14 +233,15 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     votes: Counter = Counter()
     sentences = re.split(r"(?<=[.!?])\s+", text)
     for i, sentence in enumerate(sentences):
-        if not subject.match(sentence):
+        named = subject.match(sentence)
+        if not named:
             continue
         # The first pronoun after the subject, if it cannot be someone else's object: a
         # `his`, or a `he` with no other name between (`Gino appeared so fast that he`).
         own = re.search(r"\b(he|she|him|his|her|himself|herself)\b", sentence, re.IGNORECASE)
         if own and own.group(1).lower() not in ("his", "himself", "herself") and (
                 own.group(1).lower() not in ("he", "she")
-                or re.search(r"(?<=\w )[A-Z]", sentence[:own.start()])):
+                or re.search(r"(?<=\w )[A-Z]", sentence[named.end():own.start()])):
             own = None
         following = re.match(r"\W*(He|She)\b", sentences[i + 1]) if i + 1 < len(sentences) else None
         for p in (own, following):

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from audiobook.cast import parse_cast
 from audiobook.cli import cli
-from audiobook.discover import discover, to_yaml, write_cast
+from audiobook.discover import _tag_names, discover, to_yaml, write_cast
 from audiobook.engines.fake import FakeEngine
 from audiobook.errors import OutputError
 from audiobook.script import parse
@@ -242,3 +242,25 @@ def test_discover_keeps_someone_tagged_once_but_named_all_through():
     assert edmund == {"Mary": 60, "Tom": 60, "Edmund": 1}
     fewer = text.replace("Edmund looked at the sky.", "He looked at the sky.")
     assert "Edmund" not in {c.name for c in discover(parse(fewer)).characters}
+
+
+def test_descriptions_keep_their_nouns_and_their_quotes_keep_vocatives():
+    text = ('# Court\n\n## One\n\n"Good morning, Emily," said the king.\n\n'
+            '"Hello, Emily," said the elderly lady.\n\n"Sit," said the man\'s wife.\n\n'
+            '"Thank you," said the king.\n\n"Not at all," said the elderly lady.\n\n'
+            'Sherlock Holmes turned so fast that he fell. "Ow," said Sherlock Holmes.\n')
+    found = {c.name: (c.gender, c.tags) for c in discover(parse(text)).characters}
+    # `king` and `elderly` end in -ing and -ly, yet are the description; `the man's wife`
+    # is no `the man`; Emily is called twice though both callers are described.
+    assert found["the king"] == ("male", 2) and found["the elderly lady"] == ("female", 2)
+    assert "the man" not in found
+    assert found["Sherlock Holmes"] == ("male", 1)  # the `he` of his own sentence
+    tags, _ = _tag_names(parse(text))
+    assert tags["Emily"] == 2
+
+
+def test_a_bare_surname_one_family_member_owns_stays_their_alias():
+    proposal = discover(parse('# T\n\n## One\n\n"Yes," said Mr. Holmes.\n\n"No," said Mr Holmes.\n\n'
+                              '"Why?" said Holmes.\n\n"Because," said Mrs. Hudson.\n'))
+    assert {c.name: c.aliases for c in proposal.characters} == {
+        "Mr. Holmes": ["Holmes", "Mr Holmes"], "Mrs. Hudson": []}
