@@ -277,7 +277,10 @@ _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
 # (quadratic: 60 kB of `*a ` took 23 s). Nesting is undone by a second pass instead.
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=[^\s*_])([^*_]+?)(?<=\S)\1")
 _SPACES = re.compile(r"\s+")
-_STRAY_EMPHASIS = re.compile(r"^[*_]+(?=\s|$)|(?<![^\s])[*_]+$")
+# The markers left of italics around a quote: after it (`"Cousin Kate."_ she said`) and
+# before it (`He read _"Cousin Kate."`).
+_STRAY_EMPHASIS_AFTER = re.compile(r"^[*_]+(?=\s|$)")
+_STRAY_EMPHASIS_BEFORE = re.compile(r"(?<![^\s])[*_]+$")
 # Words that begin with an apostrophe: `'em`, `'tis`, `'twas`, `'cause`, `'90s`.
 _ELISION = re.compile(
     r"(?:em|tis|twas|twere|twill|twould|cause|bout|til|till|un|uns|im|er|ere|ee|e|ow|ave|ad|"
@@ -318,7 +321,11 @@ def _opens(text: str, i: int, style: str) -> bool:
         return False
     after = text[i + 1] if i + 1 < len(text) else " "
     if after.isspace() and not (i == 0 or text[i - 1].isspace()) or i + 1 >= len(text):
-        return False  # a mark between spaces is a toggle: outside a quote, it opens one
+        return False
+    if after.isspace():
+        # A mark between spaces is a toggle: outside a quote it opens one, if a mark
+        # after it closes it (`He measured 5 " and left.` opens nothing).
+        return _closed_later(text, i, style)
     if ch == "\u201c":
         return True
     if i > 0 and text[i - 1] not in _OPEN_BEFORE:
@@ -327,6 +334,14 @@ def _opens(text: str, i: int, style: str) -> bool:
             and not (ch == "\u2018" and text[max(0, i - 2):i] in (", ", ": ", "; ")):
         return False  # `'em`, `'tis`; but `said she, ‘and then…’` (or `;`) resumes the speech
     return True
+
+
+def _closed_later(text: str, i: int, style: str, window: int = 3000) -> bool:
+    """Whether a closing mark follows the mark at i within `window` characters (bounded,
+    so a paragraph of stray marks still parses in linear time)."""
+    closers = "\u201d\"" if style == DOUBLE else "\u2019'"
+    return any(text[j] in closers and _closes(text, j, style)
+               for j in range(i + 1, min(len(text), i + window)))
 
 
 def _closes(text: str, i: int, style: str, lenient: bool = False) -> bool:
@@ -441,7 +456,10 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE,
         piece = text[start:end]
         forced = None
         if kind == NARRATION:  # the italics around a quote, `_"Cousin Kate."_`, are not text
-            piece = _STRAY_EMPHASIS.sub("", piece)
+            if start > 0:
+                piece = _STRAY_EMPHASIS_AFTER.sub("", piece)
+            if end < len(text):
+                piece = _STRAY_EMPHASIS_BEFORE.sub("", piece)
             marker = _OVERRIDE.search(piece)
             if marker and end < len(text):
                 forced = marker.group(1).lower()

@@ -135,6 +135,19 @@ def test_a_mark_between_spaces_opens_a_quote_outside_one():
                                    (NARRATION, "said Mrs. Herriton."), (DIALOGUE, "Come in.")]
 
 
+def test_a_mark_between_spaces_that_nothing_closes_is_text():
+    book = parse('# B\n\nHe measured 5 " and then left.\n\n"Yes," said Tom.\n')
+    assert pieces(book) == [(NARRATION, 'He measured 5 " and then left.'), (DIALOGUE, "Yes,"),
+                            (NARRATION, "said Tom.")]
+    assert book.warnings == ()
+
+
+def test_emphasis_markers_are_dropped_only_beside_a_quote():
+    book = parse('# B\n\n_ Paid in full: 5 *\n\nShe read *"Go."* twice.\n')
+    assert pieces(book) == [(NARRATION, "_ Paid in full: 5 *"), (NARRATION, "She read"),
+                            (DIALOGUE, "Go."), (NARRATION, "twice.")]
+
+
 def test_unclosed_quote_is_a_warning_with_its_line():
     book = parse('# B\n\n"Never closed.\n\nPlain text.\n')
     assert book.warnings == ("line 3: quotation is never closed",)
