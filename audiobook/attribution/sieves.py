@@ -95,7 +95,7 @@ from audiobook.attribution.names import NameIndex
 from audiobook.attribution.tags import (_CLAUSE_END, _SENTENCE_END, _action_tag, _Subject,
                                         clause_subject, last_clause_subject, tag_after,
                                         tag_before)
-from audiobook.attribution.turns import SHORT_TAG, Quote, Turn, _salient, _turns
+from audiobook.attribution.turns import SHORT_TAG, Quote, Turn, _Latest, _salient, _turns
 from audiobook.cast import NARRATOR, Cast
 from audiobook.script import DIALOGUE, Book, Chapter, Segment
 
@@ -260,15 +260,14 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
     """Pass 1: the rules that need only this paragraph (and the people seen before it);
     `last`: the speaker of the turn just before, with no narration between; `previous`:
     that speaker even across narration."""
-    topics: list[str] = []
-    read = 0
+    topics = _Latest()
     for quote in turn.quotes:
         # Whom the paragraph's `She` means, named again after the sentence it opens: `She
         # forgot Adela. "...," she said` is not Adela (`_salient`, as across paragraphs).
-        for text in quote.lead[read:]:
-            topics += _salient(text, names.mentions(text), names, turn.recent + topics)
-        read = len(quote.lead)
-        quote.topics = topics[:]
+        for text in quote.lead:
+            topics.add(_salient(text, names.mentions(text), names,
+                                turn.recent + topics.oldest_first()))
+        quote.topics = topics.oldest_first()
     for i, quote in enumerate(turn.quotes):
         first_half = turn.quotes[i - 1] if i else None
         if quote.interrupted and first_half and first_half.tag and \

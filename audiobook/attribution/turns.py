@@ -27,8 +27,9 @@ class Quote:
     addressed: set[str]  # roles spoken to by name inside the quote
     # Roles named earlier in the paragraph, each once, in order of its latest mention.
     prior: list[str] = field(default_factory=list)
-    lead: list[str] = field(default_factory=list)  # the paragraph's narration before the quote
-    topics: list[str] = field(default_factory=list)  # `prior`, with whom each `She` means
+    lead: list[str] = field(default_factory=list)  # narration since the paragraph's last quote
+    # Like `prior` (each role once, newest last), with whom each `She` means.
+    topics: list[str] = field(default_factory=list)
     tag: str | None = None  # role named by a tag beside the quote
     tag_gender: str | None = None  # a tag was found, naming no character, but a gender
     tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
@@ -200,7 +201,8 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
                 spoken_to = addressed(seg.text, names, inside) - _echoed(seg.text, said, names) \
                     - _answers_with_name(seg.text, said, inside)
                 quotes.append(Quote(seg, before, after, spoken_to, prior.oldest_first(),
-                                    lead=list(lead), named={m.role for m in inside}))
+                                    lead=lead, named={m.role for m in inside}))
+                lead = []
                 quotes[-1].interrupted = bool(before) and i >= 2 and \
                     segs[i - 2].kind == DIALOGUE and before.rstrip()[-1:] in ",:\u2014-"
             said = " ".join(q.segment.text for q in quotes) or said
