@@ -116,7 +116,7 @@ def bench(folder: Path, skip: int = 0) -> dict:
     _name, with_proposed = score(folder, skip, cast=proposed)
     # (gold role, the gold cast's choice, the proposed cast's choice) of each scored quote
     rows = [(g, chosen_gold, chosen) for (g, chosen_gold, _r, _t), (_g, chosen, _r2, _t2)
-            in zip(with_gold, with_proposed)]
+            in zip(with_gold, with_proposed, strict=True)]
     roles_of = defaultdict(list)  # gold id -> the proposed roles naming it alone
     in_merged = set()  # gold ids a merged role names
     for rid, gids in mapping.items():
