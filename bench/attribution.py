@@ -220,28 +220,47 @@ def _straight_single_is_apostrophe(tokens: list[str], i: int) -> bool:
     return before[-1:].isalpha() and before.endswith("s") and after[:1].islower()
 
 
-def _opening(tokens: list[str], i: int, toggled: bool) -> bool:
-    """Is the straight mark at i an opening one? By its neighbours, else by alternation."""
+_PUNCT_BEFORE = {",", ".", "!", "?", ";", ":", "--", "\u2014"}
+_PUNCT_AFTER = {",", ".", "!", "?", ";", ":"}
+
+
+def _opening(tokens: list[str], i: int, toggled: bool, last: bool | None) -> bool:
+    """Is the straight mark at i an opening one? By its neighbours, as it would be printed
+    (`gently, 'Edith!'`, `said "Exactly" to`), else by alternation. `last` is how the
+    previous mark of its kind in the same run of tokens was read (None: there was none)."""
+    token = tokens[i]
     before = tokens[i - 1] if i > 0 else None
     after = tokens[i + 1] if i + 1 < len(tokens) else None
     if before is None:
         return True
     if after is None:
+        # `she said. "` / `could not love. '`: a mark after the end of a sentence, with no
+        # quote open, opens the next one (`_settle` moves it there).
+        return toggled and (token == '"' or before in {".", "!", "?"})
+    if after in _PUNCT_AFTER:
         return False
-    punct = before in {",", ".", "!", "?", ";", ":", "--"}
-    if punct and after[:1].islower():
-        return False  # `'Hello,' said he`
-    if punct and after[:1].isupper():
-        return True  # `gently, 'Edith!'`
-    if after in {",", ".", "!", "?", ";", ":"}:
-        return False
+    if before in _PUNCT_BEFORE:
+        if last is not None:
+            # Marks after punctuation alternate in a sentence: `"Yes," I said, "Jonathan
+            # Harker."`, `'Yes,' replied she, 'by the order'`.
+            return not last
+        if token == "'":
+            return after[:1].isupper()  # `gently, 'Edith!'`, but `'Hello,' said he`
+        if before == ":" and after[:1].isupper():
+            return True  # `she said in a very hysterical way: "Must you go?`
+    if before[-1:].isalnum() and after[:1].isupper():
+        return True  # `said "Exactly" to`, `put that down as 'Meg's clever nonsense.'`
     return toggled
 
 
 def _detokenize(tokens: list[str], state: dict) -> str:
-    """Tokens back to prose; straight quotes and `_` alternate between opening and closing."""
+    """Tokens back to prose, joined as printed: no space after an opening quotation mark or
+    before a closing one; straight quotes and `_` alternate between opening and closing.
+    `state["dangling"]` tells whether the last token is a mark that opens a quote."""
     out: list[str] = []
     glue_next = False
+    last: dict[str, bool] = {}
+    state["dangling"] = False
     for i, token in enumerate(tokens):
         if token == "'" and _straight_single_is_apostrophe(tokens, i):
             out[-1] += token
@@ -249,16 +268,23 @@ def _detokenize(tokens: list[str], state: dict) -> str:
         if token in STRAIGHT or token == "_":
             toggled = not state.get(token, False)
             # A sentence opening on a mark opens a quote (or re-opens one carried over).
-            is_open = _opening(tokens, i, toggled) if token == "'" else toggled or i == 0
-            state[token] = is_open
+            is_open = _opening(tokens, i, toggled, last.get(token)) if token in STRAIGHT \
+                else toggled or i == 0
+            state[token] = last[token] = is_open
             if is_open:
-                out.append(token)
+                if glue_next and out:
+                    out[-1] += token  # `"'Death,'" quoted Warwick`
+                else:
+                    out.append(token)
                 glue_next = True
+                state["dangling"] = i == len(tokens) - 1
             elif out:
                 out[-1] += token
             else:
                 out.append(token)
             continue
+        if token in OPEN_MARKS:
+            state["dangling"] = i == len(tokens) - 1
         if glue_next and out:
             out[-1] += token
         else:
@@ -382,6 +408,49 @@ def _adjacent_quotes(tokens: list[str], was_open: bool, opens: set[str], closes:
     return cuts
 
 
+def _settle_start(tokens: list[str], t: int) -> int:
+    """Where a paragraph found at token t really starts: before a token made only of opening
+    marks (`\u201c\u2018Tis`), after the marks that close the paragraph before (`thoughts --'
+    'Thrushcross`: of two straight marks in a row the first closes)."""
+    while t > 0 and tokens[t - 1] and all(c in "\u201c\u2018" for c in tokens[t - 1]):
+        t -= 1
+    start = run = t
+    while run < len(tokens) and (tokens[run] in DASHES or tokens[run] in
+                                 OPEN_MARKS | CLOSE_MARKS | STRAIGHT):
+        if tokens[run] in CLOSE_MARKS or tokens[run + 1: run + 2] == [tokens[run]] and \
+                tokens[run] in STRAIGHT:
+            start = run + 1
+        run += 1
+    return start if start < len(tokens) else t
+
+
+def _settle(sentences: list[list[str]], starts: set[tuple[int, int]] | None
+            ) -> tuple[list[list[str]], set[tuple[int, int]] | None, set[int]]:
+    """LitBank's sentences as printed: a mark left at the end of a sentence that opens the
+    next one (`she said. "` / `As you like."`) moved to it, and the book's paragraph starts
+    (if known) settled by `_settle_start`. Also the sentences whose last token moved."""
+    sentences = [list(tokens) for tokens in sentences]
+    if starts is not None:
+        starts = {(s, _settle_start(sentences[s], t) if t else 0) for s, t in starts}
+    moved: set[int] = set()
+    state: dict = {}
+    for number, tokens in enumerate(sentences):
+        if starts is not None and (number, 0) in starts:
+            state = {}
+        if not tokens:
+            continue
+        _detokenize(tokens, state)
+        following = sentences[number + 1] if number + 1 < len(sentences) else []
+        if state["dangling"] and len(tokens) > 1 and following and following[0] != tokens[-1]:
+            following.insert(0, tokens.pop())
+            moved.add(number)
+            if starts is not None:
+                starts = {(s, t + 1 if s == number + 1 and t else t) for s, t in starts}
+                if (number, len(tokens)) in starts:
+                    starts = (starts - {(number, len(tokens))}) | {(number + 1, 0)}
+    return sentences, starts, moved
+
+
 def to_markdown(title: str, sentences: list[list[str]], mode: str = "rebuilt",
                 starts: set[tuple[int, int]] | None = None
                 ) -> tuple[str, dict[int, int], dict[int, list[int]]]:
@@ -390,8 +459,12 @@ def to_markdown(title: str, sentences: list[list[str]], mode: str = "rebuilt",
     both modes, a quote left open and a sentence starting in lower case (`said he.` split
     off by the tokenizer) stay in the paragraph before, and a quote right after another
     (`"Well?" "Yes."`) starts a paragraph. In `real` mode the paragraphs start exactly at
-    `starts`, (sentence, token) positions, and nothing is guessed."""
+    `starts`, (sentence, token) positions, and nothing is guessed. In every mode the text
+    reads as printed (`_settle`, `_detokenize`): an opening mark LitBank left at the end of
+    the sentence before starts its own sentence, no paragraph break falls inside a quote,
+    and a book's paragraph reads its straight marks afresh."""
     opens, closes = _marks(sentences)
+    sentences, starts, moved = _settle(sentences, starts if mode == REAL else None)
     dash = _dash_book(sentences)
     lines = [f"# {title}", "", "## Excerpt"]
     line_of: dict[int, int] = {}
@@ -416,6 +489,8 @@ def to_markdown(title: str, sentences: list[list[str]], mode: str = "rebuilt",
         if new_paragraph:
             lines.append("")
             paragraph = []
+            if mode == REAL:
+                state = {}  # a book's paragraph reads its quotation marks afresh
         paragraph.append(tokens)
         speech = next((i for i, t in enumerate(tokens) if dash and i and t in DASHES
                        and tokens[i - 1] == ":"), None) if mode != REAL else None
@@ -431,10 +506,15 @@ def to_markdown(title: str, sentences: list[list[str]], mode: str = "rebuilt",
             if a:
                 lines.append("")
                 more_lines.setdefault(number, []).append(len(lines) + 1)
+                state = {}  # the cut is where a quote closed (or a book's paragraph starts)
             lines.append(_detokenize(tokens[a:b], state))
             line_of.setdefault(number, len(lines))
         quote_open = _quote_open_after(tokens, quote_open, opens, closes)
         previous = tokens
+    for number in moved:
+        # The quote that opens with the mark moved off this sentence is on the next line.
+        if number + 1 in line_of:
+            more_lines.setdefault(number, []).append(line_of[number + 1])
     return "\n".join(lines) + "\n", line_of, more_lines
 
 
