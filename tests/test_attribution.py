@@ -233,6 +233,16 @@ def test_a_caller_goes_on_when_the_one_called_is_tagged_answering_after():
     assert said(text, cast)[1][0] == "william"
 
 
+def test_a_call_by_name_in_the_turn_after_picks_which_reading_spoke_before_it():
+    # Read forward from Huck the question is Tom's, read back from Joe it is Joe's: the
+    # answer calls Joe, so it answers him.
+    cast = cast_of(("tom", "Tom", "male"), ("huck", "Huck", "male"), ("joe", "Joe", "male"))
+    text = ('"Where is the boat?" said Tom.\n\n"By the river," said Huck.\n\n'
+            '"Who took it there?"\n\n"Your brother did, Joe."\n\n'
+            '"Then I shall fetch it," said Joe.')
+    assert said(text, cast)[2] == ("joe", "turn_taking")
+
+
 def test_turn_taking_alternates_through_untagged_turns():
     text = ('"Where?" said Tom.\n\n"Here," said Huck.\n\n"Now?"\n\n"Yes."\n\n"Why?"')
     assert said(text, MEN) == [("tom", "tag"), ("huck", "tag"), ("tom", "turn_taking"),

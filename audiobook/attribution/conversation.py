@@ -216,6 +216,10 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         guesses = [g for g in guesses if g[-1] not in named] or guesses
         beside = _tagged_beside(run, i)
         guesses = [g for g in guesses if g[-1] not in beside] or guesses
+        # `"..."` `"Yes, Mary, ..."`: a call by name answers the one who just spoke.
+        after = run[i + 1] if i + 1 < len(run) else None
+        if after and not after.gap and not after.continues and len(after.addressed) == 1:
+            guesses = [g for g in guesses if g[-1] in after.addressed] or guesses
         if not guesses:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:

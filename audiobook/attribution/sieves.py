@@ -60,7 +60,9 @@ a quote carries its own tag.
                     and that a guess (vocative, narration subject), however near; a
                     turn one reading cannot fit, for it speaks to that reading's speaker,
                     hands it and every turn beyond it to the other reading; no reading
-                    repeats the speaker a tag names in the paragraph beside; read forward
+                    repeats the speaker a tag names in the paragraph beside; of two
+                    readings, the one the next turn calls by name spoke (it is answered,
+                    `"Your brother did, Joe."`); read forward
                     from a paragraph of two voices, the talk goes on from its last one;
                     a tag's `to Tom`, or narration just before bringing the speaker to
                     someone (`she met with Edmund`, `turned to me`, and from then on),
