@@ -214,6 +214,35 @@ def test_a_vocative_guess_never_gives_a_turn_to_the_one_tagged_in_the_paragraph_
     assert said(text, cast)[-1][0] != "flo"
 
 
+def test_the_one_called_madam_answers_the_call_so_a_woman_speaks_next():
+    # Alternation would give the answer to the Major, the last man talked to; but the
+    # call `Madam` is answered by a woman.
+    cast = cast_of(("aziz", "Aziz", "male"), ("moore", "Mrs. Moore", "female"),
+                   ("callendar", "Major Callendar", "male"))
+    text = ('Mrs. Moore had left the club. Major Callendar stayed.\n\n'
+            '"Good night," said Aziz to the Major.\n\nThen he saw someone in the mosque.\n\n'
+            '"Madam, this is a holy place."\n\n"I have taken off my shoes."\n\n'
+            '"Then I ask your pardon."')
+    assert said(text, cast)[2][0] == "moore"
+
+
+def test_a_caller_goes_on_when_the_one_called_is_tagged_answering_after():
+    cast = cast_of(("william", "William", "male"), ("mother", "Mrs. Morel", "female"))
+    text = ('William came in.\n\n"Can I have my dinner, mother?" he cried.\n\n'
+            '"It begins at half-past one."\n\n"You can have it soon," replied Mrs. Morel.')
+    assert said(text, cast)[1][0] == "william"
+
+
+def test_a_call_by_name_in_the_turn_after_picks_which_reading_spoke_before_it():
+    # Read forward from Huck the question is Tom's, read back from Joe it is Joe's: the
+    # answer calls Joe, so it answers him.
+    cast = cast_of(("tom", "Tom", "male"), ("huck", "Huck", "male"), ("joe", "Joe", "male"))
+    text = ('"Where is the boat?" said Tom.\n\n"By the river," said Huck.\n\n'
+            '"Who took it there?"\n\n"Your brother did, Joe."\n\n'
+            '"Then I shall fetch it," said Joe.')
+    assert said(text, cast)[2] == ("joe", "turn_taking")
+
+
 def test_turn_taking_alternates_through_untagged_turns():
     text = ('"Where?" said Tom.\n\n"Here," said Huck.\n\n"Now?"\n\n"Yes."\n\n"Why?"')
     assert said(text, MEN) == [("tom", "tag"), ("huck", "tag"), ("tom", "turn_taking"),

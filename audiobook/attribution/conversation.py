@@ -10,15 +10,31 @@ from itertools import accumulate, chain
 
 from audiobook.attribution.names import NameIndex
 from audiobook.attribution.tags import (_SENTENCE_END, ACTION_VERBS, CLAUSES, _is_speech_verb,
-                                        clause_subject, tag_after)
+                                        addressed_gender, clause_subject, tag_after)
 from audiobook.attribution.turns import Quote, Turn, _Latest
 from audiobook.cast import NARRATOR
 
 def _fits(role: str | None, turn: Turn, names: NameIndex) -> bool:
     if not role or role in turn.ruled_out:
         return False
-    gender = turn.gender
+    gender = turn.gender or turn.called_gender
     return not gender or names.genders.get(role) == gender
+
+
+def _called_genders(run: list[Turn], names: NameIndex) -> None:
+    """`"Can I help you, madam?"` `"No, thank you."`: the one called `sir` or `madam` answers
+    right after, and who says `madam` answers a woman: a turn right after a call of one
+    gender, with no narration between, is spoken by that gender."""
+    for i, turn in enumerate(run):
+        # The call in the turn's last quote: one before may have been answered in the turn.
+        called = addressed_gender(run[i - 1].quotes[-1].segment.text) \
+            if i and not turn.gap and not turn.continues else None
+        # `"Can I have my dinner, mother?" he cried.` `"It begins at one."` `"...," replied
+        # the mother.`: one of that gender tagged right after answers, the caller went on.
+        after = run[i + 1] if i + 1 < len(run) and not run[i + 1].gap else None
+        if after and after.strength == 3 and names.genders.get(after.speaker) == called:
+            called = None
+        turn.called_gender = called
 
 
 # Narration this long between two quotes ends a conversation (about five sentences).
@@ -107,6 +123,7 @@ def _rule_out_silent(run: list[Turn], names: NameIndex) -> dict[int, str]:
 
 def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
     """Fill unsettled turns from settled ones: vocatives, then alternation between anchors."""
+    _called_genders(run, names)
     silent = _rule_out_silent(run, names)
     # `Then he heard her speak.` just before: she speaks, whoever was spoken to.
     _settle_by_beat(run, names, _beat_speaker)
@@ -199,6 +216,10 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         guesses = [g for g in guesses if g[-1] not in named] or guesses
         beside = _tagged_beside(run, i)
         guesses = [g for g in guesses if g[-1] not in beside] or guesses
+        # `"..."` `"Yes, Mary, ..."`: a call by name answers the one who just spoke.
+        after = run[i + 1] if i + 1 < len(run) else None
+        if after and not after.gap and not after.continues and len(after.addressed) == 1:
+            guesses = [g for g in guesses if g[-1] in after.addressed] or guesses
         if not guesses:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:

@@ -60,7 +60,9 @@ a quote carries its own tag.
                     and that a guess (vocative, narration subject), however near; a
                     turn one reading cannot fit, for it speaks to that reading's speaker,
                     hands it and every turn beyond it to the other reading; no reading
-                    repeats the speaker a tag names in the paragraph beside; read forward
+                    repeats the speaker a tag names in the paragraph beside; of two
+                    readings, the one the next turn calls by name spoke (it is answered,
+                    `"Your brother did, Joe."`); read forward
                     from a paragraph of two voices, the talk goes on from its last one;
                     a tag's `to Tom`, or narration just before bringing the speaker to
                     someone (`she met with Edmund`, `turned to me`, and from then on),
@@ -73,14 +75,16 @@ a quote carries its own tag.
                     did not speak the previous turn (low confidence)
   default           nothing settled it: the narrator speaks, and the quote is reported
 
-Throughout, a character addressed by name inside the quote (`"Emily, wait"`) is never its
-speaker (a name alone answering a question, `"Who is it?" "Emily."`, or in a list, `Emily,
-Jane, and Tom`, or in the possessive, `"Emily's."`, addresses no one), and pronouns resolve
-by gender to the most recent fitting character (named in the narration, speaking, or called
-by name in a quote); a sentence opening on `She` names again the one it means, after the
-others it names (`She looked at Jane. "...," she said` is not Jane), across paragraphs and
-within the quote's own; a `he` opening a clause is no one named later in it (`he was cross
-because Tom laughed`).
+Throughout, a turn right after one whose last quote calls `madam`, `sir`, `papa` is one of
+that gender's (the one called answers; not when one of that gender is tagged in the turn
+after it: then the caller went on), and a character addressed by name inside the quote
+(`"Emily, wait"`) is never its speaker (a name alone answering a question, `"Who is it?"
+"Emily."`, or in a list, `Emily, Jane, and Tom`, or in the possessive, `"Emily's."`,
+addresses no one), and pronouns resolve by gender to the most recent fitting character
+(named in the narration, speaking, or called by name in a quote); a sentence opening on
+`She` names again the one it means, after the others it names (`She looked at Jane. "...,"
+she said` is not Jane), across paragraphs and within the quote's own; a `he` opening a
+clause is no one named later in it (`he was cross because Tom laughed`).
 """
 
 from __future__ import annotations

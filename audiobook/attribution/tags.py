@@ -74,10 +74,14 @@ _KIN_VOCATIVE = re.compile(
     r"\s*(?=[,;:!?.\u2014-]|$)", re.IGNORECASE)
 
 
+# `My brother, Tom, went fishing.`: a name set off after the noun says who it is, no call.
+_NAMED_AFTER = re.compile(r",\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+[a-z]")
+
+
 def addressed_gender(text: str) -> str | None:
     """The gender of someone addressed as `papa`, `sir`, `my girl`; None if unsure."""
     genders = {NOUN_GENDER.get(m.group(1).lower()) or _KIN.get(m.group(1).lower())
-               for m in _KIN_VOCATIVE.finditer(text)}
+               for m in _KIN_VOCATIVE.finditer(text) if not _NAMED_AFTER.match(text, m.end())}
     genders.discard(None)
     return genders.pop() if len(genders) == 1 else None
 

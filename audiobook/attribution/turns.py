@@ -64,6 +64,7 @@ class Turn:
     salient: list[str] = field(default_factory=list)  # mentions, and whom `She` refers to
     # The salient roles of a long narration after the last quote: newer than the speaker.
     trailing: list[str] = field(default_factory=list)
+    called_gender: str | None = None  # the gender a neighbouring turn calls (`sir`, `madam`)
 
     @property
     def addressed(self) -> set[str]:
