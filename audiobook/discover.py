@@ -103,6 +103,10 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     # Words capitalised after a lowercase word somewhere: names, not `Come` or `Soon`.
     text = " ".join(s.text for s in book.segments())
     proper = set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z'\u2019]+)", text))
+    # A name only ever called (`"Exactly," said John`, `"Hear, hear!"`) must also be
+    # somewhere in the narration to be someone's.
+    narrated = set(re.findall(r"[A-Z][a-z'\u2019]+", " ".join(
+        s.text for s in book.segments() if s.kind != DIALOGUE)))
     first_person = 0
     for chapter in book.chapters:
         for scene in chapter.scenes:
@@ -129,7 +133,8 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         found[described] += 1
                     names = [m.group(1)] if m else []
                     names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)
-                              if _proper(v.group(1), proper)]
+                              if _proper(v.group(1), proper)
+                              and set(_strip_title(v.group(1)).split()) <= narrated]
                     for name in names:
                         words = name.split()
                         while words and words[-1] in _NOT_NAMES:
@@ -139,8 +144,9 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         while len(words) > 1 and words[0] not in proper and \
                                 words[0].rstrip(".").lower() not in TITLES:
                             words.pop(0)
-                        if words and words[0] not in _NOT_NAMES and not re.search(
-                                r"['\u2019]", words[-1]):
+                        bare_title = len(words) == 1 and words[0].rstrip(".").lower() in TITLES
+                        if words and words[0] not in _NOT_NAMES and not bare_title and \
+                                not re.search(r"['\u2019]", words[-1]):
                             found[" ".join(words)] += 1
     return found, first_person
 
