@@ -105,8 +105,8 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     proper = set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z'\u2019]+)", text))
     # A name only ever called (`"Exactly," said John`, `"Hear, hear!"`) must also be
     # somewhere in the narration to be someone's.
-    narrated = set(re.findall(r"[A-Z][a-z'\u2019]+", " ".join(
-        s.text for s in book.segments() if s.kind != DIALOGUE)))
+    narrated = {re.sub(r"['\u2019]s?$", "", word) for word in re.findall(
+        r"[A-Z][a-z'\u2019]+", " ".join(s.text for s in book.segments() if s.kind != DIALOGUE))}
     first_person = 0
     for chapter in book.chapters:
         for scene in chapter.scenes:

@@ -267,6 +267,8 @@ def test_words_only_ever_called_and_bare_titles_are_no_names():
     # `Exactly` and `Hear` open replies like calls (and are capitalised after a comma once),
     # but the narration never names them; `Mrs.` alone calls no one.
     assert tags == {"John": 2, "Mary": 2}
+    owned = _tag_names(parse('# T\n\nTom\'s hat fell.\n\n"Pick it up, Tom," said Mary.\n'))[0]
+    assert owned["Tom"] == 1  # named in the narration, if only as an owner
 
 
 def test_a_bare_surname_one_family_member_owns_stays_their_alias():
