@@ -103,10 +103,6 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     # Words capitalised after a lowercase word somewhere: names, not `Come` or `Soon`.
     text = " ".join(s.text for s in book.segments())
     proper = set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z'\u2019]+)", text))
-    # A name only ever called (`"Exactly," said John`, `"Hear, hear!"`) must also be
-    # somewhere in the narration to be someone's.
-    narrated = {re.sub(r"['\u2019]s?$", "", word) for word in re.findall(
-        r"[A-Z][a-z'\u2019]+", " ".join(s.text for s in book.segments() if s.kind != DIALOGUE))}
     first_person = 0
     for chapter in book.chapters:
         for scene in chapter.scenes:
@@ -133,8 +129,7 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         found[described] += 1
                     names = [m.group(1)] if m else []
                     names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)
-                              if _proper(v.group(1), proper)
-                              and set(_strip_title(v.group(1)).split()) <= narrated]
+                              if _proper(v.group(1), proper)]
                     for name in names:
                         words = name.split()
                         while words and words[-1] in _NOT_NAMES:
