@@ -1107,3 +1107,11 @@ def test_a_name_before_an_aside_and_a_speech_verb_speaks():
     text = ('Tom sat by Mary.\n\n"I am tired," he said, yawning. Nothing would rouse him, '
             'until at last Mary, getting more and more angry, said, "Then go to bed."')
     assert said(text, PAIR) == [("tom", "tag"), ("mary", "tag")]
+
+
+def test_a_role_of_unknown_gender_may_still_answer_sir():
+    # `sir` says a man answers; Pat, whom the cast gives no gender, is not ruled out.
+    cast = cast_of(("tom", "Tom", "male"), ("pat", "Pat", "neutral"))
+    text = ('"Good day," said Pat.\n\n"Good day to you, sir," said Tom.\n\n"Fine weather."\n\n'
+            '"It is."')
+    assert said(text, cast)[2] == ("pat", "turn_taking")

@@ -17,8 +17,11 @@ from audiobook.cast import NARRATOR
 def _fits(role: str | None, turn: Turn, names: NameIndex) -> bool:
     if not role or role in turn.ruled_out:
         return False
-    gender = turn.gender or turn.called_gender
-    return not gender or names.genders.get(role) == gender
+    gender = names.genders.get(role)
+    if turn.gender:
+        return gender == turn.gender
+    # A call is weaker than a tag: one the cast gives no gender may still answer `sir`.
+    return not turn.called_gender or gender in (turn.called_gender, "neutral", None)
 
 
 def _called_genders(run: list[Turn], names: NameIndex) -> None:
@@ -216,7 +219,9 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         guesses = [g for g in guesses if g[-1] not in named] or guesses
         beside = _tagged_beside(run, i)
         guesses = [g for g in guesses if g[-1] not in beside] or guesses
-        # `"..."` `"Yes, Mary, ..."`: a call by name answers the one who just spoke.
+        # `"..."` `"Yes, Mary, ..."`: a call by name answers the one who just spoke. Only a
+        # narration paragraph between stops it (`Joe came in. "Hello, Joe."` inside the
+        # next paragraph does not: requiring that too lost a development quote).
         after = run[i + 1] if i + 1 < len(run) else None
         if after and not after.gap and not after.continues and len(after.addressed) == 1:
             guesses = [g for g in guesses if g[-1] in after.addressed] or guesses
