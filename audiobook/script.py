@@ -322,12 +322,13 @@ def _opens(text: str, i: int, style: str) -> bool:
     after = text[i + 1] if i + 1 < len(text) else " "
     if after.isspace() and not (i == 0 or text[i - 1].isspace()) or i + 1 >= len(text):
         return False
-    if after.isspace():
-        # A mark between spaces is a toggle: outside a quote it opens one, if a mark
-        # after it closes it (`He measured 5 " and left.` opens nothing).
-        return _closed_later(text, i, style)
     if ch == "\u201c":
         return True
+    if after.isspace() and i > 0 and text[max(0, i - 3):i].rstrip()[-1:] not in (":", ","):
+        # A mark between spaces is a toggle: outside a quote it opens one, if the next
+        # mark closes it (`He measured 5 " and left.` opens nothing). Opening a paragraph,
+        # or after `said:`, it opens, closed or not: a speech may run into the next one.
+        return _closed_later(text, i, style)
     if i > 0 and text[i - 1] not in _OPEN_BEFORE:
         return False
     if style == SINGLE and _ELISION.match(text, i + 1) and not _CAPITAL_WORD.match(text, i + 1) \
@@ -336,12 +337,19 @@ def _opens(text: str, i: int, style: str) -> bool:
     return True
 
 
+_MARKS = {DOUBLE: re.compile("[\"\u201c\u201d]"), SINGLE: re.compile("['\u2018\u2019]")}
+
+
 def _closed_later(text: str, i: int, style: str, window: int = 3000) -> bool:
-    """Whether a closing mark follows the mark at i within `window` characters (bounded,
-    so a paragraph of stray marks still parses in linear time)."""
-    closers = "\u201d\"" if style == DOUBLE else "\u2019'"
-    return any(text[j] in closers and _closes(text, j, style)
-               for j in range(i + 1, min(len(text), i + window)))
+    """Whether the next quotation mark after i that closes or opens, within `window`
+    characters, closes (bounded: a paragraph of stray marks parses in linear time)."""
+    for mark in _MARKS[style].finditer(text, i + 1, i + window):
+        j = mark.start()
+        if _closes(text, j, style):
+            return True
+        if j + 1 < len(text) and not text[j + 1].isspace() and text[j - 1] in _OPEN_BEFORE:
+            return False  # `... left. "Yes,"`: the next quote opens first
+    return False
 
 
 def _closes(text: str, i: int, style: str, lenient: bool = False) -> bool:

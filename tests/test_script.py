@@ -136,10 +136,21 @@ def test_a_mark_between_spaces_opens_a_quote_outside_one():
 
 
 def test_a_mark_between_spaces_that_nothing_closes_is_text():
-    book = parse('# B\n\nHe measured 5 " and then left.\n\n"Yes," said Tom.\n')
-    assert pieces(book) == [(NARRATION, 'He measured 5 " and then left.'), (DIALOGUE, "Yes,"),
-                            (NARRATION, "said Tom.")]
-    assert book.warnings == ()
+    for text in ('He measured 5 " and then left.\n\n"Yes," said Tom.\n',
+                 'He measured 5 " and then left. "Yes," said Tom.\n'):  # the next mark opens
+        book = parse("# B\n\n" + text)
+        assert pieces(book) == [(NARRATION, 'He measured 5 " and then left.'),
+                                (DIALOGUE, "Yes,"), (NARRATION, "said Tom.")]
+        assert book.warnings == ()
+
+
+@pytest.mark.parametrize("first", ['\u201c I have a story.', '" I have a story.',
+                                   'He said: " I have a story.'])
+def test_a_spaced_mark_opening_a_speech_carried_into_the_next_paragraph(first):
+    said = [s for s in parse(f'# B\n\n{first}\n\n" It began in May," she said.\n').segments()
+            if s.kind == DIALOGUE]
+    assert [(s.text, s.continues_quote) for s in said] == [
+        ("I have a story.", False), ("It began in May,", True)]
 
 
 def test_emphasis_markers_are_dropped_only_beside_a_quote():
