@@ -153,11 +153,16 @@ def _description(clause: str, before: str) -> str | None:
         m = _END_TAG_DESCRIBED.search(before.rstrip(" ,:"))
     if not m:
         return None
-    words = []
-    for word in m.group(1).split():
-        # `said the girl smiling`, `the man quietly`; but `the king`, `the elderly lady`.
-        if word in _DESCRIPTION_ENDS or words and word.endswith(("ly", "ing")) and \
-                word not in NOUN_GENDER:
+    if re.match(r"\s+[a-z-]+['\u2019]", m.string[m.end(1):]):
+        return None  # `said the old man's wife`: the description is of an owner
+    found, words = m.group(1).split(), []
+    for n, word in enumerate(found):
+        # `said the girl smiling`, `the man quietly`; but `the king`, `the elderly lady`,
+        # `the big burly sailor` (a word of its own kind follows).
+        following = found[n + 1] if n + 1 < len(found) else ""
+        adverb = word.endswith(("ly", "ing")) and word not in NOUN_GENDER and (
+            not following or following in _DESCRIPTION_ENDS or following.endswith(("ly", "ing")))
+        if word in _DESCRIPTION_ENDS or words and adverb:
             break
         words.append(word)
     if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS:

@@ -254,6 +254,9 @@ def test_descriptions_keep_their_nouns_and_their_quotes_keep_vocatives():
     # is no `the man`; Emily is called twice though both callers are described.
     assert found["the king"] == ("male", 2) and found["the elderly lady"] == ("female", 2)
     assert "the man" not in found
+    more = discover(parse('# T\n\n## One\n\n"Ahoy," said the big burly sailor.\n\n'
+                          '"Hush," said the old man\'s wife.\n\n"Ahoy!" said the big burly sailor.\n'))
+    assert [c.name for c in more.characters] == ["the big burly sailor"]  # not `the old`
     assert found["Sherlock Holmes"] == ("male", 1)  # the `he` of his own sentence
     tags, _ = _tag_names(parse(text))
     assert tags["Emily"] == 2
