@@ -7,6 +7,7 @@ import pytest
 
 from audiobook.attribution import attribute, report
 from audiobook.attribution.names import NameIndex
+from audiobook.attribution.tags import addressed, addressed_gender
 from audiobook.cast import Cast, Role, load_cast
 from audiobook.script import DIALOGUE, parse
 
@@ -1115,3 +1116,12 @@ def test_a_role_of_unknown_gender_may_still_answer_sir():
     text = ('"Good day," said Pat.\n\n"Good day to you, sir," said Tom.\n\n"Fine weather."\n\n'
             '"It is."')
     assert said(text, cast)[2] == ("pat", "turn_taking")
+
+
+def test_a_kin_word_with_a_name_set_off_after_it_calls_no_one_by_either_rule():
+    cast = cast_of(("john", "Uncle John", "male"), ("mary", "Mary", "female"),
+                   ("tom", "Tom", "male"))
+    quote = "My uncle, Tom, went fishing."
+    names = NameIndex(cast)
+    assert addressed(quote, names) == set() and addressed_gender(quote) is None
+    assert addressed("Surely, uncle, you knew.", names) == {"john"}

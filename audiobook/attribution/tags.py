@@ -77,10 +77,15 @@ _KIN_VOCATIVE = re.compile(
 _NAMED_AFTER = re.compile(r",\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+[a-z]")
 
 
+def _kin_calls(text: str) -> list[str]:
+    """The kin words and titles a quote calls someone by (`papa`, `sir`, `my girl`)."""
+    return [m.group(1).lower() for m in _KIN_VOCATIVE.finditer(text)
+            if not _NAMED_AFTER.match(text, m.end())]
+
+
 def addressed_gender(text: str) -> str | None:
     """The gender of someone addressed as `papa`, `sir`, `my girl`; None if unsure."""
-    genders = {NOUN_GENDER.get(m.group(1).lower()) or _KIN.get(m.group(1).lower())
-               for m in _KIN_VOCATIVE.finditer(text) if not _NAMED_AFTER.match(text, m.end())}
+    genders = {NOUN_GENDER.get(word) or _KIN.get(word) for word in _kin_calls(text)}
     genders.discard(None)
     return genders.pop() if len(genders) == 1 else None
 
@@ -142,8 +147,8 @@ def addressed(text: str, names: NameIndex, mentions: list | None = None) -> set[
         if (at_start and after[:1] in ",!?.;\u2014-") or (before.endswith(",") and at_end) or \
                 joined:
             found.add(m.role)
-    for m in _KIN_VOCATIVE.finditer(text):
-        role = names.kin_role(m.group(1))  # `Surely, uncle, ...` speaks to `Uncle John`
+    for word in _kin_calls(text):
+        role = names.kin_role(word)  # `Surely, uncle, ...` speaks to `Uncle John`
         if role:
             found.add(role)
     return found
