@@ -200,9 +200,9 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
         for group in groups:
             for form in group["forms"]:
                 form_bare, form_title = _strip_title(form), _title_of(form)
-                same = bare == form_bare and (not title or not form_title or title == form_title)
-                if bare in family:
-                    same = bare == form_bare and title == form_title
+                # A family's titled forms join only the same title.
+                same = bare == form_bare and (title == form_title or bare not in family and
+                                              not (title and form_title))
                 part = (len(bare.split()) == 1 and not title and len(form_bare.split()) > 1
                         and bare in form_bare.split())
                 if same or part:

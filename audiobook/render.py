@@ -20,7 +20,8 @@ from audiobook.cache import CacheInfo, SegmentCache, default_cache_dir, make_key
 from audiobook.cast import Cast, default_cast, load_cast
 from audiobook.decode import decode_script
 from audiobook.engines import Engine, create_engine
-from audiobook.errors import CastError, EngineError, OutputError, ScriptError, located, read_user_file
+from audiobook.errors import (CastError, EngineError, OutputError, ScriptError, located,
+                               read_user_file)
 from audiobook.plan import ChapterPlan, book_slug, plan_chapter
 from audiobook.script import DIALOGUE, Book, BookStream, Chapter, parse_stream
 

@@ -467,10 +467,9 @@ _MEETS = re.compile(r"\b(?:met|meets|meeting|joined|joins|found|finds|overtook|a
 def _met(text: str, names: NameIndex) -> set[str]:
     """Those the narration says someone meets, joins or turns to (`she met with Edmund`,
     `John turned to me`: the narrator)."""
-    met = {m.role for m in names.mentions(text)
-           if _MEETS.search(text, max(0, m.start - 40), m.start)}
-    return met | {NARRATOR for m in re.finditer(r"\bme\b", text)
-                  if _MEETS.search(text, max(0, m.start() - 40), m.start())}
+    people = [(m.role, m.start) for m in names.mentions(text)]
+    people += [(NARRATOR, m.start()) for m in re.finditer(r"\bme\b", text)]
+    return {role for role, start in people if _MEETS.search(text, max(0, start - 40), start)}
 
 
 def _other_side(turns: list[Turn], i: int, quote: Quote) -> str | None:

@@ -232,8 +232,7 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
                      if w in NOUN_GENDER or w in SPOUSES), None)
         if head in SPOUSES and words[0].lower() in ("his", "her"):
             # `cried his wife`: the wife of the man just mentioned, by surname.
-            owner = _latest_of_gender(PRONOUN_GENDER[words[0].lower()], names, recent, set())
-            spouse = names.spouse_of(owner) if owner else None
+            spouse = _spouse_of_pronoun(words[0], names, recent)
             if spouse:
                 return _Subject(spouse, found=True)
         gender = NOUN_GENDER.get(head) or SPOUSES.get(head) if head else None
@@ -415,14 +414,20 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
     spouse = _SPOUSE_SUBJECT.match(text)
     if spouse:
         # `Her husband bent over her`: the husband of the woman the `her` means.
-        owner = _latest_of_gender(PRONOUN_GENDER[spouse.group(1).lower()], names, recent, set())
-        role = names.spouse_of(owner) if owner else None
+        role = _spouse_of_pronoun(spouse.group(1), names, recent)
         if role and role not in exclude:
             return _Subject(role, found=True)
     return _Subject()
 
 
 _SPOUSE_SUBJECT = re.compile(r"(his|her)\s+(?:husband|wife)\b", re.IGNORECASE)
+
+
+def _spouse_of_pronoun(pronoun: str, names: NameIndex, recent: list[str]) -> str | None:
+    """`his wife`, `her husband`: the spouse (by surname) of the latest one `his` or `her`
+    can mean."""
+    owner = _latest_of_gender(PRONOUN_GENDER[pronoun.lower()], names, recent, set())
+    return names.spouse_of(owner) if owner else None
 
 
 def last_clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[str],
