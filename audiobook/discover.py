@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.attribution import attribute
-from audiobook.attribution.names import TITLES, NameIndex
+from audiobook.attribution.names import LOWER, TITLES, UPPER, NameIndex
 from audiobook.attribution.tags import NOUN_GENDER, SPEECH_VERBS
 from audiobook.cast import NARRATOR, Cast, Role
 from audiobook.errors import OutputError
@@ -32,8 +33,10 @@ _NOT_NAMES = frozenset(
     Heaven Sir Madam Mother Father Aunt Uncle One Some Every Each Nobody Somebody Everybody
     Someone Everyone Anyone Nothing Something Everything""".split()
 )
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Captain|Colonel|Major|Aunt|Uncle|Professor|Mme|Mlle|St)\.?"
-_NAME = rf"((?:{_TITLE}\s+)?[A-Z][a-z'\u2019]+(?:\s+[A-Z][a-z'\u2019]+)?)"
+_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Captain|Colonel|Major|Aunt|Uncle|Professor|Mme|"
+          r"Mlle|St|Monsieur|Madame|Signor|Signora|Signorina|Herr|Frau|Señor|Señora)\.?")
+_CAPITALISED = rf"[{UPPER}][{LOWER}'\u2019]+"
+_NAME = rf"((?:{_TITLE}\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED})?)"
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _AFTER_VERB = re.compile(rf"^\W*(?:{_VERBS})\s+{_NAME}")
 _BEFORE_VERB = re.compile(rf"^\W*{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
@@ -102,7 +105,7 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     found: Counter = Counter()
     # Words capitalised after a lowercase word somewhere: names, not `Come` or `Soon`.
     text = " ".join(s.text for s in book.segments())
-    proper = set(re.findall(r"(?<=[a-z,;] )([A-Z][a-z'\u2019]+)", text))
+    proper = set(re.findall(rf"(?<=[{LOWER},;] )({_CAPITALISED})", text))
     first_person = 0
     for chapter in book.chapters:
         for scene in chapter.scenes:
@@ -182,7 +185,7 @@ def _title_of(name: str) -> str | None:
 def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
     """Group name forms of one person: `Sherlock Holmes`, `Holmes`, `Mr. Holmes`; but
     `Mr. Bennet` and `Mrs. Bennet` stay two people."""
-    full_names = Counter(re.findall(r"\b([A-Z][a-z]+ [A-Z][a-z]+)\b", text))
+    full_names = Counter(re.findall(rf"\b([{UPPER}][{LOWER}]+ [{UPPER}][{LOWER}]+)\b", text))
     # A surname tagged with two titles (`Mrs.` and `Miss Hamilton`) is a family's: its
     # titled forms join only the same title, and the surname alone is no one.
     titles: dict[str, set] = {}
@@ -260,7 +263,8 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
 
 def role_id(name: str, taken: set[str], prefix: str = "c_") -> str:
     """A voices.yaml role id for `name`, not in `taken` (which it joins)."""
-    base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "someone"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # Zoë: zoe
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "someone"
     if not base[0].isalpha():
         base = prefix + base
     role, n = base, 2

@@ -446,6 +446,12 @@ def test_names_titles_possessives_and_first_or_last_name_alone():
                      ("lizzy", "Elizabeth's"), ("jane", "Jane")]
 
 
+def test_names_with_accents_are_names():
+    cast = cast_of(("emile", "Émile Zola", "male"), ("zoe", "Zoë", "female"))
+    text = 'Émile looked at Zoë.\n\n"Well?" said Émile.\n\n"Yes," Zoë said.\n\n"Good," said he.'
+    assert said(text, cast) == [("emile", "tag"), ("zoe", "tag"), ("emile", "tag")]
+
+
 def test_lowercase_names_in_running_text_are_not_names():
     assert NameIndex(PAIR).mentions("a mary go round with tom toms") == []
 

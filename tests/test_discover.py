@@ -272,3 +272,14 @@ def test_a_bare_surname_one_family_member_owns_stays_their_alias():
                               '"Why?" said Holmes.\n\n"Because," said Mrs. Hudson.\n'))
     assert {c.name: c.aliases for c in proposal.characters} == {
         "Mr. Holmes": ["Holmes", "Mr Holmes"], "Mrs. Hudson": []}
+
+
+def test_foreign_titles_carry_gender_and_names_may_have_accents():
+    text = ('# T\n\n## One\n\n"Buongiorno," said Signor Carella.\n\n"Guten Tag," said Frau Weber.\n\n'
+            '"Hola," said Señora Ruiz.\n\n"Ciao," said Signor Carella.\n\n'
+            'Émile sat down. He smiled at Zoë. "Salut," said Émile.\n\n"Hi," said Zoë.\n')
+    found = {c.name: (c.id, c.gender) for c in discover(parse(text)).characters}
+    assert found == {"Signor Carella": ("signor_carella", "male"),
+                     "Frau Weber": ("frau_weber", "female"),
+                     "Señora Ruiz": ("senora_ruiz", "female"),
+                     "Émile": ("emile", "male"), "Zoë": ("zoe", "neutral")}

@@ -24,6 +24,9 @@ TITLES = {
     "aunt": "female", "mother": "female", "sister": "female", "queen": "female",
     "princess": "female", "countess": "female", "duchess": "female", "baroness": "female",
     "dame": "female",
+    "signor": "male", "signore": "male", "herr": "male", "senor": "male", "señor": "male",
+    "signora": "female", "signorina": "female", "frau": "female", "fraulein": "female",
+    "fräulein": "female", "senora": "female", "señora": "female",
     "dr": None, "doctor": None, "captain": None, "colonel": None, "major": None,
     "general": None, "professor": None, "rev": None, "reverend": None, "judge": None,
     "st": None, "saint": None, "parson": None, "squire": "male", "old": None, "young": None,
@@ -31,13 +34,17 @@ TITLES = {
 }
 # Titles that are not also a way to refer to the person (`the parson` but not `the mr`).
 _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "old", "young",
-              "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame", "lady"}
+              "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame", "lady",
+              "signor", "herr", "senor", "señor"}
 # `Dr. Archie` is also `the doctor`.
 _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "capt": "captain",
                       "col": "colonel", "gen": "general"}
 # Titles that are also how the family calls someone: `uncle` alone means `Uncle John`.
 _KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister"}
-_TOKEN = re.compile(r"[A-Za-z][\w'\u2019-]*\.?")
+# Letters a name can start with and go on in, Latin-1 included (`Émile`, `Señora Ruiz`).
+UPPER = "A-ZÀ-ÖØ-Þ"
+LOWER = "a-zß-öø-ÿ"
+_TOKEN = re.compile(rf"[{UPPER}{LOWER}][\w'\u2019-]*\.?")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 # Articles opening a description used as a name (`The Servant`, `a young nurse`).
 _ARTICLES = ("the", "a", "an")

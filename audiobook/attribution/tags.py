@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from audiobook.attribution.names import _POSSESSIVE, NameIndex
+from audiobook.attribution.names import _POSSESSIVE, LOWER, UPPER, NameIndex
 from audiobook.cast import NARRATOR
 
 SPEECH_VERBS = frozenset(
@@ -55,7 +55,7 @@ NOUN_GENDER = {
         grandmother grandma mamma mama mum mummy mom maid maiden madam widow nun duchess
         countess baroness landlady hostess governess nurse""".split(), "female"),
 }
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+_WORD = re.compile(rf"[{UPPER}{LOWER}][{UPPER}{LOWER}'\u2019-]*")
 _ABBREVIATIONS = "".join(
     rf"(?<!\b{a})" for a in ("Mr", "Mrs", "Ms", "Dr", "St", "Mme", "Mlle", "Messrs", "Capt",
                                "Col", "Gen", "Rev", "Prof", "Hon", "Sr", "Jr", "M"))
