@@ -222,6 +222,20 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
             if len(longer) == 1:
                 forms.add(longer[0])
         groups.append({"name": name, "forms": forms, "count": count})
+    # `Mrs. Cavendish` is the one group whose full name (`Mary Cavendish`) ends in the
+    # surname and whose gender the title fits: one person, tagged by first name and by title.
+    for group in list(groups):
+        title, bare = _title_of(group["name"]), _strip_title(group["name"])
+        if not title or len(bare.split()) != 1:
+            continue
+        fits = [other for other in groups if other is not group and any(
+            not _title_of(f) and len(f.split()) == 2 and f.split()[1] == bare
+            for f in other["forms"]) and _gender(other["name"], sorted(other["forms"]), text)
+            == TITLES.get(title)]
+        if len(fits) == 1:
+            fits[0]["forms"] |= group["forms"]
+            fits[0]["count"] += group["count"]
+            groups.remove(group)
     # A bare surname two groups share (`Inglethorp` for Mr. and Mrs.) is no one's alias.
     shared = Counter(bare for g in groups for bare in
                      {_strip_title(f) for f in {*g["forms"], g["name"]} if _title_of(f)})

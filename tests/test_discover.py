@@ -283,3 +283,14 @@ def test_foreign_titles_carry_gender_and_names_may_have_accents():
                      "Frau Weber": ("frau_weber", "female"),
                      "Señora Ruiz": ("senora_ruiz", "female"),
                      "Émile": ("emile", "male"), "Zoë": ("zoe", "neutral")}
+
+
+def test_a_titled_surname_joins_the_one_full_name_of_its_gender():
+    text = ('# T\n\n## One\n\nMary Cavendish came in. She smiled. John Cavendish rose. He bowed.\n\n'
+            'Mary Cavendish sat. She waited. John Cavendish sat. He frowned.\n\n'
+            '"Tea?" said Mary.\n\n"Yes," said John.\n\n"Milk?" said Mrs. Cavendish.\n\n'
+            '"No," said Mr. Cavendish.\n\n"Sugar?" said Mrs. Cavendish.\n\n"Two," said Mr. Cavendish.\n')
+    found = {c.name: c.aliases for c in discover(parse(text)).characters}
+    # Not four voices for two people; and `Mrs.` goes to the woman, `Mr.` to the man.
+    assert found == {"Mary": ["Mary Cavendish", "Mrs. Cavendish"],
+                     "John": ["John Cavendish", "Mr. Cavendish"]}
