@@ -143,7 +143,9 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                                 words[0].rstrip(".").lower() not in TITLES:
                             words.pop(0)
                         bare_title = len(words) == 1 and words[0].rstrip(".").lower() in TITLES
-                        if words and words[0] not in _NOT_NAMES and not bare_title and \
+                        # `Sir`, `Aunt` alone are calls; `Sir Thomas`, `Aunt Polly` names.
+                        titled = len(words) > 1 and words[0].rstrip(".").lower() in TITLES
+                        if words and (words[0] not in _NOT_NAMES or titled) and not bare_title and \
                                 not re.search(r"['\u2019]", words[-1]):
                             found[" ".join(words)] += 1
     return found, first_person

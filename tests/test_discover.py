@@ -294,3 +294,10 @@ def test_a_titled_surname_joins_the_one_full_name_of_its_gender():
     # Not four voices for two people; and `Mrs.` goes to the woman, `Mr.` to the man.
     assert found == {"Mary": ["Mary Cavendish", "Mrs. Cavendish"],
                      "John": ["John Cavendish", "Mr. Cavendish"]}
+
+
+def test_a_title_that_alone_is_a_call_still_opens_a_name():
+    text = ('# T\n\n## One\n\n"Sir," said Fanny.\n\n"Yes?" said Sir Thomas.\n\n'
+            '"Aunt!" said Fanny.\n\n"Hush," said Aunt Polly.\n\n"Well," said Sir Thomas.\n\n'
+            '"Go," said Aunt Polly.\n')
+    assert _tag_names(parse(text))[0] == {"Fanny": 2, "Sir Thomas": 2, "Aunt Polly": 2}
