@@ -103,9 +103,10 @@ def _proper(name: str, proper: set[str]) -> bool:
 def _tag_names(book: Book) -> tuple[Counter, int]:
     """Names in speech tags beside quotes, and how many tags say `I`."""
     found: Counter = Counter()
-    # Words capitalised after a lowercase word somewhere: names, not `Come` or `Soon`.
-    text = " ".join(s.text for s in book.segments())
-    proper = set(re.findall(rf"(?<=[{LOWER},;] )({_CAPITALISED})", text))
+    # Words capitalised after a lowercase word somewhere: names, not `Come` or `Soon`. Each
+    # segment on its own: `said, "Hear, hear!"` does not make `Hear` a name.
+    proper = {word for s in book.segments()
+              for word in re.findall(rf"(?<=[{LOWER},;] )({_CAPITALISED})", s.text)}
     first_person = 0
     for chapter in book.chapters:
         for scene in chapter.scenes:

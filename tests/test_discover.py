@@ -301,3 +301,9 @@ def test_a_title_that_alone_is_a_call_still_opens_a_name():
             '"Aunt!" said Fanny.\n\n"Hush," said Aunt Polly.\n\n"Well," said Sir Thomas.\n\n'
             '"Go," said Aunt Polly.\n')
     assert _tag_names(parse(text))[0] == {"Fanny": 2, "Sir Thomas": 2, "Aunt Polly": 2}
+
+
+def test_a_word_opening_a_quote_after_said_is_not_taken_for_a_name():
+    text = ('# T\n\n## One\n\n"Well," said John.\n\nThe man said, "Exactly, sir."\n\n'
+            '"Exactly," said John.\n\n"Exactly."\n')
+    assert _tag_names(parse(text))[0] == {"John": 2}
