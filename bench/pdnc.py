@@ -97,6 +97,17 @@ def build_cast(characters, quotes) -> tuple[Cast, dict[str, str]]:
         role_id = discover.role_id(name, taken, prefix="r_")
         roles[role_id] = Role(role_id, spoken, aliases, gender)
         role_of[name] = role_id
+    # PDNC sometimes names a quote's speaker by an alias (`Lucy` for Lucy Honeychurch):
+    # the one character it belongs to.
+    owners: dict[str, set[str]] = defaultdict(set)
+    for row in characters:
+        name = row["Main Name"].strip()
+        if name in role_of and row["Aliases"].strip():
+            for alias in ast.literal_eval(row["Aliases"]):
+                owners[alias.strip()].add(role_of[name])
+    for alias, roles_of_alias in owners.items():
+        if alias not in role_of and len(roles_of_alias) == 1:
+            role_of[alias] = next(iter(roles_of_alias))
     return Cast(roles=roles, source="PDNC gold cast"), role_of
 
 
