@@ -117,6 +117,21 @@ def test_cried_his_wife_is_the_woman_who_shares_his_surname():
     assert said(text, BENNETS) == [("mrs", "tag")]
 
 
+HALES = cast_of(("mrs", "Mrs. Hale", "female"), ("ann", "Ann Hale", "female", "Miss Hale"),
+                ("kate", "Kate", "female"), ("tom", "Tom", "male"))
+
+
+@pytest.mark.parametrize("text, speakers", [
+    ('Ann sat by the window.\n\n"Is it late?" asked Mrs. Hale.\n\n"Nearly ten," said Tom.'
+     '\n\n"Then I must go," said the girl.', ["mrs", "tom", "ann"]),
+    ('Mrs. Hale sat by the window with her daughters.\n\n"Is it late?" asked Ann.\n\n'
+     '"Nearly ten," said Kate.\n\n"Then you must go," said her mother.', ["ann", "kate", "mrs"]),
+])
+def test_a_title_rules_out_a_description_it_contradicts(text, speakers):
+    # `the girl` is no `Mrs.`, and `her mother` no `Miss`.
+    assert [role for role, _ in said(text, HALES)] == speakers
+
+
 def test_reported_speech_is_not_a_tag():
     text = '"Have you heard?" asked Mrs. Bennet. Mr. Bennet replied that he had not.'
     assert said(text, BENNETS) == [("mrs", "tag")]

@@ -15,7 +15,7 @@ from audiobook.attribution.turns import Quote, Turn, _Latest
 from audiobook.cast import NARRATOR
 
 def _fits(role: str | None, turn: Turn, names: NameIndex) -> bool:
-    if not role or role in turn.ruled_out:
+    if not role or role in turn.ruled_out or names.contradicts(role, turn.noun):
         return False
     gender = names.genders.get(role)
     if turn.gender:

@@ -35,6 +35,12 @@ _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "ol
 # `Dr. Archie` is also `the doctor`.
 _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "capt": "captain",
                       "col": "colonel", "gen": "general"}
+# Nouns for a speaker that a title contradicts: a girl is not married, a mother or a wife
+# is (the titles denying the noun, the titles that allow it even so).
+_UNLIKE_TITLES = {
+    **dict.fromkeys(("girl", "lass", "maiden"), ({"mrs"}, {"miss"})),
+    **dict.fromkeys(("mother", "wife", "widow", "grandmother"), ({"miss"}, {"mrs", "lady"})),
+}
 # Titles that are also how the family calls someone: `uncle` alone means `Uncle John`.
 _KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister"}
 _TOKEN = re.compile(r"[A-Za-z][\w'\u2019-]*\.?")
@@ -77,6 +83,7 @@ class NameIndex:
         primary: dict[str, str] = {}
         self.surnames: dict[str, str] = {}
         self.titled: set[str] = set()
+        self.titles: dict[str, set[str]] = {}  # each role's titles (`mrs`, `miss`)
         for role in cast.roles.values():
             if role.id == NARRATOR and not role.aliases and role.name.lower() == "narrator":
                 continue
@@ -112,6 +119,7 @@ class NameIndex:
                 if index == 0 and titled:
                     self.titled.add(role.id)
                 if titled:
+                    self.titles.setdefault(role.id, set()).add(words[0].lower().rstrip("."))
                     bare.setdefault(_key(rest), set()).add(role.id)
                     # `Parson Tringham` is also `the parson`; `Mr.` gives no such noun.
                     noun = words[0].lower().rstrip(".")
@@ -164,6 +172,13 @@ class NameIndex:
         if len(others) > 1:  # a daughter shares the surname too: the titled one is the spouse
             others = [r for r in others if r in self.titled]
         return others[0] if len(others) == 1 else None
+
+    def contradicts(self, role: str, noun: str | None) -> bool:
+        """Does a title the book gives the role deny the noun describing a speaker? `the
+        girl` is no `Mrs.`, `her mother` no `Miss` (unless also called `Mrs.`)."""
+        unlike = _UNLIKE_TITLES.get(noun or "")
+        return bool(unlike) and bool(self.titles.get(role, set()) & unlike[0]) and \
+            not self.titles.get(role, set()) & unlike[1]
 
     def kin_role(self, word: str) -> str | None:
         """The one role whose name starts with this family title (`Uncle John` for `uncle`)."""

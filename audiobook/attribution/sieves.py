@@ -84,7 +84,9 @@ addresses no one), and pronouns resolve by gender to the most recent fitting cha
 (named in the narration, speaking, or called by name in a quote); a sentence opening on
 `She` names again the one it means, after the others it names (`She looked at Jane. "...,"
 she said` is not Jane), across paragraphs and within the quote's own; a `he` opening a
-clause is no one named later in it (`he was cross because Tom laughed`).
+clause is no one named later in it (`he was cross because Tom laughed`); a description in
+a tag is no one a title the book gives them contradicts (`said the girl` is no `Mrs.`,
+`said her mother` no `Miss`).
 """
 
 from __future__ import annotations
@@ -188,6 +190,7 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
         quote.tag_gender = subject.gender
         quote.tag_not = subject.not_role
         quote.tag_owner = subject.owner
+        quote.tag_noun = subject.noun
 
 
 
@@ -322,11 +325,13 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
                                   None if quote.segment.continues_quote else last)
         if role:
             break
-    if role and (not gender or names.genders.get(role) == gender):
+    if role and (not gender or names.genders.get(role) == gender) and \
+            not names.contradicts(role, turn.noun):
         _fill(untagged, role, "paragraph_subject")
     else:
         named = list(dict.fromkeys(m.role for m in turn.mentions if m.role not in exclude))
-        if len(named) == 1 and (not gender or names.genders.get(named[0]) == gender):
+        if len(named) == 1 and (not gender or names.genders.get(named[0]) == gender) and \
+                not names.contradicts(named[0], turn.noun):
             _fill(untagged, named[0], "single_mention")
     _set_turn(turn)
 

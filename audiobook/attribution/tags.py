@@ -185,6 +185,7 @@ class _Subject:
     # `said his brother`: the gender of the `his` (`any` for `said the other`), most
     # likely whoever spoke the turn before; pass 2 rules that speaker out.
     owner: str | None = None
+    noun: str | None = None  # `said the girl`: the noun describing the speaker
 
 
 # `said the agonized Harriet`: `the` and an adjective or two before a name still name her.
@@ -242,7 +243,7 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
             owner = _latest_of_gender(owner_gender, names, recent, set())
         elif words[0].lower() == "the" and words[1:2] and words[1].lower() == "other":
             owner_gender = "any"
-        return _Subject(gender=gender, found=True, not_role=owner, owner=owner_gender)
+        return _Subject(gender=gender, found=True, not_role=owner, owner=owner_gender, noun=head)
     return _Subject()
 
 
