@@ -132,6 +132,13 @@ def test_a_title_rules_out_a_description_it_contradicts(text, speakers):
     assert [role for role, _ in said(text, HALES)] == speakers
 
 
+def test_his_in_a_tag_after_an_unknown_caller_is_the_caller_not_the_one_called():
+    # `his host` answers the one who called Huck, so Huck may be the host.
+    text = ('A young man ran up the steps. "Huck, Huck! am I late?" he cried.\n\n'
+            '"Do not apologize," said his host.')
+    assert said(text, BOYS)[1] == ("huck", "vocative")
+
+
 def test_reported_speech_is_not_a_tag():
     text = '"Have you heard?" asked Mrs. Bennet. Mr. Bennet replied that he had not.'
     assert said(text, BENNETS) == [("mrs", "tag")]
