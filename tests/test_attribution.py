@@ -139,6 +139,13 @@ def test_his_in_a_tag_after_an_unknown_caller_is_the_caller_not_the_one_called()
     assert said(text, BOYS)[1] == ("huck", "vocative")
 
 
+def test_his_mother_is_the_mrs_of_his_surname():
+    cast = cast_of(("mrs", "Mrs. Hale", "female"), ("joe", "Joe Hale", "male"),
+                   ("kate", "Kate Hale", "female"))
+    text = 'Kate sat by the fire.\n\n"I will go," said Joe.\n\n"You must not, Joe," said his mother.'
+    assert said(text, cast) == [("joe", "tag"), ("mrs", "tag")]
+
+
 def test_reported_speech_is_not_a_tag():
     text = '"Have you heard?" asked Mrs. Bennet. Mr. Bennet replied that he had not.'
     assert said(text, BENNETS) == [("mrs", "tag")]

@@ -41,6 +41,8 @@ _UNLIKE_TITLES = {
     **dict.fromkeys(("girl", "lass", "maiden"), ({"mrs"}, {"miss"})),
     **dict.fromkeys(("mother", "wife", "widow", "grandmother"), ({"miss"}, {"mrs", "lady"})),
 }
+# The title a parent named by kin (`his mother`) goes by in the book.
+_PARENT_TITLES = {"mother": "mrs", "father": "mr"}
 # Titles that are also how the family calls someone: `uncle` alone means `Uncle John`.
 _KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister"}
 _TOKEN = re.compile(r"[A-Za-z][\w'\u2019-]*\.?")
@@ -84,6 +86,7 @@ class NameIndex:
         self.surnames: dict[str, str] = {}
         self.titled: set[str] = set()
         self.titles: dict[str, set[str]] = {}  # each role's titles (`mrs`, `miss`)
+        self.roles_names = {r.id: r.names for r in cast.roles.values()}
         for role in cast.roles.values():
             if role.id == NARRATOR and not role.aliases and role.name.lower() == "narrator":
                 continue
@@ -172,6 +175,18 @@ class NameIndex:
         if len(others) > 1:  # a daughter shares the surname too: the titled one is the spouse
             others = [r for r in others if r in self.titled]
         return others[0] if len(others) == 1 else None
+
+    def parent_of(self, role: str, noun: str) -> str | None:
+        """`his mother`, `her father`: the one role called `Mrs.` or `Mr.` and the owner's
+        surname, as written (`Mrs. Hamilton` for `Joe Hamilton`)."""
+        title = _PARENT_TITLES.get(noun)
+        if not title:
+            return None
+        surnames = {words[-1].lower() for words in map(_words, self.roles_names.get(role, ()))
+                    if len(words) > 1}
+        found = {r for surname in surnames for r in self.exact.get(f"{title} {surname}", ())}
+        found.discard(role)
+        return found.pop() if len(found) == 1 else None
 
     def contradicts(self, role: str, noun: str | None) -> bool:
         """Does a title the book gives the role deny the noun describing a speaker? `the

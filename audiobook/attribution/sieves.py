@@ -9,7 +9,8 @@ a quote carries its own tag.
   override          `[role]` markup before the quote (always wins)
   continuation      a quote carried over from the previous paragraph keeps its speaker
   tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
-                    `he replied`, `I said` (the narrator), `cried his wife` (`a girl's
+                    `he replied`, `I said` (the narrator), `cried his wife`, `said his
+                    mother` (the `Mrs.` of his surname) (`a girl's
                     voice` is a woman, and `she heard a voice say` not her), and a
                     speech verb right before the quote, even with no comma (`he called
                     "Tom"`); in a new paragraph right after someone spoke, `he said` is

@@ -241,6 +241,10 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
         if words[0].lower() in ("his", "her"):
             owner_gender = PRONOUN_GENDER[words[0].lower()]
             owner = _latest_of_gender(owner_gender, names, recent, set())
+            # `said his mother`: the `Mrs.` of his surname.
+            parent = names.parent_of(owner, head) if owner and head == words[1].lower() else None
+            if parent:
+                return _Subject(parent, found=True)
         elif words[0].lower() == "the" and words[1:2] and words[1].lower() == "other":
             owner_gender = "any"
         return _Subject(gender=gender, found=True, not_role=owner, owner=owner_gender, noun=head)
