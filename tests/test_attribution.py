@@ -146,6 +146,11 @@ def test_his_mother_is_the_mrs_of_his_surname():
     assert said(text, cast) == [("joe", "tag"), ("mrs", "tag")]
 
 
+def test_an_adjective_without_the_after_the_verb_still_names_the_speaker():
+    text = 'Huck ate his dinner. "What can you expect from him?" said dour Tom Sawyer.'
+    assert said(text, BOYS) == [("tom", "tag")]
+
+
 def test_reported_speech_is_not_a_tag():
     text = '"Have you heard?" asked Mrs. Bennet. Mr. Bennet replied that he had not.'
     assert said(text, BENNETS) == [("mrs", "tag")]

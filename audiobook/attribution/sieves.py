@@ -14,7 +14,8 @@ a quote carries its own tag.
                     voice` is a woman, and `she heard a voice say` not her), and a
                     speech verb right before the quote, even with no comma (`he called
                     "Tom"`); in a new paragraph right after someone spoke, `he said` is
-                    another man;
+                    another man; `said dour Major Callendar` is him, as `said the
+                    agonized Harriet` is her;
                     `After a pause Sir Thomas added, "..."`: the name right before the verb,
                     or but for an aside in commas (`Lilia, getting angry, said`; not after a
                     preposition: `looking towards Tom, said`),
