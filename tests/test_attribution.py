@@ -151,6 +151,15 @@ def test_an_adjective_without_the_after_the_verb_still_names_the_speaker():
     assert said(text, BOYS) == [("tom", "tag")]
 
 
+def test_after_a_beat_closing_his_turn_the_speaker_may_be_the_nearest_mention_again():
+    cast = cast_of(("philip", "Philip", "male"), ("irma", "Irma", "female"),
+                   ("mrs", "Mrs. Herriton", "female"))
+    text = ('"Harriet is a bad lot!" said Philip. His mother laughed, and told him not to be '
+            'naughty; and the appearance of Irma prevented further discussion.\n\n'
+            '"One moment, Irma," said her uncle.')
+    assert said(text, cast) == [("philip", "tag"), ("philip", "nearest_mention")]
+
+
 def test_reported_speech_is_not_a_tag():
     text = '"Have you heard?" asked Mrs. Bennet. Mr. Bennet replied that he had not.'
     assert said(text, BENNETS) == [("mrs", "tag")]

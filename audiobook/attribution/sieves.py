@@ -74,7 +74,8 @@ a quote carries its own tag.
                     turn to one its quotes name, `"Mary is braver."`);
                     a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
-                    did not speak the previous turn (low confidence)
+                    did not speak the previous turn (unless narration closed that turn: a
+                    beat lets its speaker go on) (low confidence)
   default           nothing settled it: the narrator speaks, and the quote is reported
 
 Throughout, a turn right after one whose last quote calls `madam`, `sir`, `papa` is one of
@@ -360,7 +361,8 @@ def _set_turn(turn: Turn) -> None:
 
 def _nearest(turn: Turn, previous: Turn | None, names: NameIndex) -> str | None:
     exclude = set(turn.addressed)
-    if previous and previous.speaker and turn.gap == 0:
+    # Right after a turn its speaker does not speak again; after a beat they may go on.
+    if previous and previous.speaker and turn.gap == 0 and not turn.beat:
         exclude.add(previous.speaker)
     candidates = turn.recent + [m.role for m in turn.mentions]
     for role in reversed(candidates):
