@@ -117,6 +117,49 @@ def test_cried_his_wife_is_the_woman_who_shares_his_surname():
     assert said(text, BENNETS) == [("mrs", "tag")]
 
 
+HALES = cast_of(("mrs", "Mrs. Hale", "female"), ("ann", "Ann Hale", "female", "Miss Hale"),
+                ("kate", "Kate", "female"), ("tom", "Tom", "male"))
+
+
+@pytest.mark.parametrize("text, speakers", [
+    ('Ann sat by the window.\n\n"Is it late?" asked Mrs. Hale.\n\n"Nearly ten," said Tom.'
+     '\n\n"Then I must go," said the girl.', ["mrs", "tom", "ann"]),
+    ('Mrs. Hale sat by the window with her daughters.\n\n"Is it late?" asked Ann.\n\n'
+     '"Nearly ten," said Kate.\n\n"Then you must go," said her mother.', ["ann", "kate", "mrs"]),
+])
+def test_a_title_rules_out_a_description_it_contradicts(text, speakers):
+    # `the girl` is no `Mrs.`, and `her mother` no `Miss`.
+    assert [role for role, _ in said(text, HALES)] == speakers
+
+
+def test_his_in_a_tag_after_an_unknown_caller_is_the_caller_not_the_one_called():
+    # `his host` answers the one who called Huck, so Huck may be the host.
+    text = ('A young man ran up the steps. "Huck, Huck! am I late?" he cried.\n\n'
+            '"Do not apologize," said his host.')
+    assert said(text, BOYS)[1] == ("huck", "vocative")
+
+
+def test_his_mother_is_the_mrs_of_his_surname():
+    cast = cast_of(("mrs", "Mrs. Hale", "female"), ("joe", "Joe Hale", "male"),
+                   ("kate", "Kate Hale", "female"))
+    text = 'Kate sat by the fire.\n\n"I will go," said Joe.\n\n"You must not, Joe," said his mother.'
+    assert said(text, cast) == [("joe", "tag"), ("mrs", "tag")]
+
+
+def test_an_adjective_without_the_after_the_verb_still_names_the_speaker():
+    text = 'Huck ate his dinner. "What can you expect from him?" said dour Tom Sawyer.'
+    assert said(text, BOYS) == [("tom", "tag")]
+
+
+def test_after_a_beat_closing_his_turn_the_speaker_may_be_the_nearest_mention_again():
+    cast = cast_of(("philip", "Philip", "male"), ("irma", "Irma", "female"),
+                   ("mrs", "Mrs. Herriton", "female"))
+    text = ('"Harriet is a bad lot!" said Philip. His mother laughed, and told him not to be '
+            'naughty; and the appearance of Irma prevented further discussion.\n\n'
+            '"One moment, Irma," said her uncle.')
+    assert said(text, cast) == [("philip", "tag"), ("philip", "nearest_mention")]
+
+
 def test_reported_speech_is_not_a_tag():
     text = '"Have you heard?" asked Mrs. Bennet. Mr. Bennet replied that he had not.'
     assert said(text, BENNETS) == [("mrs", "tag")]

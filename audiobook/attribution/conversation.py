@@ -15,7 +15,7 @@ from audiobook.attribution.turns import Quote, Turn, _Latest
 from audiobook.cast import NARRATOR
 
 def _fits(role: str | None, turn: Turn, names: NameIndex) -> bool:
-    if not role or role in turn.ruled_out:
+    if not role or role in turn.ruled_out or names.contradicts(role, turn.noun):
         return False
     gender = names.genders.get(role)
     if turn.gender:
@@ -71,14 +71,22 @@ def _assign(turn: Turn, role: str, rule: str) -> None:
 
 def _answering(run: list[Turn], i: int, names: NameIndex) -> None:
     """`"...," said his brother` right after a turn: his is the one who just spoke, and
-    whoever answers is someone else (`said the other` too)."""
-    prev = run[i - 1].speaker if i > 0 and not run[i].gap else None
-    if not prev:
+    whoever answers is someone else (`said the other` too); when that speaker is unknown,
+    the `his` is still them, not the one their quote called by name."""
+    if i == 0 or run[i].gap:
         return
+    prev = run[i - 1].speaker
+    called = run[i - 1].quotes[-1].addressed
     for quote in run[i].quotes:
-        if quote.tag_owner and not quote.tag and (
-                quote.tag_owner in ("any", names.genders.get(prev))):
+        if not quote.tag_owner or quote.tag:
+            continue
+        if prev and quote.tag_owner in ("any", names.genders.get(prev)):
             quote.tag_not = prev
+        elif not prev and quote.tag_not in called and \
+                run[i - 1].gender in (None, quote.tag_owner):
+            # `"Tom, am I late?" he cried. "No," said his host`: the `his` is the unknown
+            # caller, not the one he called (the likeliest to answer).
+            quote.tag_not = None
 
 
 def _settle_by_beat(run: list[Turn], names: NameIndex, who) -> None:

@@ -39,6 +39,14 @@ _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "ol
 # `Dr. Archie` is also `the doctor`.
 _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "capt": "captain",
                       "col": "colonel", "gen": "general"}
+# Nouns for a speaker that a title contradicts: a girl is not married, a mother or a wife
+# is (the titles denying the noun, the titles that allow it even so).
+_UNLIKE_TITLES = {
+    **dict.fromkeys(("girl", "lass", "maiden"), ({"mrs"}, {"miss"})),
+    **dict.fromkeys(("mother", "wife", "widow", "grandmother"), ({"miss"}, {"mrs", "lady"})),
+}
+# The title a parent named by kin (`his mother`) goes by in the book.
+_PARENT_TITLES = {"mother": "mrs", "father": "mr"}
 # Titles that are also how the family calls someone: `uncle` alone means `Uncle John`.
 _KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister"}
 # Letters a name can start with and go on in, Latin-1 included (`Émile`, `Señora Ruiz`).
@@ -84,6 +92,8 @@ class NameIndex:
         primary: dict[str, str] = {}
         self.surnames: dict[str, str] = {}
         self.titled: set[str] = set()
+        self.titles: dict[str, set[str]] = {}  # each role's titles (`mrs`, `miss`)
+        self.roles_names = {r.id: r.names for r in cast.roles.values()}
         for role in cast.roles.values():
             if role.id == NARRATOR and not role.aliases and role.name.lower() == "narrator":
                 continue
@@ -119,6 +129,7 @@ class NameIndex:
                 if index == 0 and titled:
                     self.titled.add(role.id)
                 if titled:
+                    self.titles.setdefault(role.id, set()).add(words[0].lower().rstrip("."))
                     bare.setdefault(_key(rest), set()).add(role.id)
                     # `Parson Tringham` is also `the parson`; `Mr.` gives no such noun.
                     noun = words[0].lower().rstrip(".")
@@ -171,6 +182,25 @@ class NameIndex:
         if len(others) > 1:  # a daughter shares the surname too: the titled one is the spouse
             others = [r for r in others if r in self.titled]
         return others[0] if len(others) == 1 else None
+
+    def parent_of(self, role: str, noun: str) -> str | None:
+        """`his mother`, `her father`: the one role called `Mrs.` or `Mr.` and the owner's
+        surname, as written (`Mrs. Hamilton` for `Joe Hamilton`)."""
+        title = _PARENT_TITLES.get(noun)
+        if not title:
+            return None
+        surnames = {words[-1].lower() for words in map(_words, self.roles_names.get(role, ()))
+                    if len(words) > 1}
+        found = {r for surname in surnames for r in self.exact.get(f"{title} {surname}", ())}
+        found.discard(role)
+        return found.pop() if len(found) == 1 else None
+
+    def contradicts(self, role: str, noun: str | None) -> bool:
+        """Does a title the book gives the role deny the noun describing a speaker? `the
+        girl` is no `Mrs.`, `her mother` no `Miss` (unless also called `Mrs.`)."""
+        unlike = _UNLIKE_TITLES.get(noun or "")
+        return bool(unlike) and bool(self.titles.get(role, set()) & unlike[0]) and \
+            not self.titles.get(role, set()) & unlike[1]
 
     def kin_role(self, word: str) -> str | None:
         """The one role whose name starts with this family title (`Uncle John` for `uncle`)."""

@@ -9,11 +9,13 @@ a quote carries its own tag.
   override          `[role]` markup before the quote (always wins)
   continuation      a quote carried over from the previous paragraph keeps its speaker
   tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
-                    `he replied`, `I said` (the narrator), `cried his wife` (`a girl's
+                    `he replied`, `I said` (the narrator), `cried his wife`, `said his
+                    mother` (the `Mrs.` of his surname) (`a girl's
                     voice` is a woman, and `she heard a voice say` not her), and a
                     speech verb right before the quote, even with no comma (`he called
                     "Tom"`); in a new paragraph right after someone spoke, `he said` is
-                    another man;
+                    another man; `said dour Major Callendar` is him, as `said the
+                    agonized Harriet` is her;
                     `After a pause Sir Thomas added, "..."`: the name right before the verb,
                     or but for an aside in commas (`Lilia, getting angry, said`; not after a
                     preposition: `looking towards Tom, said`),
@@ -72,7 +74,8 @@ a quote carries its own tag.
                     turn to one its quotes name, `"Mary is braver."`);
                     a quote addressing its own paragraph's speaker is the other side's
   nearest_mention   the most recently mentioned character who is not being addressed and
-                    did not speak the previous turn (low confidence)
+                    did not speak the previous turn (unless narration closed that turn: a
+                    beat lets its speaker go on) (low confidence)
   default           nothing settled it: the narrator speaks, and the quote is reported
 
 Throughout, a turn right after one whose last quote calls `madam`, `sir`, `papa` is one of
@@ -84,7 +87,9 @@ addresses no one), and pronouns resolve by gender to the most recent fitting cha
 (named in the narration, speaking, or called by name in a quote); a sentence opening on
 `She` names again the one it means, after the others it names (`She looked at Jane. "...,"
 she said` is not Jane), across paragraphs and within the quote's own; a `he` opening a
-clause is no one named later in it (`he was cross because Tom laughed`).
+clause is no one named later in it (`he was cross because Tom laughed`); a description in
+a tag is no one a title the book gives them contradicts (`said the girl` is no `Mrs.`,
+`said her mother` no `Miss`).
 """
 
 from __future__ import annotations
@@ -188,6 +193,7 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
         quote.tag_gender = subject.gender
         quote.tag_not = subject.not_role
         quote.tag_owner = subject.owner
+        quote.tag_noun = subject.noun
 
 
 
@@ -322,11 +328,13 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
                                   None if quote.segment.continues_quote else last)
         if role:
             break
-    if role and (not gender or names.genders.get(role) == gender):
+    if role and (not gender or names.genders.get(role) == gender) and \
+            not names.contradicts(role, turn.noun):
         _fill(untagged, role, "paragraph_subject")
     else:
         named = list(dict.fromkeys(m.role for m in turn.mentions if m.role not in exclude))
-        if len(named) == 1 and (not gender or names.genders.get(named[0]) == gender):
+        if len(named) == 1 and (not gender or names.genders.get(named[0]) == gender) and \
+                not names.contradicts(named[0], turn.noun):
             _fill(untagged, named[0], "single_mention")
     _set_turn(turn)
 
@@ -353,7 +361,8 @@ def _set_turn(turn: Turn) -> None:
 
 def _nearest(turn: Turn, previous: Turn | None, names: NameIndex) -> str | None:
     exclude = set(turn.addressed)
-    if previous and previous.speaker and turn.gap == 0:
+    # Right after a turn its speaker does not speak again; after a beat they may go on.
+    if previous and previous.speaker and turn.gap == 0 and not turn.beat:
         exclude.add(previous.speaker)
     candidates = turn.recent + [m.role for m in turn.mentions]
     for role in reversed(candidates):

@@ -185,6 +185,7 @@ class _Subject:
     # `said his brother`: the gender of the `his` (`any` for `said the other`), most
     # likely whoever spoke the turn before; pass 2 rules that speaker out.
     owner: str | None = None
+    noun: str | None = None  # `said the girl`: the noun describing the speaker
 
 
 # `said the agonized Harriet`: `the` and an adjective or two before a name still name her.
@@ -192,19 +193,28 @@ _EPITHET = re.compile(
     r"[Tt]he\s+(?:(?!(?:to|with|at|of|for|from|by|in|on|and|who)\s)[a-z][\w-]*\s+){1,2}")
 
 
+# `said dour Major Callendar`, `cried poor Tom`: after the verb, an adjective or two with no
+# `the` still name her (before it, `she told Tom and said` does not).
+_BARE_EPITHET = re.compile(
+    r"(?:(?!(?:to|with|at|of|for|from|by|in|on|and|who|he|she|it|they|we|you|him|her|his|"
+    r"their|its|my|our|your|me|us|them)\s)[a-z][\w-]*\s+){1,2}")
+
+
 SPOUSES = {"wife": "female", "lady": "female", "husband": "male", "spouse": None}
 
 
 def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[str],
-                 at_start: bool) -> _Subject:
-    """The speaker named by a short phrase: a name, a pronoun, or `the old man`."""
+                 at_start: bool, after_verb: bool = False) -> _Subject:
+    """The speaker named by a short phrase: a name, a pronoun, or `the old man`
+    (`after_verb`: the phrase follows the speech verb)."""
     text = text.strip(" ,")
     if not text:
         return _Subject()
     mentions = names.mentions(text)
     words = _WORD.findall(text)
-    if mentions and (mentions[0].start <= 4 or _EPITHET.fullmatch(text[:mentions[0].start])
-                     if at_start else True):
+    epithet = mentions and (_EPITHET.fullmatch(text[:mentions[0].start]) or after_verb and
+                            _BARE_EPITHET.fullmatch(text[:mentions[0].start]))
+    if mentions and (mentions[0].start <= 4 or epithet if at_start else True):
         m = mentions[0] if at_start else mentions[-1]
         if not _POSSESSIVE.search(m.text):
             return _Subject(m.role, found=True)
@@ -240,9 +250,13 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
         if words[0].lower() in ("his", "her"):
             owner_gender = PRONOUN_GENDER[words[0].lower()]
             owner = _latest_of_gender(owner_gender, names, recent, set())
+            # `said his mother`: the `Mrs.` of his surname.
+            parent = names.parent_of(owner, head) if owner and head == words[1].lower() else None
+            if parent:
+                return _Subject(parent, found=True)
         elif words[0].lower() == "the" and words[1:2] and words[1].lower() == "other":
             owner_gender = "any"
-        return _Subject(gender=gender, found=True, not_role=owner, owner=owner_gender)
+        return _Subject(gender=gender, found=True, not_role=owner, owner=owner_gender, noun=head)
     return _Subject()
 
 
@@ -303,7 +317,8 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
         tail_words = _WORD.findall(tail)
         if tail_words and tail_words[0].lower() in ("to", "with", "at", "in", "as", "after"):
             return _Subject()
-        subject = _noun_phrase(" ".join(tail_words[:5]), names, recent, exclude, at_start=True)
+        subject = _noun_phrase(" ".join(tail_words[:5]), names, recent, exclude, at_start=True,
+                               after_verb=True)
         if subject.found:
             return subject
         if i > 3:
@@ -327,7 +342,7 @@ def tag_before(text: str, names: NameIndex, recent: list[str], exclude: set[str]
         after = clause[w.end():].strip(" ,:\u2014-")
         # `A fellow said to Cantwell:`: the one spoken to follows `to`, the speaker comes before.
         if after and not re.match(r"(?:to|with|at)\b", after, re.IGNORECASE):
-            subject = _noun_phrase(after, names, recent, exclude, at_start=True)
+            subject = _noun_phrase(after, names, recent, exclude, at_start=True, after_verb=True)
             if subject.found and subject.role:
                 return subject
         head = clause[: w.start()]

@@ -34,6 +34,7 @@ class Quote:
     tag_gender: str | None = None  # a tag was found, naming no character, but a gender
     tag_not: str | None = None  # a tag that rules a character out (`said her mother`)
     tag_owner: str | None = None  # `said his brother`: the `his`'s gender (`_Subject.owner`)
+    tag_noun: str | None = None  # `said the girl`: the noun the tag describes the speaker by
     tag_pronoun: bool = False
     told: set[str] = field(default_factory=set)  # spoken to by the tag: `she said to Lucy`
     named: set[str] = field(default_factory=set)  # roles named inside the quote
@@ -82,6 +83,10 @@ class Turn:
     @property
     def gender(self) -> str | None:
         return next((q.tag_gender for q in self.quotes if q.tag_gender), None)
+
+    @property
+    def noun(self) -> str | None:
+        return next((q.tag_noun for q in self.quotes if q.tag_noun), None)
 
 
 class _Latest:
