@@ -68,6 +68,13 @@ def test_a_pronoun_tag_in_a_new_paragraph_is_not_the_man_who_just_spoke():
     assert said(text, MEN)[-1] == ("tom", "tag")
 
 
+def test_a_tag_after_naming_no_one_does_not_hide_the_tag_before():
+    # `began the long tale` names no one and no gender: `She said,` is the quote's tag.
+    text = ('Mary looked at Tom. She said, "What is to become of us?" And she began the '
+            'long tale of the farm. Tom took his leave saying "Perhaps."')
+    assert said(text, PAIR) == [("mary", "tag"), ("tom", "tag")]
+
+
 def test_people_named_after_a_turns_quote_are_newer_than_its_speaker():
     # Tom spoke first, but the long narration after his quote ends on Huck: `he` is Huck.
     text = ('"Come and sit down," said Tom, and they went into the garden together. '

@@ -13,7 +13,8 @@ a quote carries its own tag.
                     voice` is a woman, and `she heard a voice say` not her), and a
                     speech verb right before the quote, even with no comma (`he called
                     "Tom"`); in a new paragraph right after someone spoke, `he said` is
-                    another man;
+                    another man; a tag after the quote naming no one nor a gender
+                    (`And she began the tale`) leaves the one before it (`She said, "..."`);
                     `After a pause Sir Thomas added, "..."`: the name right before the verb,
                     or but for an aside in commas (`Lilia, getting angry, said`; not after a
                     preposition: `looking towards Tom, said`),
@@ -169,8 +170,12 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
         subject = tag_after(quote.after, names, recent, exclude)
         if subject.found and quote.segment.text[-1:] == "." and _action_tag(quote.after):
             subject = _Subject()  # `"Yes." Tommy chuckled.`: an action, not a tag
-    if not subject.found and quote.before:
-        subject = tag_before(quote.before, names, recent, exclude)
+    if quote.before and not (subject.role or subject.gender or subject.not_role):
+        # `She said, "..." And she began the tale`: a tag after that names no one, nor
+        # a gender, does not hide the tag leading into the quote.
+        before = tag_before(quote.before, names, recent, exclude)
+        if before.found or not subject.found:
+            subject = before
     # `Mrs. Lal smiled. She added, "..."`: narration since that names another of that
     # gender, and not the one who spoke, is about whom the `she` means.
     named_since = subject.role in quote.prior and going_on not in quote.prior
