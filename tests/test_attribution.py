@@ -75,6 +75,12 @@ def test_a_tag_after_naming_no_one_does_not_hide_the_tag_before():
     assert said(text, PAIR) == [("mary", "tag"), ("tom", "tag")]
 
 
+def test_a_tags_subject_is_in_the_speech_verbs_own_clause():
+    # `so he called me`: the `he` of the verb's clause speaks, not the `I` opening it.
+    text = 'Tom came to the gate. "Well, little one?" I was tired, so he called me lazy.'
+    assert said(text, PAIR) == [("tom", "tag")]
+
+
 def test_people_named_after_a_turns_quote_are_newer_than_its_speaker():
     # Tom spoke first, but the long narration after his quote ends on Huck: `he` is Huck.
     text = ('"Come and sit down," said Tom, and they went into the garden together. '

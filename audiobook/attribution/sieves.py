@@ -15,6 +15,7 @@ a quote carries its own tag.
                     "Tom"`); in a new paragraph right after someone spoke, `he said` is
                     another man; a tag after the quote naming no one nor a gender
                     (`And she began the tale`) leaves the one before it (`She said, "..."`);
+                    a tag's subject is in its verb's own clause (`I was tired, so he called`);
                     `After a pause Sir Thomas added, "..."`: the name right before the verb,
                     or but for an aside in commas (`Lilia, getting angry, said`; not after a
                     preposition: `looking towards Tom, said`),

@@ -261,6 +261,7 @@ _INFINITIVE = re.compile(
     r"one|whom|each)\b)[a-z]")
 
 
+_HEAD_CLAUSE = re.compile(r",\s*(?:and|but|so|then|while|when)\s+", re.IGNORECASE)
 _HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear|overhears)\b", re.IGNORECASE)
 
 
@@ -286,7 +287,9 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
         head = clause[: w.start()]
         # `she heard one voice say`, `he heard her tell`: the one heard speaks.
         heard = _HEARD.split(head)
-        head = heard[-1]
+        # `I was a dull black, so he called me`: the subject is in the verb's own clause.
+        own = _HEAD_CLAUSE.split(heard[-1])[-1]
+        head = own if own.strip() else heard[-1]
         hearer = _hearer(heard[-2], names, recent, exclude) if len(heard) > 1 else set()
         exclude = exclude | hearer
         if head.strip():
