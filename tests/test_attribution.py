@@ -1063,6 +1063,15 @@ def test_a_pronoun_tag_means_whom_the_paragraphs_she_means_not_the_woman_she_loo
     assert said(text, cast)[-1] == ("mary", "tag")
 
 
+def test_a_she_opening_a_sentence_is_no_one_named_later_in_her_clause():
+    # Jane is the latest woman named, but `She looked at Jane` is not Jane: the `She`
+    # and the `she` after it are Mary.
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"))
+    text = ('Mary sat by the fire. Jane came in. She looked at Jane sharply. She went on '
+            'sewing.\n\n"You are late," she said.')
+    assert said(text, cast) == [("mary", "tag")]
+
+
 def test_her_husband_as_a_subject_is_the_husband_of_the_woman_the_her_means():
     # Tom is the latest man named, but `Her husband` is Mrs. Bennet's: Mr. Bennet.
     cast = cast_of(("mr", "Mr. Bennet", "male"), ("mrs", "Mrs. Bennet", "female"),
