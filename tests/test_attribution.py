@@ -81,6 +81,12 @@ def test_a_tags_subject_is_in_the_speech_verbs_own_clause():
     assert said(text, PAIR) == [("tom", "tag")]
 
 
+def test_the_only_one_named_is_not_the_speaker_when_the_tag_rules_them_out():
+    # `said his brother`: Tom, the only one named in the paragraph, is not his own brother.
+    text = 'Huck sat on the fence.\n\nTom came up the road. "Good day," said his brother.'
+    assert said(text, MEN) == [("huck", "paragraph_subject")]
+
+
 def test_people_named_after_a_turns_quote_are_newer_than_its_speaker():
     # Tom spoke first, but the long narration after his quote ends on Huck: `he` is Huck.
     text = ('"Come and sit down," said Tom, and they went into the garden together. '

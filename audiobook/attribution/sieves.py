@@ -49,7 +49,8 @@ a quote carries its own tag.
                     away.`) tells what was over before: no beat for its subject; one
                     reporting what its subject said (`Tom explained that ...`) gave them
                     their say, and rules them out of the turn right after it
-  single_mention    the only character named in the paragraph's narration
+  single_mention    the only character named in the paragraph's narration, not one a tag
+                    rules out (`Tom came up. "...," said his brother.`)
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
                     and the one called has not spoken yet; nor when the one called
@@ -318,7 +319,7 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
         return
     if turn.continues:
         return
-    exclude = turn.addressed
+    exclude = turn.ruled_out  # `said his brother`: not the brother's owner
     untagged = [q for q in turn.quotes if not q.role]
     gender = turn.gender
     role = None
