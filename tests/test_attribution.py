@@ -87,6 +87,14 @@ def test_the_only_one_named_is_not_the_speaker_when_the_tag_rules_them_out():
     assert said(text, MEN) == [("huck", "paragraph_subject")]
 
 
+def test_a_possessive_name_heading_a_clause_is_not_its_subject_when_it_owns_a_person():
+    # `Tom's friend ... said` is not Tom; `Tom's voice ... said` is.
+    text = 'Huck sat on the fence.\n\nTom\'s friend, when he had eaten, stood up and said: "Go."'
+    assert said(text, MEN) == [("huck", "paragraph_subject")]
+    text = 'Huck sat on the fence.\n\nTom\'s voice, when he had eaten, rose and said: "Go."'
+    assert said(text, MEN) == [("tom", "tag")]
+
+
 def test_people_named_after_a_turns_quote_are_newer_than_its_speaker():
     # Tom spoke first, but the long narration after his quote ends on Huck: `he` is Huck.
     text = ('"Come and sit down," said Tom, and they went into the garden together. '

@@ -20,7 +20,7 @@ a quote carries its own tag.
                     or but for an aside in commas (`Lilia, getting angry, said`; not after a
                     preposition: `looking towards Tom, said`),
                     else the subject of the last main clause that has one (`Tom, who had
-                    risen, shook him, and said`);
+                    risen, shook him, and said`; `Tom's friend` heading it is not Tom);
                     `he` is the named subject of the sentence just before the quote, in its
                     paragraph or closing the one before (of its last clause with a subject);
                     a pronoun tag is not anyone the quote names (`"Jane is late," said she`);

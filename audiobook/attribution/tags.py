@@ -408,6 +408,14 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
     first = _WORD.match(text)
     mentions = names.mentions(text[:60])
     if mentions and mentions[0].start == 0:
+        owned = _owned_person(text[mentions[0].end:]) if _POSSESSIVE.search(mentions[0].text) \
+            else None
+        if owned:
+            # `Cameron's companion said`: the companion, someone other than Cameron.
+            spouse = names.spouse_of(mentions[0].role) if owned in SPOUSES else None
+            return _Subject(spouse, found=True) if spouse else \
+                _Subject(gender=NOUN_GENDER.get(owned) or SPOUSES.get(owned), found=True,
+                         not_role=mentions[0].role)
         return _Subject(mentions[0].role, found=True)
     if first and first.group().lower() in ("he", "she", "i"):
         # `he was annoyed because Aziz had come`: a subject pronoun is no one named later in
@@ -421,6 +429,17 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
         if role and role not in exclude:
             return _Subject(role, found=True)
     return _Subject()
+
+
+# Nouns for people with no gender of their own: `Tom's friend` is someone else, while
+# `Tom's voice`, `Tom's face` is Tom.
+_PEOPLE = frozenset("friend companion servant guest visitor partner child".split())
+
+
+def _owned_person(text: str) -> str | None:
+    """The noun after a possessive name if it means a person (`'s old friend`)."""
+    return next((w for w in (w.lower() for w in _WORD.findall(text[:40])[:3])
+                 if w in NOUN_GENDER or w in SPOUSES or w in _PEOPLE), None)
 
 
 _SPOUSE_SUBJECT = re.compile(r"(his|her)\s+(?:husband|wife)\b", re.IGNORECASE)
