@@ -68,6 +68,33 @@ def test_a_pronoun_tag_in_a_new_paragraph_is_not_the_man_who_just_spoke():
     assert said(text, MEN)[-1] == ("tom", "tag")
 
 
+def test_a_tag_after_naming_no_one_does_not_hide_the_tag_before():
+    # `began the long tale` names no one and no gender: `She said,` is the quote's tag.
+    text = ('Mary looked at Tom. She said, "What is to become of us?" And she began the '
+            'long tale of the farm. Tom took his leave saying "Perhaps."')
+    assert said(text, PAIR) == [("mary", "tag"), ("tom", "tag")]
+
+
+def test_a_tags_subject_is_in_the_speech_verbs_own_clause():
+    # `so he called me`: the `he` of the verb's clause speaks, not the `I` opening it.
+    text = 'Tom came to the gate. "Well, little one?" I was tired, so he called me lazy.'
+    assert said(text, PAIR) == [("tom", "tag")]
+
+
+def test_the_only_one_named_is_not_the_speaker_when_the_tag_rules_them_out():
+    # `said his brother`: Tom, the only one named in the paragraph, is not his own brother.
+    text = 'Huck sat on the fence.\n\nTom came up the road. "Good day," said his brother.'
+    assert said(text, MEN) == [("huck", "paragraph_subject")]
+
+
+def test_a_possessive_name_heading_a_clause_is_not_its_subject_when_it_owns_a_person():
+    # `Tom's friend ... said` is not Tom; `Tom's voice ... said` is.
+    text = 'Huck sat on the fence.\n\nTom\'s friend, when he had eaten, stood up and said: "Go."'
+    assert said(text, MEN) == [("huck", "paragraph_subject")]
+    text = 'Huck sat on the fence.\n\nTom\'s voice, when he had eaten, rose and said: "Go."'
+    assert said(text, MEN) == [("tom", "tag")]
+
+
 def test_people_named_after_a_turns_quote_are_newer_than_its_speaker():
     # Tom spoke first, but the long narration after his quote ends on Huck: `he` is Huck.
     text = ('"Come and sit down," said Tom, and they went into the garden together. '
@@ -1097,6 +1124,15 @@ def test_a_pronoun_tag_means_whom_the_paragraphs_she_means_not_the_woman_she_loo
     text = ('Mary came into the room.\n\n"You are late," said Tom.\n\n'
             'She looked past him at Jane. "I know," she said.')
     assert said(text, cast)[-1] == ("mary", "tag")
+
+
+def test_a_she_opening_a_sentence_is_no_one_named_later_in_her_clause():
+    # Jane is the latest woman named, but `She looked at Jane` is not Jane: the `She`
+    # and the `she` after it are Mary.
+    cast = cast_of(("mary", "Mary", "female"), ("jane", "Jane", "female"))
+    text = ('Mary sat by the fire. Jane came in. She looked at Jane sharply. She went on '
+            'sewing.\n\n"You are late," she said.')
+    assert said(text, cast) == [("mary", "tag")]
 
 
 def test_her_husband_as_a_subject_is_the_husband_of_the_woman_the_her_means():

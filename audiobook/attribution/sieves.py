@@ -10,17 +10,19 @@ a quote carries its own tag.
   continuation      a quote carried over from the previous paragraph keeps its speaker
   tag               a speech tag beside the quote: `said Mary`, `Mary said`, `said she`,
                     `he replied`, `I said` (the narrator), `cried his wife`, `said his
-                    mother` (the `Mrs.` of his surname) (`a girl's
-                    voice` is a woman, and `she heard a voice say` not her), and a
-                    speech verb right before the quote, even with no comma (`he called
+                    mother` (the `Mrs.` of his surname) (`a girl's voice` is a woman, and
+                    `she heard a voice say` not her), and a speech verb right before the quote, even with no comma (`he called
                     "Tom"`); in a new paragraph right after someone spoke, `he said` is
                     another man; `said dour Major Callendar` is him, as `said the
-                    agonized Harriet` is her;
+                    agonized Harriet` is her; a tag after the quote naming no one nor a
+                    gender (`And she began the tale`) leaves the one before it (`She said,
+                    "..."`); a tag's subject is in its verb's own clause (`I was tired, so
+                    he called`);
                     `After a pause Sir Thomas added, "..."`: the name right before the verb,
                     or but for an aside in commas (`Lilia, getting angry, said`; not after a
                     preposition: `looking towards Tom, said`),
                     else the subject of the last main clause that has one (`Tom, who had
-                    risen, shook him, and said`);
+                    risen, shook him, and said`; `Tom's friend` heading it is not Tom);
                     `he` is the named subject of the sentence just before the quote, in its
                     paragraph or closing the one before (of its last clause with a subject);
                     a pronoun tag is not anyone the quote names (`"Jane is late," said she`);
@@ -49,7 +51,8 @@ a quote carries its own tag.
                     away.`) tells what was over before: no beat for its subject; one
                     reporting what its subject said (`Tom explained that ...`) gave them
                     their say, and rules them out of the turn right after it
-  single_mention    the only character named in the paragraph's narration
+  single_mention    the only character named in the paragraph's narration, not one a tag
+                    rules out (`Tom came up. "...," said his brother.`)
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
                     and the one called has not spoken yet; nor when the one called
@@ -174,8 +177,12 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
         subject = tag_after(quote.after, names, recent, exclude)
         if subject.found and quote.segment.text[-1:] == "." and _action_tag(quote.after):
             subject = _Subject()  # `"Yes." Tommy chuckled.`: an action, not a tag
-    if not subject.found and quote.before:
-        subject = tag_before(quote.before, names, recent, exclude)
+    if quote.before and not (subject.role or subject.gender or subject.not_role):
+        # `She said, "..." And she began the tale`: a tag after that names no one, nor
+        # a gender, does not hide the tag leading into the quote.
+        before = tag_before(quote.before, names, recent, exclude)
+        if before.found or not subject.found:
+            subject = before
     # `Mrs. Lal smiled. She added, "..."`: narration since that names another of that
     # gender, and not the one who spoke, is about whom the `she` means.
     named_since = subject.role in quote.prior and going_on not in quote.prior
@@ -318,7 +325,7 @@ def _settle_paragraph(turn: Turn, names: NameIndex, last: str | None = None,
         return
     if turn.continues:
         return
-    exclude = turn.addressed
+    exclude = turn.ruled_out  # `said his brother`: not the brother's owner
     untagged = [q for q in turn.quotes if not q.role]
     gender = turn.gender
     role = None

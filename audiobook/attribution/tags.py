@@ -275,6 +275,7 @@ _INFINITIVE = re.compile(
     r"one|whom|each)\b)[a-z]")
 
 
+_HEAD_CLAUSE = re.compile(r",\s*(?:and|but|so|then|while|when)\s+", re.IGNORECASE)
 _HEARD = re.compile(r"\b(?:heard|hear|hears|overheard|overhear|overhears)\b", re.IGNORECASE)
 
 
@@ -300,7 +301,9 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
         head = clause[: w.start()]
         # `she heard one voice say`, `he heard her tell`: the one heard speaks.
         heard = _HEARD.split(head)
-        head = heard[-1]
+        # `I was a dull black, so he called me`: the subject is in the verb's own clause.
+        own = _HEAD_CLAUSE.split(heard[-1])[-1]
+        head = own if own.strip() else heard[-1]
         hearer = _hearer(heard[-2], names, recent, exclude) if len(heard) > 1 else set()
         exclude = exclude | hearer
         if head.strip():
@@ -420,6 +423,14 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
     first = _WORD.match(text)
     mentions = names.mentions(text[:60])
     if mentions and mentions[0].start == 0:
+        owned = _owned_person(text[mentions[0].end:]) if _POSSESSIVE.search(mentions[0].text) \
+            else None
+        if owned:
+            # `Cameron's companion said`: the companion, someone other than Cameron.
+            spouse = names.spouse_of(mentions[0].role) if owned in SPOUSES else None
+            return _Subject(spouse, found=True) if spouse else \
+                _Subject(gender=NOUN_GENDER.get(owned) or SPOUSES.get(owned), found=True,
+                         not_role=mentions[0].role)
         return _Subject(mentions[0].role, found=True)
     if first and first.group().lower() in ("he", "she", "i"):
         # `he was annoyed because Aziz had come`: a subject pronoun is no one named later in
@@ -433,6 +444,17 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
         if role and role not in exclude:
             return _Subject(role, found=True)
     return _Subject()
+
+
+# Nouns for people with no gender of their own: `Tom's friend` is someone else, while
+# `Tom's voice`, `Tom's face` is Tom.
+_PEOPLE = frozenset("friend companion servant guest visitor partner child".split())
+
+
+def _owned_person(text: str) -> str | None:
+    """The noun after a possessive name if it means a person (`'s old friend`)."""
+    return next((w for w in (w.lower() for w in _WORD.findall(text[:40])[:3])
+                 if w in NOUN_GENDER or w in SPOUSES or w in _PEOPLE), None)
 
 
 _SPOUSE_SUBJECT = re.compile(r"(his|her)\s+(?:husband|wife)\b", re.IGNORECASE)

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 
 from audiobook.attribution.names import _POSSESSIVE, Mention, NameIndex
-from audiobook.attribution.tags import (_SENTENCE_END, PRONOUN_GENDER, _latest_of_gender,
-                                        addressed, addressed_gender)
+from audiobook.attribution.tags import (_SENTENCE_END, CLAUSES, PRONOUN_GENDER,
+                                        _latest_of_gender, addressed, addressed_gender)
 from audiobook.script import DIALOGUE, Segment
 
 # Narration after a quote this short is its tag; longer, it may hand the turn to its subject.
@@ -119,15 +119,23 @@ _PRONOUN_SUBJECT = re.compile(r"\W*(?:(?:And|But|Then|So|Now)\s+)?(He|She)\b")
 def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[str]
              ) -> list[str]:
     """The roles `mentions` names in narration, in order, each sentence opening on `He` or
-    `She` also naming again the latest fitting role before it: the one a story keeps talking
-    about stays newest for `she said`, however many others her sentences mention."""
+    `She` also naming again the latest fitting role before it (not one named later in its
+    clause): the one a story keeps talking about stays newest for `she said`, however many
+    others her sentences mention."""
     roles: list[str] = []
     ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
     start = k = 0
     for end in ends:
         opening = _PRONOUN_SUBJECT.match(text, start)
-        topic = _latest_of_gender(PRONOUN_GENDER[opening.group(1).lower()], names,
-                                  before + roles, set()) if opening else None
+        topic = None
+        if opening:
+            # `She looked at Jane.`: the `She` is no one named later in her own clause
+            # (that would be `herself`); `..., and Jane answered` is another clause.
+            clause = CLAUSES.search(text, start, end)
+            stop = clause.start() if clause else end
+            later = {m.role for m in mentions[k:] if m.start < stop}
+            topic = _latest_of_gender(PRONOUN_GENDER[opening.group(1).lower()], names,
+                                      before + roles, later)
         while k < len(mentions) and mentions[k].start < end:
             if not _owner_only(text, mentions[k]):
                 roles.append(mentions[k].role)
