@@ -227,9 +227,11 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
         groups.append({"name": name, "forms": forms, "count": count})
     # `Mrs. Cavendish` is the one group whose full name (`Mary Cavendish`) ends in the
     # surname and whose gender the title fits: one person, tagged by first name and by title.
+    # Not a title of a family's two women (`Mrs.` and `Miss Hamilton`: either may be Kitty).
     for group in list(groups):
         title, bare = _title_of(group["name"]), _strip_title(group["name"])
-        if not title or len(bare.split()) != 1:
+        if not title or len(bare.split()) != 1 or sum(
+                TITLES.get(other) == TITLES.get(title) for other in titles.get(bare, ())) > 1:
             continue
         fits = [other for other in groups if other is not group and any(
             not _title_of(f) and len(f.split()) == 2 and f.split()[1] == bare

@@ -307,3 +307,12 @@ def test_a_word_opening_a_quote_after_said_is_not_taken_for_a_name():
     text = ('# T\n\n## One\n\n"Well," said John.\n\nThe man said, "Exactly, sir."\n\n'
             '"Exactly," said John.\n\n"Exactly."\n')
     assert _tag_names(parse(text))[0] == {"John": 2}
+
+
+def test_a_title_two_women_of_a_family_share_joins_no_one():
+    text = ('# T\n\n## One\n\nKitty Hamilton came in. She smiled. Kitty Hamilton sat. She waited.\n\n'
+            '"Tea?" said Kitty.\n\n"Yes," said Mrs. Hamilton.\n\n"Milk?" said Miss Hamilton.\n\n'
+            '"No," said Mrs. Hamilton.\n\n"Sugar?" said Miss Hamilton.\n\n"One," said Kitty.\n')
+    found = {c.name: c.aliases for c in discover(parse(text)).characters}
+    # Kitty may be either; the mother is not folded into the daughter.
+    assert found == {"Kitty": ["Kitty Hamilton"], "Mrs. Hamilton": [], "Miss Hamilton": []}
