@@ -31,7 +31,10 @@ _NOT_NAMES = frozenset(
     Their We Us Our You Your I Me My Yes No Oh Ah Well Not Nor Yet Still Just Only Even Once
     Again Presently Meanwhile Perhaps Indeed Instead Thus Hence Suddenly Finally At Lord God
     Heaven Sir Madam Mother Father Aunt Uncle One Some Every Each Nobody Somebody Everybody
-    Someone Everyone Anyone Nothing Something Everything""".split()
+    Someone Everyone Anyone Nothing Something Everything With Without From For To By Into
+    Upon Under Over Through During Since Until Though Although Because Whether Unless Like
+    Across Along Among Behind Beside Besides Between Beyond Toward Towards Within Against
+    About Above Below Whilst""".split()
 )
 _TITLE = (r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Captain|Colonel|Major|Aunt|Uncle|Professor|Mme|"
           r"Mlle|St|Monsieur|Madame|Signor|Signora|Signorina|Herr|Frau|Señor|Señora)\.?")

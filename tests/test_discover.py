@@ -316,3 +316,10 @@ def test_a_title_two_women_of_a_family_share_joins_no_one():
     found = {c.name: c.aliases for c in discover(parse(text)).characters}
     # Kitty may be either; the mother is not folded into the daughter.
     assert found == {"Kitty": ["Kitty Hamilton"], "Mrs. Hamilton": [], "Miss Hamilton": []}
+
+
+def test_a_preposition_opening_a_sentence_is_no_name_even_after_a_lost_full_stop():
+    # `narrowly With a groan`: a copy that lost its full stop capitalises `With` mid-sentence.
+    text = ('# T\n\n## One\n\nPoirot watched him narrowly With a groan, Tom sat.\n\n'
+            'With a smile, "Well?" said Tom.\n\nWith a nod: "Yes."\n\n"No," said Tom.\n')
+    assert _tag_names(parse(text))[0] == {"Tom": 2}
