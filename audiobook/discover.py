@@ -86,9 +86,11 @@ class Proposal:
     characters: list[Character]
     narrator_speaks: int  # quotes tagged `I said`: a first-person narrator who talks
     quotes: int
+    narrator_names: tuple[str, ...] = ()  # what the others call a first-person narrator
 
     def cast(self) -> Cast:
-        roles = {NARRATOR: Role(NARRATOR, "Narrator")}
+        name, *aliases = self.narrator_names or ("Narrator",)
+        roles = {NARRATOR: Role(NARRATOR, name, tuple(aliases))}
         for c in self.characters:
             roles[c.id] = Role(c.id, c.name, tuple(c.aliases), c.gender)
         return Cast(roles=roles, source="proposed cast")
@@ -184,8 +186,19 @@ def _named_often(name: str, aliases: list[str], narration: str, often: int = 10)
     return len(re.findall(rf"\b(?:{forms})\b", narration)) >= often
 
 
+# Titles that say the same in another language: `Monsieur Poirot` is `Mr. Poirot`.
+_SAME_TITLE = {"mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "signore": "mr",
+               "herr": "mr", "senor": "mr", "señor": "mr", "madame": "mrs", "mme": "mrs",
+               "signora": "mrs", "frau": "mrs", "senora": "mrs", "señora": "mrs",
+               "mademoiselle": "miss", "mlle": "miss", "signorina": "miss", "fraulein": "miss",
+               "fräulein": "miss"}
+
+
 def _title_of(name: str) -> str | None:
-    return name.split()[0].rstrip(".").lower() if name != _strip_title(name) else None
+    if name == _strip_title(name):
+        return None
+    title = name.split()[0].rstrip(".").lower()
+    return _SAME_TITLE.get(title, title)
 
 
 def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
@@ -324,8 +337,18 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
         gender = NOUN_GENDER.get(head) or _gender(description.capitalize(), [], narration)
         characters.append(Character(role_id(description.removeprefix("the "), taken),
                                     description, [], gender, count))
+    # A first-person narrator is never named in the narration, only called by the others
+    # (`"Hastings, look!"`): the name the others call most that the narration never uses.
+    narrator_names: tuple[str, ...] = ()
+    if first_person >= 2:
+        unnarrated = [c for c in characters if c.tags >= 2 and not c.name.startswith("the ")
+                      and not _named_often(c.name, c.aliases, narration, often=1)]
+        if unnarrated:
+            called = max(unnarrated, key=lambda c: c.tags)
+            characters.remove(called)
+            narrator_names = (called.name, *called.aliases)
     quotes = [s for s in book.segments() if s.kind == DIALOGUE]
-    proposal = Proposal(book.title, characters, first_person, len(quotes))
+    proposal = Proposal(book.title, characters, first_person, len(quotes), narrator_names)
     lines = Counter(s.role for s in attribute(book, proposal.cast()).segments()
                     if s.kind == DIALOGUE)
     for c in characters:
@@ -340,7 +363,9 @@ def describe(proposal: Proposal) -> list[str]:
     people = proposal.characters
     out = [f"{len(people)} speaking character{'s' if len(people) != 1 else ''} in "
            f"{proposal.quotes} quotes" + (f"; the narrator speaks too ({proposal.narrator_speaks}"
-                                          " tags say `I`)" if proposal.narrator_speaks else "")]
+                                          " tags say `I`)" if proposal.narrator_speaks else "")
+           + (f"; the others call the narrator {', '.join(proposal.narrator_names)}"
+              if proposal.narrator_names else "")]
     if people:
         width = max(len(c.id) for c in people)
         name_width = max(len(c.name) for c in people)
@@ -368,6 +393,12 @@ def to_yaml(proposal: Proposal) -> str:
         "",
         "roles:",
         "  narrator:",
+    ]
+    if proposal.narrator_names:
+        name, *aliases = proposal.narrator_names
+        out += [f"    name: {_yaml_string(name)}   # what the others call the narrator",
+                f"    aliases: [{', '.join(_yaml_string(a) for a in aliases)}]"]
+    out += [
         "    voice: gmw/en-gb-x-rp" + ("   # the narrator also speaks: `I said`" if proposal.narrator_speaks else ""),
         "    rate: 160",
         "    pitch: 45",

@@ -323,3 +323,22 @@ def test_a_preposition_opening_a_sentence_is_no_name_even_after_a_lost_full_stop
     text = ('# T\n\n## One\n\nPoirot watched him narrowly With a groan, Tom sat.\n\n'
             'With a smile, "Well?" said Tom.\n\nWith a nod: "Yes."\n\n"No," said Tom.\n')
     assert _tag_names(parse(text))[0] == {"Tom": 2}
+
+
+def test_monsieur_and_mr_are_one_title_so_the_surname_stays_one_person():
+    text = ('# T\n\n## One\n\n"Yes," said Poirot.\n\n"No," said Mr. Poirot.\n\n'
+            '"Why?" said Monsieur Poirot.\n\n"Because," said Poirot.\n\n"Ah," said Mrs. Hudson.\n\n'
+            '"Oh," said Mrs. Hudson.\n')
+    assert {c.name: c.aliases for c in discover(parse(text)).characters} == {
+        "Poirot": ["Monsieur Poirot", "Mr. Poirot"], "Mrs. Hudson": []}
+
+
+def test_a_name_only_others_call_in_a_first_person_book_is_the_narrators():
+    text = ('# T\n\n## One\n\nPoirot came in. He sat down by me.\n\n"Hastings, look," said Poirot.\n\n'
+            '"At what?" I said.\n\n"At this, Hastings."\n\n"I see it," I said.\n\n'
+            '"Good," said Poirot.\n')
+    proposal = discover(parse(text))
+    assert [c.name for c in proposal.characters] == ["Poirot"]
+    assert proposal.narrator_names == ("Hastings",)
+    assert proposal.cast().roles["narrator"].name == "Hastings"
+    assert "narrator:\n    name: Hastings   # what the others call the narrator\n" in to_yaml(proposal)
