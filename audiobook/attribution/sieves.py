@@ -12,12 +12,12 @@ a quote carries its own tag.
                     `he replied`, `I said` (the narrator), `cried his wife`, `said his
                     mother` (the `Mrs.` of his surname) (`a girl's voice` is a woman, and
                     `she heard a voice say` not her), and a speech verb right before the
-                    quote, even with no comma (`he called "Tom"`); in a new paragraph right after someone spoke, `he said` is
-                    another man; `said dour Major Callendar` is him, as `said the
-                    agonized Harriet` is her; a tag after the quote naming no one nor a
-                    gender (`And she began the tale`) leaves the one before it (`She said,
-                    "..."`); a tag's subject is in its verb's own clause (`I was tired, so
-                    he called`);
+                    quote, even with no comma (`he called "Tom"`); in a new paragraph
+                    right after someone spoke, `he said` is another man; `said dour Major
+                    Callendar` is him, as `said the agonized Harriet` is her; a tag after
+                    the quote naming no one nor a gender (`And she began the tale`) leaves
+                    the one before it (`She said, "..."`); a tag's subject is in its verb's
+                    own clause (`I was tired, so he called`);
                     `After a pause Sir Thomas added, "..."`: the name right before the verb,
                     or but for an aside in commas (`Lilia, getting angry, said`; not after a
                     preposition: `looking towards Tom, said`),
