@@ -2,7 +2,8 @@
 
 Pure except `write_cast`. A character is proposed when a speech tag names them (`said
 Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
-man said`: someone the book never names); short and long forms of one name merge
+man said`: someone the book never names, or else the name it stands in apposition to:
+`Mr. Wells, the lawyer,`); short and long forms of one name merge
 (`Holmes`, `Sherlock Holmes`), not a family's (`Mrs.` and `Miss Hamilton`); gender comes
 from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that follow their
 name; lines are counted by attributing the book with the proposed cast.
@@ -296,6 +297,20 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     return "neutral"
 
 
+def _apposed(description: str, gender: str, text: str, named: NameIndex,
+             characters: list[Character]) -> Character | None:
+    """The one named character a description stands beside as an apposition: `Mr. Wells,
+    the lawyer,` or `the boy Joe` make `the lawyer` Wells and `the boy` Joe."""
+    words = r"\s+".join(re.escape(w) for w in description.split()[1:])
+    apposed = re.compile(rf"{_NAME},\s+the\s+{words}(?=\s*[,.;])|\b[Tt]he\s+{words}\s+{_NAME}")
+    roles = {m.role for found in apposed.finditer(text)
+             for m in named.mentions(found.group(1) or found.group(2))}
+    if len(roles) != 1:
+        return None
+    person = next(c for c in characters if c.id in roles)
+    return None if "neutral" not in (gender, person.gender) and gender != person.gender else person
+
+
 def role_id(name: str, taken: set[str], prefix: str = "c_") -> str:
     """A voices.yaml role id for `name`, not in `taken` (which it joins)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # Zoë: zoe
@@ -315,6 +330,7 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     a quote addresses, or named so once and ten times in the narration; then keep those
     who speak at least one line with that cast."""
     narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
+    text = " ".join(s.text for s in book.segments())
     tags, first_person = _tag_names(book)
     taken = {NARRATOR}
     characters = []
@@ -335,6 +351,11 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
             continue
         head = description.split()[-1]
         gender = NOUN_GENDER.get(head) or _gender(description.capitalize(), [], narration)
+        person = _apposed(description, gender, text, named, characters)
+        if person:
+            person.aliases.append(description)
+            person.tags += count
+            continue
         characters.append(Character(role_id(description.removeprefix("the "), taken),
                                     description, [], gender, count))
     # A first-person narrator is never named in the narration, only called by the others

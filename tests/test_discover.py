@@ -342,3 +342,15 @@ def test_a_name_only_others_call_in_a_first_person_book_is_the_narrators():
     assert proposal.narrator_names == ("Hastings",)
     assert proposal.cast().roles["narrator"].name == "Hastings"
     assert "narrator:\n    name: Hastings   # what the others call the narrator\n" in to_yaml(proposal)
+
+
+def test_a_description_in_apposition_to_a_name_is_that_person():
+    text = ('# T\n\n## One\n\nThere was Mr. Wells, the lawyer, and there was Anne.\n\n'
+            'Anne brought in the boy Joe.\n\n"Well," said Mr. Wells.\n\n"Now," said the lawyer.\n\n'
+            '"Yes," said Joe.\n\n"Go on," said the lawyer.\n\n"Here," said the boy.\n\n'
+            '"There," said the boy.\n\n"Done," said Joe.\n\n"Indeed," said Anne.\n\n'
+            '"So," said Anne.\n\n"Then," said the clerk.\n\n"Ah," said the clerk.\n')
+    found = {c.name: c.aliases for c in discover(parse(text)).characters}
+    # `the clerk`, beside no name, stays someone of their own.
+    assert found == {"Mr. Wells": ["the lawyer"], "Joe": ["the boy"], "Anne": [],
+                     "the clerk": []}
