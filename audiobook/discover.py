@@ -3,10 +3,10 @@
 Pure except `write_cast`. A character is proposed when a speech tag names them (`said
 Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
 man said`: someone the book never names, or else the name it stands in apposition to:
-`Mr. Wells, the lawyer,`); short and long forms of one name merge
-(`Holmes`, `Sherlock Holmes`), not a family's (`Mrs.` and `Miss Hamilton`); gender comes
-from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that follow their
-name; lines are counted by attributing the book with the proposed cast.
+`Mr. Wells, the lawyer,`); short and long forms of one name merge (`Holmes`, `Sherlock
+Holmes`), as do pet forms (`Kit`, `Kitty`), not a family's (`Mrs.` and `Miss Hamilton`);
+gender comes from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that
+follow their name; lines are counted by attributing the book with the proposed cast.
 """
 
 from __future__ import annotations
@@ -258,6 +258,24 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
             fits[0]["forms"] |= group["forms"]
             fits[0]["count"] += group["count"]
             groups.remove(group)
+    # A pet form extends a name by a letter or two (`Kit` and `Kitty`, `Skaggs` and
+    # `Skaggsy`): one person, unless the pronouns tell two genders apart.
+    for group in sorted(groups, key=lambda g: g["count"]):
+        short = _strip_title(group["name"])
+        if len(short.split()) != 1 or len(short) < 3:
+            continue
+        pets = [other for other in groups if other is not group and
+                not _title_of(other["name"]) and len(other["name"].split()) == 1 and
+                other["name"].startswith(short) and 0 < len(other["name"]) - len(short) <= 2]
+        if group not in groups or len(pets) != 1:
+            continue
+        genders = {_gender(g["name"], sorted(g["forms"]), text) for g in (group, pets[0])}
+        if len(genders - {"neutral"}) > 1:
+            continue
+        keep, drop = sorted((group, pets[0]), key=lambda g: (-g["count"], -len(g["name"])))
+        keep["forms"] |= drop["forms"] | {drop["name"]}
+        keep["count"] += drop["count"]
+        groups.remove(drop)
     # A bare surname two groups share (`Inglethorp` for Mr. and Mrs.) is no one's alias.
     shared = Counter(bare for g in groups for bare in
                      {_strip_title(f) for f in {*g["forms"], g["name"]} if _title_of(f)})

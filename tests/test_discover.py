@@ -354,3 +354,13 @@ def test_a_description_in_apposition_to_a_name_is_that_person():
     # `the clerk`, beside no name, stays someone of their own.
     assert found == {"Mr. Wells": ["the lawyer"], "Joe": ["the boy"], "Anne": [],
                      "the clerk": []}
+
+
+def test_a_pet_form_extending_a_name_is_the_same_person_unless_genders_differ():
+    text = ('# T\n\n## One\n\nKitty sat down. She smiled.\n\n"Tea?" said Kitty.\n\n"Yes," said Kit.\n\n'
+            '"Milk?" said Kitty.\n\n"No," said Kit.\n\nJean came in. He sat.\n\n'
+            'Jeanne came in. She sat.\n\n"Hello," said Jean.\n\n"Hi," said Jeanne.\n\n'
+            '"Well," said Jean.\n\n"So," said Jeanne.\n')
+    found = {c.name: c.aliases for c in discover(parse(text)).characters}
+    # Jean (he) and Jeanne (she) stay two people.
+    assert found == {"Kitty": ["Kit"], "Jean": [], "Jeanne": []}
