@@ -109,10 +109,11 @@ def _proper(name: str, proper: set[str]) -> bool:
 def _tag_names(book: Book) -> tuple[Counter, int]:
     """Names in speech tags beside quotes, and how many tags say `I`."""
     found: Counter = Counter()
-    # Words capitalised after a lowercase word somewhere: names, not `Come` or `Soon`. Each
+    # Words capitalised after a lowercase word somewhere, or after a title there (`told Mr.
+    # Harris`: some are never written without one): names, not `Come` or `Soon`. Each
     # segment on its own: `said, "Hear, hear!"` does not make `Hear` a name.
-    proper = {word for s in book.segments()
-              for word in re.findall(rf"(?<=[{LOWER},;] )({_CAPITALISED})", s.text)}
+    proper = {word for s in book.segments() for word in
+              re.findall(rf"(?<=[{LOWER},;] )(?:{_TITLE}\s+)?({_CAPITALISED})", s.text)}
     first_person = 0
     for chapter in book.chapters:
         for scene in chapter.scenes:

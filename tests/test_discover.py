@@ -364,3 +364,10 @@ def test_a_pet_form_extending_a_name_is_the_same_person_unless_genders_differ():
     found = {c.name: c.aliases for c in discover(parse(text)).characters}
     # Jean (he) and Jeanne (she) stay two people.
     assert found == {"Kitty": ["Kit"], "Jean": [], "Jeanne": []}
+
+
+def test_a_name_always_written_with_a_title_is_still_a_name_when_called():
+    # `Harris` never follows a lowercase word itself, only `nodded to Mr.` does.
+    text = ('# T\n\n## One\n\nTom nodded to Mr. Harris.\n\n"Come in, Mr. Harris," said Tom.\n\n'
+            '"Thank you," said Mr. Harris.\n')
+    assert _tag_names(parse(text))[0] == {"Tom": 1, "Mr. Harris": 2}
