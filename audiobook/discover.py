@@ -124,6 +124,10 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         continue
                     after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
                     before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
+                    # `regarded him as "India," and never`: a sentence runs through it
+                    # with no comma or colon to open speech: a quoted word, not a call.
+                    if re.search(rf"[{LOWER}]$", before) and re.match(rf"\s*[{LOWER}]", after):
+                        continue
                     clause = re.split(r"(?<!Mr)(?<!Mrs)(?<!Dr)(?<!Ms)(?<!St)[.;!?]", after, 1)[0]
                     if re.match(rf"^\W*(?:I\s+(?:{_VERBS})|(?:{_VERBS})\s+I)\b", clause):
                         first_person += 1

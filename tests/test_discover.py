@@ -371,3 +371,10 @@ def test_a_name_always_written_with_a_title_is_still_a_name_when_called():
     text = ('# T\n\n## One\n\nTom nodded to Mr. Harris.\n\n"Come in, Mr. Harris," said Tom.\n\n'
             '"Thank you," said Mr. Harris.\n')
     assert _tag_names(parse(text))[0] == {"Tom": 1, "Mr. Harris": 2}
+
+
+def test_a_quoted_word_a_sentence_runs_through_calls_no_one():
+    # `"Boss,"` has no comma or colon before it and the sentence goes on in lower case.
+    text = ('# T\n\n## One\n\nTom worked for the Boss.\n\n'
+            'People called him "Boss," and never knew why.\n\n"Yes, Boss," said Tom.\n')
+    assert _tag_names(parse(text))[0] == {"Tom": 1, "Boss": 1}
