@@ -2,10 +2,11 @@
 
 Pure except `write_cast`. A character is proposed when a speech tag names them (`said
 Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
-man said`: someone the book never names); short and long forms of one name merge
-(`Holmes`, `Sherlock Holmes`), not a family's (`Mrs.` and `Miss Hamilton`); gender comes
-from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that follow their
-name; lines are counted by attributing the book with the proposed cast.
+man said`: someone the book never names, or else the name it stands in apposition to:
+`Mr. Wells, the lawyer,`); short and long forms of one name merge (`Holmes`, `Sherlock
+Holmes`), as do pet forms (`Kit`, `Kitty`), not a family's (`Mrs.` and `Miss Hamilton`);
+gender comes from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that
+follow their name; lines are counted by attributing the book with the proposed cast.
 """
 
 from __future__ import annotations
@@ -108,10 +109,11 @@ def _proper(name: str, proper: set[str]) -> bool:
 def _tag_names(book: Book) -> tuple[Counter, int]:
     """Names in speech tags beside quotes, and how many tags say `I`."""
     found: Counter = Counter()
-    # Words capitalised after a lowercase word somewhere: names, not `Come` or `Soon`. Each
+    # Words capitalised after a lowercase word somewhere, or after a title there (`told Mr.
+    # Harris`: some are never written without one): names, not `Come` or `Soon`. Each
     # segment on its own: `said, "Hear, hear!"` does not make `Hear` a name.
-    proper = {word for s in book.segments()
-              for word in re.findall(rf"(?<=[{LOWER},;] )({_CAPITALISED})", s.text)}
+    proper = {word for s in book.segments() for word in
+              re.findall(rf"(?<=[{LOWER},;] )(?:{_TITLE}\s+)?({_CAPITALISED})", s.text)}
     first_person = 0
     for chapter in book.chapters:
         for scene in chapter.scenes:
@@ -122,6 +124,10 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         continue
                     after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
                     before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
+                    # `regarded him as "India," and never`: a sentence runs through it
+                    # with no comma or colon to open speech: a quoted word, not a call.
+                    if re.search(rf"[{LOWER}]$", before) and re.match(rf"\s*[{LOWER}]", after):
+                        continue
                     clause = re.split(r"(?<!Mr)(?<!Mrs)(?<!Dr)(?<!Ms)(?<!St)[.;!?]", after, 1)[0]
                     if re.match(rf"^\W*(?:I\s+(?:{_VERBS})|(?:{_VERBS})\s+I)\b", clause):
                         first_person += 1
@@ -257,6 +263,24 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
             fits[0]["forms"] |= group["forms"]
             fits[0]["count"] += group["count"]
             groups.remove(group)
+    # A pet form extends a name by a letter or two (`Kit` and `Kitty`, `Skaggs` and
+    # `Skaggsy`): one person, unless the pronouns tell two genders apart.
+    for group in sorted(groups, key=lambda g: g["count"]):
+        short = _strip_title(group["name"])
+        if len(short.split()) != 1 or len(short) < 3:
+            continue
+        pets = [other for other in groups if other is not group and
+                not _title_of(other["name"]) and len(other["name"].split()) == 1 and
+                other["name"].startswith(short) and 0 < len(other["name"]) - len(short) <= 2]
+        if group not in groups or len(pets) != 1:
+            continue
+        genders = {_gender(g["name"], sorted(g["forms"]), text) for g in (group, pets[0])}
+        if len(genders - {"neutral"}) > 1:
+            continue
+        keep, drop = sorted((group, pets[0]), key=lambda g: (-g["count"], -len(g["name"])))
+        keep["forms"] |= drop["forms"] | {drop["name"]}
+        keep["count"] += drop["count"]
+        groups.remove(drop)
     # A bare surname two groups share (`Inglethorp` for Mr. and Mrs.) is no one's alias.
     shared = Counter(bare for g in groups for bare in
                      {_strip_title(f) for f in {*g["forms"], g["name"]} if _title_of(f)})
@@ -296,6 +320,20 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     return "neutral"
 
 
+def _apposed(description: str, gender: str, text: str, named: NameIndex,
+             characters: list[Character]) -> Character | None:
+    """The one named character a description stands beside as an apposition: `Mr. Wells,
+    the lawyer,` or `the boy Joe` make `the lawyer` Wells and `the boy` Joe."""
+    words = r"\s+".join(re.escape(w) for w in description.split()[1:])
+    apposed = re.compile(rf"{_NAME},\s+the\s+{words}(?=\s*[,.;])|\b[Tt]he\s+{words}\s+{_NAME}")
+    roles = {m.role for found in apposed.finditer(text)
+             for m in named.mentions(found.group(1) or found.group(2))}
+    if len(roles) != 1:
+        return None
+    person = next(c for c in characters if c.id in roles)
+    return None if "neutral" not in (gender, person.gender) and gender != person.gender else person
+
+
 def role_id(name: str, taken: set[str], prefix: str = "c_") -> str:
     """A voices.yaml role id for `name`, not in `taken` (which it joins)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # Zoë: zoe
@@ -315,6 +353,7 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     a quote addresses, or named so once and ten times in the narration; then keep those
     who speak at least one line with that cast."""
     narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
+    text = " ".join(s.text for s in book.segments())
     tags, first_person = _tag_names(book)
     taken = {NARRATOR}
     characters = []
@@ -335,6 +374,11 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
             continue
         head = description.split()[-1]
         gender = NOUN_GENDER.get(head) or _gender(description.capitalize(), [], narration)
+        person = _apposed(description, gender, text, named, characters)
+        if person:
+            person.aliases.append(description)
+            person.tags += count
+            continue
         characters.append(Character(role_id(description.removeprefix("the "), taken),
                                     description, [], gender, count))
     # A first-person narrator is never named in the narration, only called by the others

@@ -342,3 +342,39 @@ def test_a_name_only_others_call_in_a_first_person_book_is_the_narrators():
     assert proposal.narrator_names == ("Hastings",)
     assert proposal.cast().roles["narrator"].name == "Hastings"
     assert "narrator:\n    name: Hastings   # what the others call the narrator\n" in to_yaml(proposal)
+
+
+def test_a_description_in_apposition_to_a_name_is_that_person():
+    text = ('# T\n\n## One\n\nThere was Mr. Wells, the lawyer, and there was Anne.\n\n'
+            'Anne brought in the boy Joe.\n\n"Well," said Mr. Wells.\n\n"Now," said the lawyer.\n\n'
+            '"Yes," said Joe.\n\n"Go on," said the lawyer.\n\n"Here," said the boy.\n\n'
+            '"There," said the boy.\n\n"Done," said Joe.\n\n"Indeed," said Anne.\n\n'
+            '"So," said Anne.\n\n"Then," said the clerk.\n\n"Ah," said the clerk.\n')
+    found = {c.name: c.aliases for c in discover(parse(text)).characters}
+    # `the clerk`, beside no name, stays someone of their own.
+    assert found == {"Mr. Wells": ["the lawyer"], "Joe": ["the boy"], "Anne": [],
+                     "the clerk": []}
+
+
+def test_a_pet_form_extending_a_name_is_the_same_person_unless_genders_differ():
+    text = ('# T\n\n## One\n\nKitty sat down. She smiled.\n\n"Tea?" said Kitty.\n\n"Yes," said Kit.\n\n'
+            '"Milk?" said Kitty.\n\n"No," said Kit.\n\nJean came in. He sat.\n\n'
+            'Jeanne came in. She sat.\n\n"Hello," said Jean.\n\n"Hi," said Jeanne.\n\n'
+            '"Well," said Jean.\n\n"So," said Jeanne.\n')
+    found = {c.name: c.aliases for c in discover(parse(text)).characters}
+    # Jean (he) and Jeanne (she) stay two people.
+    assert found == {"Kitty": ["Kit"], "Jean": [], "Jeanne": []}
+
+
+def test_a_name_always_written_with_a_title_is_still_a_name_when_called():
+    # `Harris` never follows a lowercase word itself, only `nodded to Mr.` does.
+    text = ('# T\n\n## One\n\nTom nodded to Mr. Harris.\n\n"Come in, Mr. Harris," said Tom.\n\n'
+            '"Thank you," said Mr. Harris.\n')
+    assert _tag_names(parse(text))[0] == {"Tom": 1, "Mr. Harris": 2}
+
+
+def test_a_quoted_word_a_sentence_runs_through_calls_no_one():
+    # `"Boss,"` has no comma or colon before it and the sentence goes on in lower case.
+    text = ('# T\n\n## One\n\nTom worked for the Boss.\n\n'
+            'People called him "Boss," and never knew why.\n\n"Yes, Boss," said Tom.\n')
+    assert _tag_names(parse(text))[0] == {"Tom": 1, "Boss": 1}
