@@ -1073,6 +1073,15 @@ def test_a_third_voice_putting_in_a_word_does_not_take_over_the_talk():
     assert said(text, TRIO)[-1] == ("huck", "turn_taking")
 
 
+def test_a_guessed_turn_across_a_narration_paragraph_is_not_whom_a_tag_talks_with():
+    # Huck's turn is only guessed from the narration, and `Nobody moved.` stands between it
+    # and Tom's tag: Tom goes on talking with Mary, who answers him, not Huck.
+    text = ('"Where is the key?" asked Tom.\n\n"In the drawer," said Mary.\n\n'
+            'Huck came to the door. "Dinner is ready."\n\nNobody moved.\n\n'
+            '"Then I will look for it myself," said Tom.\n\n"You will not find it."')
+    assert said(text, TRIO)[-1] == ("mary", "turn_taking")
+
+
 def test_one_the_narration_brings_the_speaker_to_is_whom_they_talk_with_from_then_on():
     # Mary talked with Huck, then left and met Tom: the untagged answers are Tom's now.
     text = ('"Must I go?" asked Mary.\n\n"You must," said Huck.\n\n"Then I will go."\n\n'

@@ -417,9 +417,9 @@ def _hops(starts: list[int], a: int, b: int) -> int:
 def _partners(run: list[Turn], names: NameIndex) -> dict[int, str | None]:
     """For each settled turn, who its speaker is talking with: the one its tag says is
     spoken to (`said he to Temple`) or the narration just before brings them to (`she met
-    with Edmund`, and from then on), else a settled neighbour, else the one they last
-    talked with, else the latest other person addressed, speaking or named up to that
-    turn."""
+    with Edmund`, and from then on), else a settled neighbour (not one only guessed, across
+    a narration paragraph), else the one they last talked with, else the latest other
+    person addressed, speaking or named up to that turn."""
     spoke = {t.speaker for t in run}
     seen = _Latest(run[0].recent)
     speakers = _Latest()  # the settled speakers before turn a
@@ -437,7 +437,11 @@ def _partners(run: list[Turn], names: NameIndex) -> dict[int, str | None]:
             continue
         seen.add([turn.speaker])
         other = turn.speaker
-        neighbours = [run[j].speaker for j in (a - 1, a + 1) if 0 <= j < len(run)]
+        # The turn before a narration paragraph, settled only by a guess (a vocative, the
+        # narration's subject), may be another exchange: it says little about whom this one
+        # talks with.
+        neighbours = [run[j].speaker for j in (a - 1, a + 1) if 0 <= j < len(run) and
+                      not (j < a and run[a].gap and run[j].strength < 2)]
         # `As soon as she met with Edmund she told him her distress.`: the narration before
         # the turn brings its speaker to someone, the one they talk with from then on,
         # more surely than a neighbour's speaker.

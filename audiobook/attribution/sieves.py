@@ -71,8 +71,9 @@ a quote carries its own tag.
                     from a paragraph of two voices, the talk goes on from its last one;
                     a tag's `to Tom`, or narration just before bringing the speaker to
                     someone (`she met with Edmund`, `turned to me`, and from then on),
-                    says whom its speaker talks with, else a speaker beside, else the
-                    one they last spoke with in a row of settled turns, not a third
+                    says whom its speaker talks with, else a speaker beside (not one
+                    only guessed, across a narration paragraph), else the one they
+                    last spoke with in a row of settled turns, not a third
                     voice that put in a word since; no reading gives a
                     turn to one its quotes name, `"Mary is braver."`);
                     a quote addressing its own paragraph's speaker is the other side's
