@@ -1210,3 +1210,12 @@ def test_a_kin_word_with_a_name_set_off_after_it_calls_no_one_by_either_rule():
     names = NameIndex(cast)
     assert addressed(quote, names) == set() and addressed_gender(quote) is None
     assert addressed("Surely, uncle, you knew.", names) == {"john"}
+
+
+def test_a_beat_denying_what_its_subject_did_hands_the_turn_to_no_one():
+    # He did not agree: no word of his, and the one who asked goes on.
+    text = ('"Bring your friends to see me," said Mary.\n\n"Perhaps," said Tom.\n\n'
+            'He did not think it would make it easier.\n\n"But I must know someone!"')
+    assert said(text, PAIR)[-1] == ("mary", "turn_taking")
+    text = text.replace("did not think", "thought")  # he thought it over: his turn
+    assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")

@@ -353,12 +353,21 @@ _REPORTS = re.compile(r"(?:\w+ly\s+)?([a-z]+)(?:\s+(?:again|\w+ly))?(?:\s+(?:him
                       r"[A-Z][\w.]+(?:\s+[A-Z]\w+)?))?\s+(?:that|whether|how|what|why)\b")
 
 
+# A verb denied: `did not quite catch`, `could scarcely recollect`, `never answered`; not
+# `could not help smiling`, which she did.
+_NEGATED = re.compile(r"(?:\w+ly\s+)?(?:(?:(?:did|does|do|could|would|was|were|is|had|has)"
+                      r"(?:\s+not|n't|\s+never|\s+scarcely|\s+hardly))|never|scarcely|hardly)\b"
+                      r"(?!\s+help\b)")
+
+
 def _not_now(clause: str) -> bool:
     """Is the clause no beat handing its subject the next turn? In the past perfect
     (`Major Callendar had driven away`) it tells what was over before the scene's moment;
-    reporting what its subject said (`Lucy mumbled that ...`), it gave them their say."""
+    reporting what its subject said (`Lucy mumbled that ...`), it gave them their say;
+    denied (`She did not quite catch.`), it tells what its subject did not do."""
     head = _HEAD.match(clause)
-    return bool(head) and bool(_PAST_PERFECT.match(clause, head.end())) or _reports(clause)
+    return bool(head) and bool(_PAST_PERFECT.match(clause, head.end()) or
+                               _NEGATED.match(clause, head.end())) or _reports(clause)
 
 
 def _reports(clause: str) -> bool:

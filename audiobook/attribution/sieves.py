@@ -48,9 +48,10 @@ a quote carries its own tag.
                     and `No answer.` the one just called (and turn-taking counts no change
                     of speaker there: the other goes on);
                     a paragraph before the turn in the past perfect (`Jim had driven
-                    away.`) tells what was over before: no beat for its subject; one
-                    reporting what its subject said (`Tom explained that ...`) gave them
-                    their say, and rules them out of the turn right after it
+                    away.`) tells what was over before, and one denying what its subject
+                    did (`She did not quite catch.`) what did not happen: no beat for its
+                    subject; one reporting what its subject said (`Tom explained that
+                    ...`) gave them their say, and rules them out of the turn right after it
   single_mention    the only character named in the paragraph's narration, not one a tag
                     rules out (`Tom came up. "...," said his brother.`)
   vocative          the person addressed by name in the previous turn answers (not when
