@@ -1219,3 +1219,13 @@ def test_a_beat_denying_what_its_subject_did_hands_the_turn_to_no_one():
     assert said(text, PAIR)[-1] == ("mary", "turn_taking")
     text = text.replace("did not think", "thought")  # he thought it over: his turn
     assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")
+
+
+def test_a_beat_reporting_what_was_told_to_someone_described_is_its_subjects_say():
+    # `told the young lady that ...`: his say, in the narration's words; she answers.
+    text = ('"I work for the Rajah now," said Mary.\n\n"Do you?" said Tom.\n\n'
+            'He told the young lady that she would soon outdo them all.\n\n'
+            '"They always sack me first."')
+    assert said(text, PAIR)[-1][0] == "mary"
+    text = text.replace("told the young lady that", "smiled:")  # an act, not words: his turn
+    assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")

@@ -348,9 +348,11 @@ _HEAD = re.compile(r"\W*(?:(?:[Tt]hen|[Aa]nd|[Bb]ut|[Ss]o|[Nn]ow)\s+)?(?:[A-Z][a
 _PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|already|long)\s+)*"
                            r"(?!(?:to|no|a|an|the|his|her|their|my|its|some|any|nothing|"
                            r"something|much|little)\b)[a-z]+")
-# A verb, perhaps whom it is said to, and what is said, in the narration's words.
+# A verb, perhaps whom it is said to (`told the young lady`), and what is said, in the
+# narration's words.
 _REPORTS = re.compile(r"(?:\w+ly\s+)?([a-z]+)(?:\s+(?:again|\w+ly))?(?:\s+(?:him|her|them|me|us|"
-                      r"[A-Z][\w.]+(?:\s+[A-Z]\w+)?))?\s+(?:that|whether|how|what|why)\b")
+                      r"[A-Z][\w.]+(?:\s+[A-Z]\w+)?|(?:the|his|her|their|my)\s+(?:[a-z]+\s+)?"
+                      r"[a-z]+))?\s+(?:that|whether|if|how|what|why)\b")
 
 
 # A verb denied: `did not quite catch`, `could scarcely recollect`, `never answered`; not
