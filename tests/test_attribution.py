@@ -1229,3 +1229,11 @@ def test_a_beat_reporting_what_was_told_to_someone_described_is_its_subjects_say
     assert said(text, PAIR)[-1][0] == "mary"
     text = text.replace("told the young lady that", "smiled:")  # an act, not words: his turn
     assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")
+
+
+def test_a_beat_reporting_a_question_is_its_subjects_say():
+    # `wanted to know why ...` is the question asked: the one asked answers.
+    text = ('"You are late," said Tom.\n\n"I am sorry," said Mary.\n\n'
+            'Tom wanted very much to know why she had not come at once.\n\n'
+            '"My bicycle broke down."')
+    assert said(text, PAIR)[-1][0] == "mary"

@@ -353,6 +353,9 @@ _PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|alrea
 _REPORTS = re.compile(r"(?:\w+ly\s+)?([a-z]+)(?:\s+(?:again|\w+ly))?(?:\s+(?:him|her|them|me|us|"
                       r"[A-Z][\w.]+(?:\s+[A-Z]\w+)?|(?:the|his|her|their|my)\s+(?:[a-z]+\s+)?"
                       r"[a-z]+))?\s+(?:that|whether|if|how|what|why)\b")
+# A question asked, in the narration's words: `wanted damn well to know why`.
+_ASKS = re.compile(r"(?:\w+ly\s+)?(?:wanted|wished|desired|demanded|begged)(?:\s+\w+){0,2}?"
+                   r"\s+to\s+know\s+(?:whether|if|how|what|why|who|where|when)\b")
 
 
 # A verb denied: `did not quite catch`, `could scarcely recollect`, `never answered`; not
@@ -375,6 +378,8 @@ def _not_now(clause: str) -> bool:
 def _reports(clause: str) -> bool:
     """Does the clause report, in the narration's words, what its subject said?"""
     head = _HEAD.match(clause)
+    if head and _ASKS.match(clause, head.end()):
+        return True
     reports = head and _REPORTS.match(clause, head.end())
     return bool(reports) and _is_speech_verb(reports.group(1)) and \
         reports.group(1) not in ACTION_VERBS
