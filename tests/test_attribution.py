@@ -1237,3 +1237,15 @@ def test_a_beat_reporting_a_question_is_its_subjects_say():
             'Tom wanted very much to know why she had not come at once.\n\n'
             '"My bicycle broke down."')
     assert said(text, PAIR)[-1][0] == "mary"
+
+
+def test_a_one_sentence_beat_about_a_third_outweighs_a_call_in_the_turn_before():
+    # Mary called Tom, but Huck is the one the beat shows acting: he answers her.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = '"You have it in your sleeve, Tom?" said Mary.\n\nHuck smiled.\n\n"I have a guess."'
+    assert said(text, cast)[-1] == ("huck", "paragraph_subject")
+    text = text.replace("Huck smiled.", "Tom smiled.")  # the one called: he answers
+    assert said(text, cast)[-1][0] == "tom"
+    # A longer narration moves the scene on: the call still says who answers.
+    text = text.replace("Tom smiled.", "Huck smiled. The fire crackled in the grate.")
+    assert said(text, cast)[-1] == ("tom", "vocative")

@@ -148,7 +148,8 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         spoke = {q.role for q in prev.quotes} | {prev.speaker}
         spoken_to = sorted({r for q in prev.quotes for r in q.addressed if r not in spoke})
         if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names) and \
-                spoken_to[0] not in _tagged_beside(run, i):
+                spoken_to[0] not in _tagged_beside(run, i) and \
+                _beat_actor(turn, names) in (None, spoken_to[0]):
             _assign(turn, spoken_to[0], "vocative")
             turn.strength = 1
     before = _Latest(run[0].recent)  # named or speaking in the turns before turn i
@@ -237,6 +238,16 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:
             _assign(turn, min(guesses)[-1], "turn_taking")
+
+
+def _beat_actor(turn: Turn, names: NameIndex) -> str | None:
+    """Who acts in a narration paragraph of one sentence just before the turn (`Poirot
+    smiled.`): a beat that close to the talk is about its next speaker, more surely than a
+    call in the turn before it (`"..., Summerhaye?"`), which a third voice may answer.
+    A longer narration moves the scene on, and its last subject tells less."""
+    if not turn.gap or len(_SENTENCE_END.split(turn.beat.strip())) > 1:
+        return None
+    return _beat_subject(turn.beat, turn, names)
 
 
 def _tagged_beside(run: list[Turn], i: int) -> set[str]:
@@ -332,7 +343,9 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     joined = re.split(r",\s*(?:and|but|then)(?:\s+|,\s*)", last)
     for clause in (joined[-1], last) if len(joined) > 1 else (last,):
         subject = clause_subject(clause, names, turn.recent, set())
-        if subject.role and subject.role != NARRATOR:
+        if subject.role == NARRATOR:
+            return None  # `Holmes sat still, and I had said nothing`: I act last
+        if subject.role:
             # `He had been out`: what was over before the moment of the turn; `She said
             # that ...`: she had her say.
             return None if _not_now(clause) else subject.role

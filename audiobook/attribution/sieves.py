@@ -57,7 +57,9 @@ a quote carries its own tag.
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
                     and the one called has not spoken yet; nor when the one called
-                    answered already, or a tag names them in the paragraph beside)
+                    answered already, or a tag names them in the paragraph beside, or a
+                    narration paragraph of one sentence between shows another acting,
+                    `Huck smiled.`: the beat's subject answers)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
                     when they disagree, an anchor with no narration paragraph between
                     outweighs one across it; a voice joining the talk (not one of the
