@@ -1249,3 +1249,9 @@ def test_a_one_sentence_beat_about_a_third_outweighs_a_call_in_the_turn_before()
     # A longer narration moves the scene on: the call still says who answers.
     text = text.replace("Tom smiled.", "Huck smiled. The fire crackled in the grate.")
     assert said(text, cast)[-1] == ("tom", "vocative")
+
+
+def test_one_who_did_not_contradict_kept_silent_and_the_speaker_goes_on():
+    text = ('"You must come with us," said Mary.\n\nTom did not contradict her.\n\n'
+            '"We leave at noon."\n\n"Very well."')
+    assert [role for role, _ in said(text, PAIR)][-2:] == ["mary", "tom"]

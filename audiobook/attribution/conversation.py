@@ -99,10 +99,11 @@ def _settle_by_beat(run: list[Turn], names: NameIndex, who) -> None:
                 turn.strength = 1
 
 
-# Narration saying its subject keeps silent (`She did not reply.`, `Tom said nothing.`), or
-# that no answer came (`No answer.`, `A nod was the answer.`).
-_SILENT = re.compile(r"\b(?:said nothing|(?:did not|didn't|could not|couldn't) (?:reply|answer|"
-                     r"speak|respond)|(?:made|gave)? ?no (?:reply|answer|response)|"
+# Narration saying its subject keeps silent (`She did not reply.`, `Tom said nothing.`, `He
+# did not contradict her.`), or that no answer came (`No answer.`, `A nod was the answer.`).
+_SILENT = re.compile(r"\b(?:said nothing|(?:did not|didn't|could not|couldn't|would not|"
+                     r"wouldn't) (?:\w+ly )?(?:reply|answer|speak|respond|contradict|object|"
+                     r"protest)|(?:made|gave)? ?no (?:reply|answer|response)|"
                      r"(?:was|remained|kept) silent|was (?:the|his|her|their) (?:only )?"
                      r"(?:answer|reply))\b", re.IGNORECASE)
 
