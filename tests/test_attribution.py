@@ -1219,3 +1219,48 @@ def test_a_kin_word_with_a_name_set_off_after_it_calls_no_one_by_either_rule():
     names = NameIndex(cast)
     assert addressed(quote, names) == set() and addressed_gender(quote) is None
     assert addressed("Surely, uncle, you knew.", names) == {"john"}
+
+
+def test_a_beat_denying_what_its_subject_did_hands_the_turn_to_no_one():
+    # He did not agree: no word of his, and the one who asked goes on.
+    text = ('"Bring your friends to see me," said Mary.\n\n"Perhaps," said Tom.\n\n'
+            'He did not think it would make it easier.\n\n"But I must know someone!"')
+    assert said(text, PAIR)[-1] == ("mary", "turn_taking")
+    text = text.replace("did not think", "thought")  # he thought it over: his turn
+    assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")
+
+
+def test_a_beat_reporting_what_was_told_to_someone_described_is_its_subjects_say():
+    # `told the young lady that ...`: his say, in the narration's words; she answers.
+    text = ('"I work for the Rajah now," said Mary.\n\n"Do you?" said Tom.\n\n'
+            'He told the young lady that she would soon outdo them all.\n\n'
+            '"They always sack me first."')
+    assert said(text, PAIR)[-1][0] == "mary"
+    text = text.replace("told the young lady that", "smiled:")  # an act, not words: his turn
+    assert said(text, PAIR)[-1] == ("tom", "paragraph_subject")
+
+
+def test_a_beat_reporting_a_question_is_its_subjects_say():
+    # `wanted to know why ...` is the question asked: the one asked answers.
+    text = ('"You are late," said Tom.\n\n"I am sorry," said Mary.\n\n'
+            'Tom wanted very much to know why she had not come at once.\n\n'
+            '"My bicycle broke down."')
+    assert said(text, PAIR)[-1][0] == "mary"
+
+
+def test_a_one_sentence_beat_about_a_third_outweighs_a_call_in_the_turn_before():
+    # Mary called Tom, but Huck is the one the beat shows acting: he answers her.
+    cast = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("huck", "Huck", "male"))
+    text = '"You have it in your sleeve, Tom?" said Mary.\n\nHuck smiled.\n\n"I have a guess."'
+    assert said(text, cast)[-1] == ("huck", "paragraph_subject")
+    text = text.replace("Huck smiled.", "Tom smiled.")  # the one called: he answers
+    assert said(text, cast)[-1][0] == "tom"
+    # A longer narration moves the scene on: the call still says who answers.
+    text = text.replace("Tom smiled.", "Huck smiled. The fire crackled in the grate.")
+    assert said(text, cast)[-1] == ("tom", "vocative")
+
+
+def test_one_who_did_not_contradict_kept_silent_and_the_speaker_goes_on():
+    text = ('"You must come with us," said Mary.\n\nTom did not contradict her.\n\n'
+            '"We leave at noon."\n\n"Very well."')
+    assert [role for role, _ in said(text, PAIR)][-2:] == ["mary", "tom"]

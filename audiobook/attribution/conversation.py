@@ -99,10 +99,11 @@ def _settle_by_beat(run: list[Turn], names: NameIndex, who) -> None:
                 turn.strength = 1
 
 
-# Narration saying its subject keeps silent (`She did not reply.`, `Tom said nothing.`), or
-# that no answer came (`No answer.`, `A nod was the answer.`).
-_SILENT = re.compile(r"\b(?:said nothing|(?:did not|didn't|could not|couldn't) (?:reply|answer|"
-                     r"speak|respond)|(?:made|gave)? ?no (?:reply|answer|response)|"
+# Narration saying its subject keeps silent (`She did not reply.`, `Tom said nothing.`, `He
+# did not contradict her.`), or that no answer came (`No answer.`, `A nod was the answer.`).
+_SILENT = re.compile(r"\b(?:said nothing|(?:did not|didn't|could not|couldn't|would not|"
+                     r"wouldn't) (?:\w+ly )?(?:reply|answer|speak|respond|contradict|object|"
+                     r"protest)|(?:made|gave)? ?no (?:reply|answer|response)|"
                      r"(?:was|remained|kept) silent|was (?:the|his|her|their) (?:only )?"
                      r"(?:answer|reply))\b", re.IGNORECASE)
 
@@ -148,7 +149,8 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
         spoke = {q.role for q in prev.quotes} | {prev.speaker}
         spoken_to = sorted({r for q in prev.quotes for r in q.addressed if r not in spoke})
         if len(spoken_to) == 1 and _fits(spoken_to[0], turn, names) and \
-                spoken_to[0] not in _tagged_beside(run, i):
+                spoken_to[0] not in _tagged_beside(run, i) and \
+                _beat_actor(turn, names) in (None, spoken_to[0]):
             _assign(turn, spoken_to[0], "vocative")
             turn.strength = 1
     before = _Latest(run[0].recent)  # named or speaking in the turns before turn i
@@ -237,6 +239,16 @@ def _settle_conversation(run: list[Turn], names: NameIndex) -> None:
             guesses = _farther_guesses(run, i, anchors, k, starts, partners, names)
         if guesses:
             _assign(turn, min(guesses)[-1], "turn_taking")
+
+
+def _beat_actor(turn: Turn, names: NameIndex) -> str | None:
+    """Who acts in a narration paragraph of one sentence just before the turn (`Poirot
+    smiled.`): a beat that close to the talk is about its next speaker, more surely than a
+    call in the turn before it (`"..., Summerhaye?"`), which a third voice may answer.
+    A longer narration moves the scene on, and its last subject tells less."""
+    if not turn.gap or len(_SENTENCE_END.split(turn.beat.strip())) > 1:
+        return None
+    return _beat_subject(turn.beat, turn, names)
 
 
 def _tagged_beside(run: list[Turn], i: int) -> set[str]:
@@ -332,7 +344,9 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     joined = re.split(r",\s*(?:and|but|then)(?:\s+|,\s*)", last)
     for clause in (joined[-1], last) if len(joined) > 1 else (last,):
         subject = clause_subject(clause, names, turn.recent, set())
-        if subject.role and subject.role != NARRATOR:
+        if subject.role == NARRATOR:
+            return None  # `Holmes sat still, and I had said nothing`: I act last
+        if subject.role:
             # `He had been out`: what was over before the moment of the turn; `She said
             # that ...`: she had her say.
             return None if _not_now(clause) else subject.role
@@ -348,22 +362,38 @@ _HEAD = re.compile(r"\W*(?:(?:[Tt]hen|[Aa]nd|[Bb]ut|[Ss]o|[Nn]ow)\s+)?(?:[A-Z][a
 _PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|already|long)\s+)*"
                            r"(?!(?:to|no|a|an|the|his|her|their|my|its|some|any|nothing|"
                            r"something|much|little)\b)[a-z]+")
-# A verb, perhaps whom it is said to, and what is said, in the narration's words.
+# A verb, perhaps whom it is said to (`told the young lady`), and what is said, in the
+# narration's words.
 _REPORTS = re.compile(r"(?:\w+ly\s+)?([a-z]+)(?:\s+(?:again|\w+ly))?(?:\s+(?:him|her|them|me|us|"
-                      r"[A-Z][\w.]+(?:\s+[A-Z]\w+)?))?\s+(?:that|whether|how|what|why)\b")
+                      r"[A-Z][\w.]+(?:\s+[A-Z]\w+)?|(?:the|his|her|their|my)\s+(?:[a-z]+\s+)?"
+                      r"[a-z]+))?\s+(?:that|whether|if|how|what|why)\b")
+# A question asked, in the narration's words: `wanted damn well to know why`.
+_ASKS = re.compile(r"(?:\w+ly\s+)?(?:wanted|wished|desired|demanded|begged)(?:\s+\w+){0,2}?"
+                   r"\s+to\s+know\s+(?:whether|if|how|what|why|who|where|when)\b")
+
+
+# A verb denied: `did not quite catch`, `could scarcely recollect`, `never answered`; not
+# `could not help smiling`, which she did.
+_NEGATED = re.compile(r"(?:\w+ly\s+)?(?:(?:(?:did|does|do|could|would|was|were|is|had|has)"
+                      r"(?:\s+not|n't|\s+never|\s+scarcely|\s+hardly))|never|scarcely|hardly)\b"
+                      r"(?!\s+help\b)")
 
 
 def _not_now(clause: str) -> bool:
     """Is the clause no beat handing its subject the next turn? In the past perfect
     (`Major Callendar had driven away`) it tells what was over before the scene's moment;
-    reporting what its subject said (`Lucy mumbled that ...`), it gave them their say."""
+    reporting what its subject said (`Lucy mumbled that ...`), it gave them their say;
+    denied (`She did not quite catch.`), it tells what its subject did not do."""
     head = _HEAD.match(clause)
-    return bool(head) and bool(_PAST_PERFECT.match(clause, head.end())) or _reports(clause)
+    return bool(head) and bool(_PAST_PERFECT.match(clause, head.end()) or
+                               _NEGATED.match(clause, head.end())) or _reports(clause)
 
 
 def _reports(clause: str) -> bool:
     """Does the clause report, in the narration's words, what its subject said?"""
     head = _HEAD.match(clause)
+    if head and _ASKS.match(clause, head.end()):
+        return True
     reports = head and _REPORTS.match(clause, head.end())
     return bool(reports) and _is_speech_verb(reports.group(1)) and \
         reports.group(1) not in ACTION_VERBS

@@ -48,15 +48,18 @@ a quote carries its own tag.
                     and `No answer.` the one just called (and turn-taking counts no change
                     of speaker there: the other goes on);
                     a paragraph before the turn in the past perfect (`Jim had driven
-                    away.`) tells what was over before: no beat for its subject; one
-                    reporting what its subject said (`Tom explained that ...`) gave them
-                    their say, and rules them out of the turn right after it
+                    away.`) tells what was over before, and one denying what its subject
+                    did (`She did not quite catch.`) what did not happen: no beat for its
+                    subject; one reporting what its subject said (`Tom explained that
+                    ...`) gave them their say, and rules them out of the turn right after it
   single_mention    the only character named in the paragraph's narration, not one a tag
                     rules out (`Tom came up. "...," said his brother.`)
   vocative          the person addressed by name in the previous turn answers (not when
                     tags on both sides alternate through the turn, the caller is unknown
                     and the one called has not spoken yet; nor when the one called
-                    answered already, or a tag names them in the paragraph beside)
+                    answered already, or a tag names them in the paragraph beside, or a
+                    narration paragraph of one sentence between shows another acting,
+                    `Huck smiled.`: the beat's subject answers)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
                     when they disagree, an anchor with no narration paragraph between
                     outweighs one across it; a voice joining the talk (not one of the
