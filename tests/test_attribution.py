@@ -1264,3 +1264,8 @@ def test_one_who_did_not_contradict_kept_silent_and_the_speaker_goes_on():
     text = ('"You must come with us," said Mary.\n\nTom did not contradict her.\n\n'
             '"We leave at noon."\n\n"Very well."')
     assert [role for role, _ in said(text, PAIR)][-2:] == ["mary", "tom"]
+
+
+@pytest.mark.parametrize("tag", ['said his\u2014and he stopped.', 'cried his.', 'said his...'])
+def test_a_possessive_with_no_noun_after_it_is_no_tag_and_no_crash(tag):
+    assert said(f'Tom came in.\n\n"No," {tag}', PAIR) == [("narrator", "default")]

@@ -251,7 +251,8 @@ def _noun_phrase(text: str, names: NameIndex, recent: list[str], exclude: set[st
             owner_gender = PRONOUN_GENDER[words[0].lower()]
             owner = _latest_of_gender(owner_gender, names, recent, set())
             # `said his mother`: the `Mrs.` of his surname.
-            parent = names.parent_of(owner, head) if owner and head == words[1].lower() else None
+            parent = names.parent_of(owner, head) if owner and len(words) > 1 and \
+                head == words[1].lower() else None
             if parent:
                 return _Subject(parent, found=True)
         elif words[0].lower() == "the" and words[1:2] and words[1].lower() == "other":
