@@ -1269,3 +1269,24 @@ def test_one_who_did_not_contradict_kept_silent_and_the_speaker_goes_on():
 @pytest.mark.parametrize("tag", ['said his\u2014and he stopped.', 'cried his.', 'said his...'])
 def test_a_possessive_with_no_noun_after_it_is_no_tag_and_no_crash(tag):
     assert said(f'Tom came in.\n\n"No," {tag}', PAIR) == [("narrator", "default")]
+
+
+TRIO = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("jane", "Jane", "female"))
+
+
+@pytest.mark.parametrize("beat, speaker", [
+    # Acting, even in the negative, hands Tom the turn ...
+    ("Tom did not hesitate.", "tom"),
+    ("Tom did not wait for an answer.", "tom"),
+    ("Tom could not keep from laughing.", "tom"),
+    ("Tom said he would not object.", "tom"),  # a silence he reports is not one he keeps
+    ("Tom answered the letter that morning.", "tom"),  # no say: a letter, not a person
+    ("Tom wanted Mary to know how he felt.", "tom"),  # his wish, not his question
+    # ... while a mind or an ear denied does not.
+    ("Tom did not quite catch it.", "mary"),
+    ("Tom had not heard.", "mary"),
+])
+def test_only_a_denied_mind_or_ear_or_a_kept_silence_passes_the_turn(beat, speaker):
+    text = (f'Tom sat by the fire.\n\n"Is it late?" said Mary.\n\n"Yes," said Jane.\n\n{beat}\n\n'
+            '"It is late, girls."')
+    assert said(text, TRIO)[-1][0] == speaker

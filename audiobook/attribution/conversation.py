@@ -9,8 +9,9 @@ from bisect import bisect_left
 from itertools import accumulate, chain
 
 from audiobook.attribution.names import NameIndex
-from audiobook.attribution.tags import (_SENTENCE_END, ACTION_VERBS, CLAUSES, _is_speech_verb,
-                                        addressed_gender, clause_subject, tag_after)
+from audiobook.attribution.tags import (_PEOPLE, _SENTENCE_END, ACTION_VERBS, CLAUSES,
+                                        NOUN_GENDER, _is_speech_verb, addressed_gender,
+                                        clause_subject, tag_after)
 from audiobook.attribution.turns import Quote, Turn, _Latest
 from audiobook.cast import NARRATOR
 
@@ -107,6 +108,17 @@ _SILENT = re.compile(r"\b(?:said nothing|(?:did not|didn't|could not|couldn't|wo
                      r"(?:was|remained|kept) silent|was (?:the|his|her|their) (?:only )?"
                      r"(?:answer|reply))\b", re.IGNORECASE)
 
+# What someone says or thinks: a silence after it is reported, not kept (`Tom said he
+# would not object.`).
+_SAYS_BEFORE = re.compile(r"\b(?:said|says|told|tells|thought|thinks|declared|promised|"
+                          r"answered|replied|added|felt|knew)\b", re.IGNORECASE)
+
+
+def _silent(sentence: str) -> bool:
+    """Does the sentence say its subject keeps silent?"""
+    silence = _SILENT.search(sentence)
+    return bool(silence) and not _SAYS_BEFORE.search(sentence, 0, silence.start())
+
 
 def _rule_out_silent(run: list[Turn], names: NameIndex) -> dict[int, str]:
     """`She did not reply.` just before a turn: she let her turn pass, so it is not hers.
@@ -120,7 +132,7 @@ def _rule_out_silent(run: list[Turn], names: NameIndex) -> dict[int, str]:
         last = _SENTENCE_END.split(turn.beat.strip())[-1]
         clause = CLAUSES.split(last)[-1]
         reported = _reports(clause)
-        if reported or _SILENT.search(last):
+        if reported or _silent(last):
             role = clause_subject(clause if reported else last, names, turn.recent,
                                   turn.ruled_out).role
             called = {r for q in run[i - 1].quotes for r in q.addressed} if i else set()
@@ -336,7 +348,7 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
     is the latest man even if the turn rules him out (`He waved.` before `"Morning, Tom."`):
     the beat is about him, and hands the turn to no one."""
     last = _SENTENCE_END.split(beat.strip())[-1]
-    if _SILENT.search(last):
+    if _silent(last):
         return None  # `She did not reply.`: she lets her turn pass
     # `he asserted; but she tossed her head`: the last clause's subject acts last.
     last = re.split(r";\s+", last)[-1]
@@ -366,17 +378,22 @@ _PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|alrea
 # narration's words.
 _REPORTS = re.compile(r"(?:\w+ly\s+)?([a-z]+)(?:\s+(?:again|\w+ly))?(?:\s+(?:him|her|them|me|us|"
                       r"[A-Z][\w.]+(?:\s+[A-Z]\w+)?|(?:the|his|her|their|my)\s+(?:[a-z]+\s+)?"
-                      r"[a-z]+))?\s+(?:that|whether|if|how|what|why)\b")
-# A question asked, in the narration's words: `wanted damn well to know why`.
-_ASKS = re.compile(r"(?:\w+ly\s+)?(?:wanted|wished|desired|demanded|begged)(?:\s+\w+){0,2}?"
+                      r"([a-z]+)))?\s+(?:that|whether|if|how|what|why)\b")
+# A question asked, in the narration's words: `wanted damn well to know why` (not `wanted
+# Mary to know how`, which is Mary's question).
+_ASKS = re.compile(r"(?:\w+ly\s+)?(?:wanted|wished|desired|demanded|begged)"
+                   r"(?:\s+(?:\w+ly|very\s+much|damn\s+well))?"
                    r"\s+to\s+know\s+(?:whether|if|how|what|why|who|where|when)\b")
 
 
-# A verb denied: `did not quite catch`, `could scarcely recollect`, `never answered`; not
-# `could not help smiling`, which she did.
-_NEGATED = re.compile(r"(?:\w+ly\s+)?(?:(?:(?:did|does|do|could|would|was|were|is|had|has)"
-                      r"(?:\s+not|n't|\s+never|\s+scarcely|\s+hardly))|never|scarcely|hardly)\b"
-                      r"(?!\s+help\b)")
+# A mind or an ear denied: `did not quite catch`, `could scarcely recollect`, `did not think`:
+# the subject took nothing in, so has nothing to say. Not `did not hesitate`, `did not wait
+# for an answer`, `could not help smiling`, which they did.
+_NEGATED = re.compile(r"(?:\w+ly\s+)?(?:(?:did|does|do|could|would|had|has)"
+                      r"(?:\s+not|n't|\s+never|\s+scarcely|\s+hardly)|never|scarcely|hardly)"
+                      r"(?:\s+(?:quite|at\s+once|even|\w+ly))?\s+(?:think|catch|hear|heard|"
+                      r"understand|understood|know|notice|noticed|see|seen|recollect|remember|"
+                      r"believe|follow|grasp|realize|realise|guess|thought|caught|known)\b")
 
 
 def _not_now(clause: str) -> bool:
@@ -395,8 +412,10 @@ def _reports(clause: str) -> bool:
     if head and _ASKS.match(clause, head.end()):
         return True
     reports = head and _REPORTS.match(clause, head.end())
+    # `told the young lady that`: said to a person; `answered the letter that morning` is no say.
     return bool(reports) and _is_speech_verb(reports.group(1)) and \
-        reports.group(1) not in ACTION_VERBS
+        reports.group(1) not in ACTION_VERBS and \
+        (not reports.group(2) or reports.group(2) in NOUN_GENDER or reports.group(2) in _PEOPLE)
 
 
 # A sentence ending on a speech verb and nothing it says: `Then one of them spoke.`
