@@ -1290,3 +1290,15 @@ def test_only_a_denied_mind_or_ear_or_a_kept_silence_passes_the_turn(beat, speak
     text = (f'Tom sat by the fire.\n\n"Is it late?" said Mary.\n\n"Yes," said Jane.\n\n{beat}\n\n'
             '"It is late, girls."')
     assert said(text, TRIO)[-1][0] == speaker
+
+
+def test_a_subject_set_off_by_asides_before_the_verb_still_speaks():
+    # `, and trembling,` splits the clause, but the verb's own piece has no subject.
+    assert said('"Fine," Tom, pale, and trembling, answered Mary.', PAIR) == [("tom", "tag")]
+
+
+@pytest.mark.parametrize("tag", ["said someone behind Tom.", "cried everyone but Tom.",
+                                 "said everybody except Tom."])
+def test_someone_placed_by_a_name_is_not_named_by_the_tag(tag):
+    # Not a tag naming Tom (a strong anchor); at most a weak guess.
+    assert said(f'Tom and Mary sat.\n\n"Hush!" {tag}', PAIR)[0][1] != "tag"

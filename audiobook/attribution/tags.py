@@ -195,9 +195,12 @@ _EPITHET = re.compile(
 
 # `said dour Major Callendar`, `cried poor Tom`: after the verb, an adjective or two with no
 # `the` still name her (before it, `she told Tom and said` does not).
+# Not `said someone behind Tom`, `cried everyone but Tom`: someone else, placed by Tom.
 _BARE_EPITHET = re.compile(
     r"(?:(?!(?:to|with|at|of|for|from|by|in|on|and|who|he|she|it|they|we|you|him|her|his|"
-    r"their|its|my|our|your|me|us|them)\s)[a-z][\w-]*\s+){1,2}")
+    r"their|its|my|our|your|me|us|them|but|except|behind|near|beside|before|after|like|"
+    r"someone|somebody|everyone|everybody|anyone|anybody|nobody|all|one|another|each|both|"
+    r"some|many|several|others?)\s)[a-z][\w-]*\s+){1,2}")
 
 
 SPOUSES = {"wife": "female", "lady": "female", "husband": "male", "spouse": None}
@@ -302,18 +305,20 @@ def tag_after(text: str, names: NameIndex, recent: list[str], exclude: set[str])
         head = clause[: w.start()]
         # `she heard one voice say`, `he heard her tell`: the one heard speaks.
         heard = _HEARD.split(head)
-        # `I was a dull black, so he called me`: the subject is in the verb's own clause.
-        own = _HEAD_CLAUSE.split(heard[-1])[-1]
-        head = own if own.strip() else heard[-1]
         hearer = _hearer(heard[-2], names, recent, exclude) if len(heard) > 1 else set()
         exclude = exclude | hearer
-        if head.strip():
-            subject = _noun_phrase(head, names, recent, exclude, at_start=True)
-            if subject.found:
-                if hearer and not subject.role and not subject.not_role:
-                    # `she heard one voice say`: whoever it is, not the one hearing.
-                    subject.not_role = next(iter(hearer))
-                return subject
+        # `I was a dull black, so he called me`: the subject is in the verb's own clause, if
+        # it has one (`Tom, pale, and trembling, answered` has it before).
+        own = _HEAD_CLAUSE.split(heard[-1])[-1]
+        subject = _noun_phrase(own, names, recent, exclude, at_start=True) if own.strip() \
+            else _Subject()
+        if not subject.found and heard[-1].strip():
+            subject = _noun_phrase(heard[-1], names, recent, exclude, at_start=True)
+        if subject.found:
+            if hearer and not subject.role and not subject.not_role:
+                # `she heard one voice say`: whoever it is, not the one hearing.
+                subject.not_role = next(iter(hearer))
+            return subject
         # `said Mary`, `said he`, `cried his wife`: subject after the verb.
         tail = clause[w.end():]
         if _TWO_WORD_VERBS.match(clause, w.start()):
