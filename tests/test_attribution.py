@@ -1271,7 +1271,7 @@ def test_a_possessive_with_no_noun_after_it_is_no_tag_and_no_crash(tag):
     assert said(f'Tom came in.\n\n"No," {tag}', PAIR) == [("narrator", "default")]
 
 
-TRIO = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("jane", "Jane", "female"))
+TOM_AND_GIRLS = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("jane", "Jane", "female"))
 
 
 @pytest.mark.parametrize("beat, speaker", [
@@ -1289,7 +1289,7 @@ TRIO = cast_of(("mary", "Mary", "female"), ("tom", "Tom", "male"), ("jane", "Jan
 def test_only_a_denied_mind_or_ear_or_a_kept_silence_passes_the_turn(beat, speaker):
     text = (f'Tom sat by the fire.\n\n"Is it late?" said Mary.\n\n"Yes," said Jane.\n\n{beat}\n\n'
             '"It is late, girls."')
-    assert said(text, TRIO)[-1][0] == speaker
+    assert said(text, TOM_AND_GIRLS)[-1][0] == speaker
 
 
 def test_a_subject_set_off_by_asides_before_the_verb_still_speaks():
