@@ -1302,3 +1302,12 @@ def test_a_subject_set_off_by_asides_before_the_verb_still_speaks():
 def test_someone_placed_by_a_name_is_not_named_by_the_tag(tag):
     # Not a tag naming Tom (a strong anchor); at most a weak guess.
     assert said(f'Tom and Mary sat.\n\n"Hush!" {tag}', PAIR)[0][1] != "tag"
+
+
+@pytest.mark.parametrize("beat", ["Émile had gone out an hour before.",
+                                  "Émile told the young lady that he was ill."])
+def test_narration_about_an_accented_name_reads_as_about_any_name(beat):
+    cast = cast_of(("mary", "Mary", "female"), ("emile", "Émile", "male"), ("jane", "Jane", "female"))
+    text = (f'Émile sat by the fire.\n\n"Is it late?" said Mary.\n\n"Yes," said Jane.\n\n{beat}\n\n'
+            '"It is late, girls."')
+    assert said(text, cast)[-1] == ("mary", "turn_taking")

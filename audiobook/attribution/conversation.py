@@ -8,7 +8,7 @@ import re
 from bisect import bisect_left
 from itertools import accumulate, chain
 
-from audiobook.attribution.names import NameIndex
+from audiobook.attribution.names import UPPER, NameIndex
 from audiobook.attribution.tags import (_PEOPLE, _SENTENCE_END, ACTION_VERBS, CLAUSES,
                                         NOUN_GENDER, _is_speech_verb, addressed_gender,
                                         clause_subject, tag_after)
@@ -369,7 +369,7 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
 # up to the first lower-case word after it: where its verb begins.
 _HEAD = re.compile(r"\W*(?:(?:[Tt]hen|[Aa]nd|[Bb]ut|[Ss]o|[Nn]ow)\s+)?(?:[A-Z][a-z]+ly,?\s+)?"
                    r"(?:[Hh]e|[Ss]he|(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Mm]y)\s+[a-z]+|"
-                   r"(?:[A-Z][\w'\u2019.-]*\s+)*?[A-Z][\w'\u2019.-]*)(?:,[^,]{1,60},)?\s+(?=[a-z])")
+                   rf"(?:[{UPPER}][\w'\u2019.-]*\s+)*?[{UPPER}][\w'\u2019.-]*)(?:,[^,]{{1,60}},)?\s+(?=[a-z])")
 # `had driven`, `had not come`; not `had to go`, `had a letter` (a verb of its own).
 _PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|already|long)\s+)*"
                            r"(?!(?:to|no|a|an|the|his|her|their|my|its|some|any|nothing|"
@@ -377,7 +377,7 @@ _PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|alrea
 # A verb, perhaps whom it is said to (`told the young lady`), and what is said, in the
 # narration's words.
 _REPORTS = re.compile(r"(?:\w+ly\s+)?([a-z]+)(?:\s+(?:again|\w+ly))?(?:\s+(?:him|her|them|me|us|"
-                      r"[A-Z][\w.]+(?:\s+[A-Z]\w+)?|(?:the|his|her|their|my)\s+(?:[a-z]+\s+)?"
+                      rf"[{UPPER}][\w.]+(?:\s+[{UPPER}]\w+)?|(?:the|his|her|their|my)\s+(?:[a-z]+\s+)?"
                       r"([a-z]+)))?\s+(?:that|whether|if|how|what|why)\b")
 # A question asked, in the narration's words: `wanted damn well to know why` (not `wanted
 # Mary to know how`, which is Mary's question).

@@ -107,7 +107,7 @@ from dataclasses import replace
 
 from audiobook.attribution.conversation import (_assign, _conversations, _fits, _other_side,
                                                 _same_conversation, _settle_conversation)
-from audiobook.attribution.names import NameIndex
+from audiobook.attribution.names import UPPER, NameIndex
 from audiobook.attribution.tags import (_CLAUSE_END, _SENTENCE_END, _action_tag, _Subject,
                                         clause_subject, last_clause_subject, tag_after,
                                         tag_before)
@@ -168,7 +168,7 @@ def _tag_rule(quote: Quote, names: NameIndex, recent: list[str], last: str | Non
     # `"Yes." The old man paused, then added: "..."`: a new sentence leading into the next
     # quote is that quote's tag.
     new_sentence = new_sentence or quote.segment.text[-1:] in ".!?" and \
-        re.match(r"[A-Z]", quote.after) and quote.after.rstrip()[-1:] == ":"
+        re.match(f"[{UPPER}]", quote.after) and quote.after.rstrip()[-1:] == ":"
     if quote.interrupted:
         # The tag between the halves speaks for both, whatever follows the second, unless
         # a new sentence there tags the second half itself (`said she. He added,`).
@@ -222,7 +222,7 @@ def _actor(quote: Quote, turn: Turn, names: NameIndex) -> list[str]:
 
 
 # A clause joined, with or without a comma, opening on its own subject (`and I took`).
-_LEAD_JOINED = re.compile(r"(?:,\s*|\s+)(?:and|but|while|whilst)\s+(?=[A-Z]|he\b|she\b)")
+_LEAD_JOINED = re.compile(rf"(?:,\s*|\s+)(?:and|but|while|whilst)\s+(?=[{UPPER}]|he\b|she\b)")
 _WHO = re.compile(r",\s*who\s+[^,]*$")  # `..., Nibs, who waved her away with the remark:`
 
 

@@ -61,7 +61,7 @@ _ABBREVIATIONS = "".join(
                                "Col", "Gen", "Rev", "Prof", "Hon", "Sr", "Jr", "M"))
 _CLAUSE_END = re.compile(rf"(?:{_ABBREVIATIONS}\.)|[;!?:\u2014]|--")
 _SENTENCE_END = re.compile(
-    "(?<=[.!?])" + _ABBREVIATIONS.replace(")", r"\.)") + r"\s+(?=[A-Z\"\u201c\u2018'])")
+    "(?<=[.!?])" + _ABBREVIATIONS.replace(")", r"\.)") + rf"\s+(?=[{UPPER}\"\u201c\u2018'])")
 _ADVERB = re.compile(r"ly$|^(?:then|again|now|once|too|also|still|at|last|presently|aloud|"
                      r"softly|suddenly|quickly|slowly|quietly|gently|at)$", re.IGNORECASE)
 
@@ -74,7 +74,7 @@ _KIN_VOCATIVE = re.compile(
 
 
 # `My brother, Tom, went fishing.`: a name set off after the noun says who it is, no call.
-_NAMED_AFTER = re.compile(r",\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,\s+[a-z]")
+_NAMED_AFTER = re.compile(rf",\s*[{UPPER}][{LOWER}]+(?:\s+[{UPPER}][{LOWER}]+)?,\s+[a-z]")
 
 
 def _kin_calls(text: str) -> list[str]:
@@ -106,7 +106,7 @@ _CALL_OPENER = re.compile(r"\b(?:oh|dear|o|ah|yes|no|well)$", re.IGNORECASE)
 
 
 _LINK = re.compile(r"\s*,?\s*(?:(and|or)\s+)?")
-_LAST_LINK = re.compile(r",?\s+(?:and|or)\s+[A-Z][a-z]")
+_LAST_LINK = re.compile(rf",?\s+(?:and|or)\s+[{UPPER}][{LOWER}]")
 
 
 def _series(text: str, mentions: list) -> list:
