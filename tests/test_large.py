@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from audiobook.attribution import attribute
-from audiobook.cast import parse_cast
+from audiobook.cast import Cast, Role, parse_cast
 from audiobook.plan import MAX_UTTERANCE_CHARS, plan_book
 from audiobook.script import parse
 
@@ -221,3 +221,14 @@ def test_plans_made_a_chapter_at_a_time_are_those_of_the_whole_book(tmp_path, mo
     whole = pipeline(path.read_text())[1]
     assert len(streamed) == len(whole) == novel(60_000).count("## Chapter") == 3
     assert streamed == whole
+
+
+def test_a_paragraph_where_no_she_fits_stays_linear():
+    # Each `She` is no one named later in her sentence, so no one fits and the search for
+    # her would reach back over every name before: 16,000 sentences took 30 s unbounded.
+    cast = Cast(roles={"narrator": Role("narrator", "Narrator"),
+                       "tom": Role("tom", "Tom", (), "male"), "mary": Role("mary", "Mary", (), "female")})
+    text = '# T\n\n## One\n\nTom came in. "Hi," said Mary. ' + "She looked at Tom and Mary. " * 16_000
+    start = time.perf_counter()
+    attribute(parse(text), cast)
+    assert time.perf_counter() - start < 12  # measured: 2.3 to 4 s

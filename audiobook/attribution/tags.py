@@ -4,6 +4,7 @@ quote speaks to by name (`"Emily, wait"`); pronouns resolved by gender to a rece
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -162,8 +163,15 @@ def _pronoun_role(word: str, names: NameIndex, recent: list[str], exclude: set[s
     return _latest_of_gender(gender, names, recent, exclude) if gender else None
 
 
-def _latest_of_gender(gender, names: NameIndex, recent: list[str], exclude: set[str]) -> str | None:
-    for role in reversed(recent):
+_LOOKBACK = 500
+
+
+def _latest_of_gender(gender, names: NameIndex, recent: list[str], exclude: set[str],
+                      older: list[str] = ()) -> str | None:
+    """The latest role of `recent`, else of `older` (named before it), of that gender,
+    among the last _LOOKBACK named (a pronoun's antecedent is near; and a paragraph of
+    thousands of names where none fits stays linear)."""
+    for role in itertools.islice(itertools.chain(reversed(recent), reversed(older)), _LOOKBACK):
         if role not in exclude and role != NARRATOR and names.genders.get(role) == gender:
             return role
     fitting = [r for r, g in names.genders.items() if g == gender and r not in exclude

@@ -4,6 +4,7 @@ with its quotes, the narration around them and the people named before it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -133,9 +134,10 @@ def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[
             # (that would be `herself`); `..., and Jane answered` is another clause.
             clause = CLAUSES.search(text, start, end)
             stop = clause.start() if clause else end
-            later = {m.role for m in mentions[k:] if m.start < stop}
+            later = {m.role for m in itertools.takewhile(lambda m: m.start < stop,
+                                                           itertools.islice(mentions, k, None))}
             topic = _latest_of_gender(PRONOUN_GENDER[opening.group(1).lower()], names,
-                                      before + roles, later)
+                                      roles, later, older=before)
         while k < len(mentions) and mentions[k].start < end:
             if not _owner_only(text, mentions[k]):
                 roles.append(mentions[k].role)
