@@ -533,6 +533,13 @@ def test_title_as_a_noun_and_lowercase_aliases():
         "parson", "nurse"]
 
 
+def test_a_courtesy_title_in_any_language_is_no_noun_for_its_bearer():
+    cast = cast_of(("weber", "Frau Weber", "female"), ("ruiz", "Señora Ruiz", "female"),
+                   ("parson", "Parson Tringham", "male"))
+    text = "The frau and the señora met the parson; Frau Weber smiled."
+    assert [m.text for m in NameIndex(cast).mentions(text)] == ["the parson", "Frau Weber"]
+
+
 def test_an_abbreviated_title_is_also_a_noun_dr_archie_is_the_doctor():
     cast = cast_of(("archie", "Dr. Howard Archie", "male"), ("peter", "Peter Kronborg", "male"))
     assert [m.role for m in NameIndex(cast).mentions("Kronborg waited for the doctor.")] == [

@@ -35,7 +35,8 @@ TITLES = {
 # Titles that are not also a way to refer to the person (`the parson` but not `the mr`).
 _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "old", "young",
               "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame", "lady",
-              "signor", "herr", "senor", "señor"}
+              "signor", "signora", "signorina", "herr", "frau", "fraulein", "fräulein",
+              "senor", "señor", "senora", "señora", "madame"}
 # `Dr. Archie` is also `the doctor`.
 _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "capt": "captain",
                       "col": "colonel", "gen": "general"}

@@ -59,7 +59,7 @@ a quote carries its own tag.
                     and the one called has not spoken yet; nor when the one called
                     answered already, or a tag names them in the paragraph beside, or a
                     narration paragraph of one sentence between shows another acting,
-                    `Huck smiled.`: the beat's subject answers)
+                    `Huck smiled.`: then no vocative; `paragraph_subject` gives Huck)
   turn_taking       conversations alternate: A, B, A, B (read both ways from known turns;
                     when they disagree, an anchor with no narration paragraph between
                     outweighs one across it; a voice joining the talk (not one of the
