@@ -72,11 +72,13 @@ def build_cast(characters, quotes) -> tuple[Cast, dict[str, str]]:
     roles = {NARRATOR: Role(NARRATOR, "Narrator")}
     role_of: dict[str, str] = {}
     taken = {NARRATOR}
+    written_as: dict[str, list[str]] = {}  # each character's aliases, as quotes name speakers
     for row in characters:
         name = row["Main Name"].strip()
         if name in UNSCORED:
             continue
         aliases = ast.literal_eval(row["Aliases"]) if row["Aliases"].strip() else []
+        written_as[name] = [a.strip() for a in aliases]
         # PDNC tells two people of one name apart as `Christopher Robin - External` and
         # `- Story`; the book calls both `Christopher Robin`, and so would a cast.
         spoken = _SUFFIX.sub("", name)
@@ -100,11 +102,9 @@ def build_cast(characters, quotes) -> tuple[Cast, dict[str, str]]:
     # PDNC sometimes names a quote's speaker by an alias (`Lucy` for Lucy Honeychurch):
     # the one character it belongs to.
     owners: dict[str, set[str]] = defaultdict(set)
-    for row in characters:
-        name = row["Main Name"].strip()
-        if name in role_of and row["Aliases"].strip():
-            for alias in ast.literal_eval(row["Aliases"]):
-                owners[alias.strip()].add(role_of[name])
+    for name, aliases in written_as.items():
+        for alias in aliases:
+            owners[alias].add(role_of[name])
     for alias, roles_of_alias in owners.items():
         if alias not in role_of and len(roles_of_alias) == 1:
             role_of[alias] = next(iter(roles_of_alias))
