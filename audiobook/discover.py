@@ -38,7 +38,8 @@ _NOT_NAMES = frozenset(
     About Above Below Whilst""".split()
 )
 _TITLE = (r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Captain|Colonel|Major|Aunt|Uncle|Professor|Mme|"
-          r"Mlle|St|Monsieur|Madame|Signor|Signora|Signorina|Herr|Frau|Señor|Señora)\.?")
+          r"Mlle|St|Monsieur|Madame|Signor|Signora|Signorina|Herr|Frau|Señor|Señora|Mistah|"
+          r"Mis['\u2019])\.?")
 _CAPITALISED = rf"[{UPPER}][{LOWER}'\u2019]+"
 _NAME = rf"((?:{_TITLE}\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED})?)"
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -192,12 +193,13 @@ def _named_often(name: str, aliases: list[str], narration: str, often: int = 10)
     return len(re.findall(rf"\b(?:{forms})\b", narration)) >= often
 
 
-# Titles that say the same in another language: `Monsieur Poirot` is `Mr. Poirot`.
+# Titles that say the same in another language or a dialect: `Monsieur Poirot` is `Mr.
+# Poirot`, `Mis' Hamilton` `Mrs. Hamilton`.
 _SAME_TITLE = {"mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "signore": "mr",
                "herr": "mr", "senor": "mr", "señor": "mr", "madame": "mrs", "mme": "mrs",
                "signora": "mrs", "frau": "mrs", "senora": "mrs", "señora": "mrs",
                "mademoiselle": "miss", "mlle": "miss", "signorina": "miss", "fraulein": "miss",
-               "fräulein": "miss"}
+               "fräulein": "miss", "mistah": "mr", "mis'": "mrs", "mis\u2019": "mrs"}
 
 
 def _title_of(name: str) -> str | None:

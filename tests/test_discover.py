@@ -378,3 +378,13 @@ def test_a_quoted_word_a_sentence_runs_through_calls_no_one():
     text = ('# T\n\n## One\n\nTom worked for the Boss.\n\n'
             'People called him "Boss," and never knew why.\n\n"Yes, Boss," said Tom.\n')
     assert _tag_names(parse(text))[0] == {"Tom": 1, "Boss": 1}
+
+
+def test_dialect_titles_are_mr_and_mrs_so_a_dialect_speaker_calls_no_new_person():
+    text = ('# T\n\n## One\n\n"Well?" said Mr. Oakley.\n\n"Yes, suh," said Mistah Oakley.\n\n'
+            '"Come," said Mrs. Hamilton.\n\n"Hush," said Mis\' Hamilton.\n\n'
+            '"No," said Mr. Oakley.\n\n"Go," said Mrs. Hamilton.\n')
+    found = {c.name: (sorted({c.name, *c.aliases}), c.gender)
+             for c in discover(parse(text)).characters}
+    assert sorted(found.values()) == [
+        (["Mis' Hamilton", "Mrs. Hamilton"], "female"), (["Mistah Oakley", "Mr. Oakley"], "male")]

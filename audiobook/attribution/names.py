@@ -27,6 +27,8 @@ TITLES = {
     "signor": "male", "signore": "male", "herr": "male", "senor": "male", "señor": "male",
     "signora": "female", "signorina": "female", "frau": "female", "fraulein": "female",
     "fräulein": "female", "senora": "female", "señora": "female",
+    # As dialect writes them: `Mistah Oakley`, `Mis' Hamilton`.
+    "mistah": "male", "mis'": "female", "mis\u2019": "female",
     "dr": None, "doctor": None, "captain": None, "colonel": None, "major": None,
     "general": None, "professor": None, "rev": None, "reverend": None, "judge": None,
     "st": None, "saint": None, "parson": None, "squire": "male", "old": None, "young": None,
@@ -35,7 +37,7 @@ TITLES = {
 # Titles that are not also a way to refer to the person (`the parson` but not `the mr`).
 _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "old", "young",
               "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame", "lady",
-              "signor", "herr", "senor", "señor"}
+              "signor", "herr", "senor", "señor", "mistah", "mis'", "mis\u2019"}
 # `Dr. Archie` is also `the doctor`.
 _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "capt": "captain",
                       "col": "colonel", "gen": "general"}
