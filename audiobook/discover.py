@@ -3,7 +3,7 @@
 Pure except `write_cast`. A character is proposed when a speech tag names them (`said
 Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
 man said`: someone the book never names, or else the name it stands in apposition to:
-`Mr. Wells, the lawyer,`); short and long forms of one name merge (`Holmes`, `Sherlock
+`Mr. Wells, the lawyer,`; not `the doctor` when a `Dr.` is cast); short and long forms of one name merge (`Holmes`, `Sherlock
 Holmes`), as do pet forms (`Kit`, `Kitty`), not a family's (`Mrs.` and `Miss Hamilton`);
 gender comes from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that
 follow their name; lines are counted by attributing the book with the proposed cast.
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.attribution import attribute
-from audiobook.attribution.names import LOWER, TITLES, UPPER, NameIndex
+from audiobook.attribution.names import (_ABBREVIATED_NOUNS, _NOT_NOUNS, LOWER, TITLES, UPPER,
+                                         NameIndex)
 from audiobook.attribution.tags import NOUN_GENDER, SPEECH_VERBS
 from audiobook.cast import NARRATOR, Cast, Role
 from audiobook.errors import OutputError
@@ -371,10 +372,18 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
                                     _gender(name, aliases, narration), count))
     # Someone the book only describes; not `the doctor` when a Dr. Lee is cast already.
     named = NameIndex(Proposal(book.title, characters, 0, 0).cast())
+    titles = {form.split()[0].rstrip(".").lower() for c in characters
+              for form in (c.name, *c.aliases) if _title_of(form)}
+    title_nouns = {_ABBREVIATED_NOUNS.get(t, t) for t in titles
+                   if t in _ABBREVIATED_NOUNS or t not in _NOT_NOUNS}
     for description, count in described.most_common():
         if count < min_tags or named.mentions(description):
             continue
         head = description.split()[-1]
+        # `the doctor` beside two doctors cast (`Dr. Wilkins`, `Dr. Bauerstein`): one of
+        # them, whom the attribution picks from the scene, not a third person.
+        if head in title_nouns:
+            continue
         gender = NOUN_GENDER.get(head) or _gender(description.capitalize(), [], narration)
         person = _apposed(description, gender, text, named, characters)
         if person:

@@ -388,3 +388,10 @@ def test_dialect_titles_are_mr_and_mrs_so_a_dialect_speaker_calls_no_new_person(
              for c in discover(parse(text)).characters}
     assert sorted(found.values()) == [
         (["Mis' Hamilton", "Mrs. Hamilton"], "female"), (["Mistah Oakley", "Mr. Oakley"], "male")]
+
+
+def test_the_doctor_is_no_new_person_when_two_doctors_are_cast():
+    text = ('# T\n\n## One\n\n"Come in," said Dr. Wilkins.\n\n"Thank you," said Dr. Bauerstein.\n\n'
+            '"Sit down," said the doctor.\n\n"Well?" said Dr. Wilkins.\n\n'
+            '"Strychnine," said Dr. Bauerstein.\n\n"Ah," said the doctor.\n')
+    assert {c.name for c in discover(parse(text)).characters} == {"Dr. Wilkins", "Dr. Bauerstein"}
