@@ -310,11 +310,13 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
         # The first pronoun after the subject, if it cannot be someone else's object: a
         # `his`, or a `he` with no other name between (`Gino appeared so fast that he`).
         own = re.search(r"\b(he|she|him|his|her|himself|herself)\b", sentence, re.IGNORECASE)
-        if own and own.group(1).lower() not in ("his", "himself", "herself") and (
-                own.group(1).lower() not in ("he", "she")
-                or re.search(r"(?<=\w )[A-Z]", sentence[named.end():own.start()])):
+        if own and (own.group(1).lower() in ("him", "her")
+                    or re.search(r"(?<=\w )[A-Z]", sentence[named.end():own.start()])):
             own = None
-        following = re.match(r"\W*(He|She)\b", sentences[i + 1]) if i + 1 < len(sentences) else None
+        # The next sentence's `He`, unless a later clause of this one has another subject:
+        # `Mary was satisfied, and Henry ready to stay. He had come ...`.
+        following = re.match(r"\W*(He|She)\b", sentences[i + 1]) if i + 1 < len(sentences) \
+            and not re.search(r"(?:,|\band)\s+[A-Z]", sentence[named.end():]) else None
         for p in (own, following):
             if p:
                 votes["male" if p.group(1).lower() in _MALE else "female"] += 1

@@ -395,3 +395,13 @@ def test_the_doctor_is_no_new_person_when_two_doctors_are_cast():
             '"Sit down," said the doctor.\n\n"Well?" said Dr. Wilkins.\n\n'
             '"Strychnine," said Dr. Bauerstein.\n\n"Ah," said the doctor.\n')
     assert {c.name for c in discover(parse(text)).characters} == {"Dr. Wilkins", "Dr. Bauerstein"}
+
+
+def test_a_pronoun_after_another_name_gives_the_subject_no_gender():
+    text = ('# T\n\n## One\n\nMary was glad of the house, and Henry ready to lengthen his visit. '
+            'He had come for a few days only.\n\nMary smiled at Henry with his hat in her hand.\n\n'
+            '"Stay," said Mary.\n\n"I will," said Henry.\n\n"Good," said Mary.\n\n'
+            '"Yes," said Henry.\n')
+    genders = {c.name: c.gender for c in discover(parse(text)).characters}
+    # Henry's `his` and the next sentence's `He` are his, not Mary's.
+    assert genders["Mary"] != "male"
