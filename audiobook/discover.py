@@ -64,6 +64,8 @@ _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but w
     beyond upon up down off out there here again then still now once""".split())
 _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter former one two
     three rest same voice voices answer reply words word question cry""".split())
+# Where a sentence ends; not after `Mrs.`: `Mrs. Grant` starts no sentence about a `Grant`.
+_SENTENCE_END = re.compile(r"(?<!Mr\.)(?<!Mrs\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<=[.!?])\s+")
 _MALE = {"he", "him", "his", "himself"}
 
 MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),
@@ -298,11 +300,13 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
         title = form.split()[0].rstrip(".").lower()
         if TITLES.get(title):
             return TITLES[title]
-    bare = sorted({_strip_title(f) for f in (name, *aliases)}, key=len, reverse=True)
+    # The name with its title too: `Dr. Wilkins`, whose title tells no gender.
+    bare = sorted({form for f in (name, *aliases) for form in (f, _strip_title(f))},
+                  key=len, reverse=True)
     subject = re.compile(r"^(?:\W*(?:Then|But|And|So|When|As)\s+)?(?:" +
                          "|".join(re.escape(b) for b in bare) + r")\b")
     votes: Counter = Counter()
-    sentences = re.split(r"(?<=[.!?])\s+", text)
+    sentences = _SENTENCE_END.split(text)
     for i, sentence in enumerate(sentences):
         named = subject.match(sentence)
         if not named:

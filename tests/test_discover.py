@@ -405,3 +405,14 @@ def test_a_pronoun_after_another_name_gives_the_subject_no_gender():
     genders = {c.name: c.gender for c in discover(parse(text)).characters}
     # Henry's `his` and the next sentence's `He` are his, not Mary's.
     assert genders["Mary"] != "male"
+
+
+def test_the_full_stop_of_a_title_ends_no_sentence_so_a_wife_gives_no_gender():
+    text = ('# T\n\n## One\n\nMrs. Grant came in. She sat down. Mrs. Grant smiled. She poured tea.\n\n'
+            '"Tea?" said Mrs. Grant.\n\n"Yes," said Dr. Grant.\n\n"Milk?" said Mrs. Grant.\n\n'
+            '"No," said Dr. Grant.\n\nDr. Wilkins came in. He bowed. Dr. Wilkins sat. He frowned.\n\n'
+            '"Well?" said Dr. Wilkins.\n\n"Ill," said Dr. Wilkins.\n')
+    genders = {c.name: c.gender for c in discover(parse(text)).characters}
+    # `Mrs. Grant came in.` is about her, not about a `Grant` the doctor might be; `Dr.
+    # Wilkins came in.` is about him.
+    assert genders == {"Mrs. Grant": "female", "Dr. Grant": "neutral", "Dr. Wilkins": "male"}
