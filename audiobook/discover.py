@@ -312,7 +312,8 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
         if not named:
             continue
         # The first pronoun after the subject, if it cannot be someone else's object: a
-        # `his`, or a `he` with no other name between (`Gino appeared so fast that he`).
+        # `his` or a `he`, with no other name between (`Gino appeared so fast that he`; not
+        # `Mary smiled at Henry with his hat`).
         own = re.search(r"\b(he|she|him|his|her|himself|herself)\b", sentence, re.IGNORECASE)
         if own and (own.group(1).lower() in ("him", "her")
                     or re.search(r"(?<=\w )[A-Z]", sentence[named.end():own.start()])):
