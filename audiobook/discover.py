@@ -3,7 +3,7 @@
 Pure except `write_cast`. A character is proposed when a speech tag names them (`said
 Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
 man said`: someone the book never names, or else the name it stands in apposition to:
-`Mr. Wells, the lawyer,`); short and long forms of one name merge (`Holmes`, `Sherlock
+`Mr. Wells, the lawyer,`; not `the doctor` when a `Dr.` is cast); short and long forms of one name merge (`Holmes`, `Sherlock
 Holmes`), as do pet forms (`Kit`, `Kitty`), not a family's (`Mrs.` and `Miss Hamilton`);
 gender comes from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that
 follow their name; lines are counted by attributing the book with the proposed cast.
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.attribution import attribute
-from audiobook.attribution.names import LOWER, TITLES, UPPER, NameIndex
+from audiobook.attribution.names import (_ABBREVIATED_NOUNS, _NOT_NOUNS, LOWER, TITLES, UPPER,
+                                         NameIndex)
 from audiobook.attribution.tags import NOUN_GENDER, SPEECH_VERBS
 from audiobook.cast import NARRATOR, Cast, Role
 from audiobook.errors import OutputError
@@ -38,7 +39,8 @@ _NOT_NAMES = frozenset(
     About Above Below Whilst""".split()
 )
 _TITLE = (r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Captain|Colonel|Major|Aunt|Uncle|Professor|Mme|"
-          r"Mlle|St|Monsieur|Madame|Signor|Signora|Signorina|Herr|Frau|Señor|Señora)\.?")
+          r"Mlle|St|Monsieur|Madame|Signor|Signora|Signorina|Herr|Frau|Señor|Señora|Mistah|"
+          r"Mis['\u2019])\.?")
 _CAPITALISED = rf"[{UPPER}][{LOWER}'\u2019]+"
 _NAME = rf"((?:{_TITLE}\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED})?)"
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
@@ -62,6 +64,8 @@ _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but w
     beyond upon up down off out there here again then still now once""".split())
 _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter former one two
     three rest same voice voices answer reply words word question cry""".split())
+# Where a sentence ends; not after `Mrs.`: `Mrs. Grant` starts no sentence about a `Grant`.
+_SENTENCE_END = re.compile(r"(?<!Mr\.)(?<!Mrs\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<=[.!?])\s+")
 _MALE = {"he", "him", "his", "himself"}
 
 MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),
@@ -192,12 +196,13 @@ def _named_often(name: str, aliases: list[str], narration: str, often: int = 10)
     return len(re.findall(rf"\b(?:{forms})\b", narration)) >= often
 
 
-# Titles that say the same in another language: `Monsieur Poirot` is `Mr. Poirot`.
+# Titles that say the same in another language or a dialect: `Monsieur Poirot` is `Mr.
+# Poirot`, `Mis' Hamilton` `Mrs. Hamilton`.
 _SAME_TITLE = {"mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "signore": "mr",
                "herr": "mr", "senor": "mr", "señor": "mr", "madame": "mrs", "mme": "mrs",
                "signora": "mrs", "frau": "mrs", "senora": "mrs", "señora": "mrs",
                "mademoiselle": "miss", "mlle": "miss", "signorina": "miss", "fraulein": "miss",
-               "fräulein": "miss"}
+               "fräulein": "miss", "mistah": "mr", "mis'": "mrs", "mis\u2019": "mrs"}
 
 
 def _title_of(name: str) -> str | None:
@@ -295,23 +300,28 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
         title = form.split()[0].rstrip(".").lower()
         if TITLES.get(title):
             return TITLES[title]
-    bare = sorted({_strip_title(f) for f in (name, *aliases)}, key=len, reverse=True)
+    # The name with its title too: `Dr. Wilkins`, whose title tells no gender.
+    bare = sorted({form for f in (name, *aliases) for form in (f, _strip_title(f))},
+                  key=len, reverse=True)
     subject = re.compile(r"^(?:\W*(?:Then|But|And|So|When|As)\s+)?(?:" +
                          "|".join(re.escape(b) for b in bare) + r")\b")
     votes: Counter = Counter()
-    sentences = re.split(r"(?<=[.!?])\s+", text)
+    sentences = _SENTENCE_END.split(text)
     for i, sentence in enumerate(sentences):
         named = subject.match(sentence)
         if not named:
             continue
         # The first pronoun after the subject, if it cannot be someone else's object: a
-        # `his`, or a `he` with no other name between (`Gino appeared so fast that he`).
+        # `his` or a `he`, with no other name between (`Gino appeared so fast that he`; not
+        # `Mary smiled at Henry with his hat`).
         own = re.search(r"\b(he|she|him|his|her|himself|herself)\b", sentence, re.IGNORECASE)
-        if own and own.group(1).lower() not in ("his", "himself", "herself") and (
-                own.group(1).lower() not in ("he", "she")
-                or re.search(r"(?<=\w )[A-Z]", sentence[named.end():own.start()])):
+        if own and (own.group(1).lower() in ("him", "her")
+                    or re.search(r"(?<=\w )[A-Z]", sentence[named.end():own.start()])):
             own = None
-        following = re.match(r"\W*(He|She)\b", sentences[i + 1]) if i + 1 < len(sentences) else None
+        # The next sentence's `He`, unless a later clause of this one has another subject:
+        # `Mary was satisfied, and Henry ready to stay. He had come ...`.
+        following = re.match(r"\W*(He|She)\b", sentences[i + 1]) if i + 1 < len(sentences) \
+            and not re.search(r"(?:,|\band)\s+[A-Z]", sentence[named.end():]) else None
         for p in (own, following):
             if p:
                 votes["male" if p.group(1).lower() in _MALE else "female"] += 1
@@ -369,10 +379,18 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
                                     _gender(name, aliases, narration), count))
     # Someone the book only describes; not `the doctor` when a Dr. Lee is cast already.
     named = NameIndex(Proposal(book.title, characters, 0, 0).cast())
+    titles = {form.split()[0].rstrip(".").lower() for c in characters
+              for form in (c.name, *c.aliases) if _title_of(form)}
+    title_nouns = {_ABBREVIATED_NOUNS.get(t, t) for t in titles
+                   if t in _ABBREVIATED_NOUNS or t not in _NOT_NOUNS}
     for description, count in described.most_common():
         if count < min_tags or named.mentions(description):
             continue
         head = description.split()[-1]
+        # `the doctor` beside two doctors cast (`Dr. Wilkins`, `Dr. Bauerstein`): one of
+        # them, whom the attribution picks from the scene, not a third person.
+        if head in title_nouns:
+            continue
         gender = NOUN_GENDER.get(head) or _gender(description.capitalize(), [], narration)
         person = _apposed(description, gender, text, named, characters)
         if person:

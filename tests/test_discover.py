@@ -378,3 +378,41 @@ def test_a_quoted_word_a_sentence_runs_through_calls_no_one():
     text = ('# T\n\n## One\n\nTom worked for the Boss.\n\n'
             'People called him "Boss," and never knew why.\n\n"Yes, Boss," said Tom.\n')
     assert _tag_names(parse(text))[0] == {"Tom": 1, "Boss": 1}
+
+
+def test_dialect_titles_are_mr_and_mrs_so_a_dialect_speaker_calls_no_new_person():
+    text = ('# T\n\n## One\n\n"Well?" said Mr. Oakley.\n\n"Yes, suh," said Mistah Oakley.\n\n'
+            '"Come," said Mrs. Hamilton.\n\n"Hush," said Mis\' Hamilton.\n\n'
+            '"No," said Mr. Oakley.\n\n"Go," said Mrs. Hamilton.\n')
+    found = {c.name: (sorted({c.name, *c.aliases}), c.gender)
+             for c in discover(parse(text)).characters}
+    assert sorted(found.values()) == [
+        (["Mis' Hamilton", "Mrs. Hamilton"], "female"), (["Mistah Oakley", "Mr. Oakley"], "male")]
+
+
+def test_the_doctor_is_no_new_person_when_two_doctors_are_cast():
+    text = ('# T\n\n## One\n\n"Come in," said Dr. Wilkins.\n\n"Thank you," said Dr. Bauerstein.\n\n'
+            '"Sit down," said the doctor.\n\n"Well?" said Dr. Wilkins.\n\n'
+            '"Strychnine," said Dr. Bauerstein.\n\n"Ah," said the doctor.\n')
+    assert {c.name for c in discover(parse(text)).characters} == {"Dr. Wilkins", "Dr. Bauerstein"}
+
+
+def test_a_pronoun_after_another_name_gives_the_subject_no_gender():
+    text = ('# T\n\n## One\n\nMary was glad of the house, and Henry ready to lengthen his visit. '
+            'He had come for a few days only.\n\nMary smiled at Henry with his hat in her hand.\n\n'
+            '"Stay," said Mary.\n\n"I will," said Henry.\n\n"Good," said Mary.\n\n'
+            '"Yes," said Henry.\n')
+    genders = {c.name: c.gender for c in discover(parse(text)).characters}
+    # Henry's `his` and the next sentence's `He` are his, not Mary's.
+    assert genders["Mary"] != "male"
+
+
+def test_the_full_stop_of_a_title_ends_no_sentence_so_a_wife_gives_no_gender():
+    text = ('# T\n\n## One\n\nMrs. Grant came in. She sat down. Mrs. Grant smiled. She poured tea.\n\n'
+            '"Tea?" said Mrs. Grant.\n\n"Yes," said Dr. Grant.\n\n"Milk?" said Mrs. Grant.\n\n'
+            '"No," said Dr. Grant.\n\nDr. Wilkins came in. He bowed. Dr. Wilkins sat. He frowned.\n\n'
+            '"Well?" said Dr. Wilkins.\n\n"Ill," said Dr. Wilkins.\n')
+    genders = {c.name: c.gender for c in discover(parse(text)).characters}
+    # `Mrs. Grant came in.` is about her, not about a `Grant` the doctor might be; `Dr.
+    # Wilkins came in.` is about him.
+    assert genders == {"Mrs. Grant": "female", "Dr. Grant": "neutral", "Dr. Wilkins": "male"}

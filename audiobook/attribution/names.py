@@ -27,6 +27,8 @@ TITLES = {
     "signor": "male", "signore": "male", "herr": "male", "senor": "male", "señor": "male",
     "signora": "female", "signorina": "female", "frau": "female", "fraulein": "female",
     "fräulein": "female", "senora": "female", "señora": "female",
+    # As dialect writes them: `Mistah Oakley`, `Mis' Hamilton`.
+    "mistah": "male", "mis'": "female", "mis\u2019": "female",
     "dr": None, "doctor": None, "captain": None, "colonel": None, "major": None,
     "general": None, "professor": None, "rev": None, "reverend": None, "judge": None,
     "st": None, "saint": None, "parson": None, "squire": "male", "old": None, "young": None,
@@ -36,7 +38,7 @@ TITLES = {
 _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "old", "young",
               "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame", "lady",
               "signor", "signora", "signorina", "herr", "frau", "fraulein", "fräulein",
-              "senor", "señor", "senora", "señora", "madame"}
+              "senor", "señor", "senora", "señora", "madame", "mistah", "mis'", "mis\u2019"}
 # `Dr. Archie` is also `the doctor`.
 _ABBREVIATED_NOUNS = {"dr": "doctor", "rev": "reverend", "prof": "professor", "capt": "captain",
                       "col": "colonel", "gen": "general"}
