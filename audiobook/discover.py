@@ -11,6 +11,7 @@ follow their name; lines are counted by attributing the book with the proposed c
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import unicodedata
@@ -19,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.attribution import attribute
-from audiobook.attribution.names import (_ABBREVIATED_NOUNS, _NOT_NOUNS, LOWER, TITLES, UPPER,
-                                         NameIndex)
+from audiobook.attribution.names import (_ABBREVIATED_NOUNS, _NOT_NOUNS, _POSSESSIVE, LOWER,
+                                         TITLES, UPPER, NameIndex)
 from audiobook.attribution.tags import NOUN_GENDER, SPEECH_VERBS
 from audiobook.cast import NARRATOR, Cast, Role
 from audiobook.errors import OutputError
@@ -41,13 +42,15 @@ _NOT_NAMES = frozenset(
 _TITLE = (r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Captain|Colonel|Major|Aunt|Uncle|Professor|Mme|"
           r"Mlle|St|Monsieur|Madame|Signor|Signora|Signorina|Herr|Frau|Señor|Señora|Mistah|"
           r"Mis['\u2019])\.?")
-_CAPITALISED = rf"[{UPPER}][{LOWER}'\u2019]+"
+# A capitalised word, whole: `McDonald`, `Jean-Paul`, not `Mc` of `McDonald`.
+_CAPITALISED = rf"[{UPPER}][{LOWER}'\u2019]+(?:-?[{UPPER}][{LOWER}'\u2019]+)*(?![\w'\u2019-])"
 _NAME = rf"((?:{_TITLE}\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED})?)"
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _AFTER_VERB = re.compile(rf"^\W*(?:{_VERBS})\s+{_NAME}")
 _BEFORE_VERB = re.compile(rf"^\W*{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
 _END_TAG = re.compile(rf"{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
 _SUBJECT = re.compile(rf"^{_NAME}\s+[a-z]+")
+_I_SAID = re.compile(rf"^\W*(?:I\s+(?:{_VERBS})|(?:{_VERBS})\s+I)\b")
 _VOCATIVE = re.compile(rf"(?:^|,\s*){_NAME}(?=\s*[,!?]|\s*\.$)")
 # `said the old man`, `the shopkeeper replied`, `the old man said,` before a quote: up to
 # three lower-case words after `the`.
@@ -133,7 +136,7 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                     if re.search(rf"[{LOWER}]$", before) and re.match(rf"\s*[{LOWER}]", after):
                         continue
                     clause = re.split(r"(?<!Mr)(?<!Mrs)(?<!Dr)(?<!Ms)(?<!St)[.;!?]", after, 1)[0]
-                    if re.match(rf"^\W*(?:I\s+(?:{_VERBS})|(?:{_VERBS})\s+I)\b", clause):
+                    if _I_SAID.match(clause):
                         first_person += 1
                         continue
                     m = _AFTER_VERB.match(clause) or _BEFORE_VERB.match(clause)
@@ -191,9 +194,29 @@ def _description(clause: str, before: str) -> str | None:
     return "the " + " ".join(words)
 
 
+def _quotes_beside_i(book: Book) -> list[str]:
+    """The quotes right before or after one the narrator says (`"...," I said`)."""
+    beside = []
+    for chapter in book.chapters:
+        for scene in chapter.scenes:
+            quotes, mine = [], []
+            for paragraph in scene.paragraphs:
+                segs = paragraph.segments
+                for i, seg in enumerate(segs):
+                    if seg.kind == DIALOGUE:
+                        after = segs[i + 1].text if i + 1 < len(segs) and \
+                            segs[i + 1].kind != DIALOGUE else ""
+                        quotes.append(seg.text)
+                        mine.append(bool(_I_SAID.match(after)))
+            beside += [q for n, q in enumerate(quotes)
+                       if n and mine[n - 1] or n + 1 < len(mine) and mine[n + 1]]
+    return beside
+
+
 def _named_often(name: str, aliases: list[str], narration: str, often: int = 10) -> bool:
     forms = "|".join(re.escape(f) for f in sorted({name, *aliases}, key=len, reverse=True))
-    return len(re.findall(rf"\b(?:{forms})\b", narration)) >= often
+    found = re.finditer(rf"\b(?:{forms})\b", narration)
+    return sum(1 for _ in itertools.islice(found, often)) >= often
 
 
 # Titles that say the same in another language or a dialect: `Monsieur Poirot` is `Mr.
@@ -210,6 +233,9 @@ def _title_of(name: str) -> str | None:
         return None
     title = name.split()[0].rstrip(".").lower()
     return _SAME_TITLE.get(title, title)
+
+
+_PET_ENDING = re.compile(r"(?:(?<=(.))\1)?(?:y|ie|ey|sy)")
 
 
 def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
@@ -268,16 +294,20 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
             fits[0]["forms"] |= group["forms"]
             fits[0]["count"] += group["count"]
             groups.remove(group)
-    # A pet form extends a name by a letter or two (`Kit` and `Kitty`, `Skaggs` and
-    # `Skaggsy`): one person, unless the pronouns tell two genders apart.
+    # A pet form adds a diminutive ending to a name (`Kit` and `Kitty`, `Skaggs` and
+    # `Skaggsy`, `Tom` and `Tommy`): one person, unless the pronouns tell two genders apart.
+    # Not `Ann` and `Anna`, `Rob` and `Robin`: other names.
     for group in sorted(groups, key=lambda g: g["count"]):
         short = _strip_title(group["name"])
         if len(short.split()) != 1 or len(short) < 3:
             continue
+        if group not in groups:
+            continue
         pets = [other for other in groups if other is not group and
                 not _title_of(other["name"]) and len(other["name"].split()) == 1 and
-                other["name"].startswith(short) and 0 < len(other["name"]) - len(short) <= 2]
-        if group not in groups or len(pets) != 1:
+                _PET_ENDING.fullmatch(other["name"], len(short)) and
+                other["name"].startswith(short)]
+        if len(pets) != 1:
             continue
         genders = {_gender(g["name"], sorted(g["forms"]), text) for g in (group, pets[0])}
         if len(genders - {"neutral"}) > 1:
@@ -335,8 +365,11 @@ def _apposed(description: str, gender: str, text: str, named: NameIndex,
     """The one named character a description stands beside as an apposition: `Mr. Wells,
     the lawyer,` or `the boy Joe` make `the lawyer` Wells and `the boy` Joe."""
     words = r"\s+".join(re.escape(w) for w in description.split()[1:])
-    apposed = re.compile(rf"{_NAME},\s+the\s+{words}(?=\s*[,.;])|\b[Tt]he\s+{words}\s+{_NAME}")
+    # Not an owner (`handed the servant Tom's coat`).
+    apposed = re.compile(rf"{_NAME},\s+the\s+{words}(?=\s*[,.;])|"
+                         rf"\b[Tt]he\s+{words}\s+{_NAME}(?![\w'\u2019])")
     roles = {m.role for found in apposed.finditer(text)
+             if not _POSSESSIVE.search(found.group(1) or found.group(2))
              for m in named.mentions(found.group(1) or found.group(2))}
     if len(roles) != 1:
         return None
@@ -363,7 +396,9 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     a quote addresses, or named so once and ten times in the narration; then keep those
     who speak at least one line with that cast."""
     narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
-    text = " ".join(s.text for s in book.segments())
+    # Segments kept apart, so no apposition runs from a quote into its tag (`"Good night,
+    # Tom," the lawyer replied`).
+    pieces = " | ".join(s.text for s in book.segments())
     tags, first_person = _tag_names(book)
     taken = {NARRATOR}
     characters = []
@@ -392,7 +427,7 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
         if head in title_nouns:
             continue
         gender = NOUN_GENDER.get(head) or _gender(description.capitalize(), [], narration)
-        person = _apposed(description, gender, text, named, characters)
+        person = _apposed(description, gender, pieces, named, characters)
         if person:
             person.aliases.append(description)
             person.tags += count
@@ -403,10 +438,19 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     # (`"Hastings, look!"`): the name the others call most that the narration never uses.
     narrator_names: tuple[str, ...] = ()
     if first_person >= 2:
-        unnarrated = [c for c in characters if c.tags >= 2 and not c.name.startswith("the ")
-                      and not _named_often(c.name, c.aliases, narration, often=1)]
-        if unnarrated:
-            called = max(unnarrated, key=lambda c: c.tags)
+        words = set(re.findall(r"[\w'\u2019.]+", narration))
+        unnarrated = [c for c in characters if not c.name.startswith("the ")
+                      and not any(set(form.split()) <= words and
+                                  _named_often(form, [], narration, often=1)
+                                  for form in (c.name, *c.aliases))]
+        # Called in a quote next to one the narrator says (`"Hastings, look!" ... "At
+        # what?" I said`), twice at least and more often than anyone else.
+        beside_i = _quotes_beside_i(book)
+        calls = sorted(((sum(1 for q in beside_i for form in (c.name, *c.aliases)
+                             if re.search(rf"\b{re.escape(form)}\s*[,!?.]", q)), c)
+                        for c in unnarrated), key=lambda nc: -nc[0])
+        if calls and calls[0][0] >= 2 and (len(calls) == 1 or calls[0][0] > calls[1][0]):
+            called = calls[0][1]
             characters.remove(called)
             narrator_names = (called.name, *called.aliases)
     quotes = [s for s in book.segments() if s.kind == DIALOGUE]

@@ -416,3 +416,34 @@ def test_the_full_stop_of_a_title_ends_no_sentence_so_a_wife_gives_no_gender():
     # `Mrs. Grant came in.` is about her, not about a `Grant` the doctor might be; `Dr.
     # Wilkins came in.` is about him.
     assert genders == {"Mrs. Grant": "female", "Dr. Grant": "neutral", "Dr. Wilkins": "male"}
+
+
+def test_a_call_before_a_described_tag_is_no_apposition():
+    text = ('# T\n\n## One\n\n' + '"Yes," said Tom.\n\n"No," said the lawyer.\n\n' * 3 +
+            '"Good night, Tom," the lawyer, smiling, replied.\n\nHe handed the lawyer Tom\'s coat.\n')
+    assert {c.name: c.aliases for c in discover(parse(text)).characters} == {
+        "Tom": [], "the lawyer": []}
+
+
+def test_only_a_diminutive_ending_makes_a_pet_form():
+    text = "# T\n\n## One\n\n" + "".join(
+        f'"Yes," said {a}.\n\n"No," said {b}.\n\n' * 2
+        for a, b in (("Ann", "Anna"), ("Rob", "Robin"), ("Tom", "Tommy")))
+    assert sorted(c.name for c in discover(parse(text)).characters) == [
+        "Ann", "Anna", "Rob", "Robin", "Tommy"]  # Tom and Tommy are one
+
+
+def test_no_narrators_name_when_two_unnarrated_names_are_called_as_often():
+    text = "# T\n\n## One\n\n" + ('"Sit down, Mary," said my father.\n\n"I will," I said.\n\n'
+                                 '"Go on, John," said my mother.\n\n"Now," I said.\n\n') * 2
+    assert discover(parse(text)).narrator_names == ()
+    # A name called only far from the narrator's quotes is not theirs either.
+    text = "# T\n\n## One\n\n" + ('"Go on, John," said my mother.\n\n"Yes," said my father.\n\n'
+                                 '"Sit," said my mother.\n\n"Now," I said.\n\n') * 2
+    assert discover(parse(text)).narrator_names == ()
+
+
+def test_whole_names_with_inner_capitals_hyphens_and_accents():
+    text = "# T\n\n## One\n\n" + '"Yes," said McDonald.\n\n"No," said Jean-Paul.\n\n"Ja," said Dvořák.\n\n' * 2
+    assert sorted((c.name, c.id) for c in discover(parse(text)).characters) == [
+        ("Dvořák", "dvorak"), ("Jean-Paul", "jean_paul"), ("McDonald", "mcdonald")]

@@ -52,9 +52,10 @@ _UNLIKE_TITLES = {
 _PARENT_TITLES = {"mother": "mrs", "father": "mr"}
 # Titles that are also how the family calls someone: `uncle` alone means `Uncle John`.
 _KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister"}
-# Letters a name can start with and go on in, Latin-1 included (`Émile`, `Señora Ruiz`).
-UPPER = "A-ZÀ-ÖØ-Þ"
-LOWER = "a-zß-öø-ÿ"
+# Letters a name can start with and go on in, Latin-1 included (`Émile`, `Señora Ruiz`);
+# Latin Extended-A mixes its cases, so it counts as both (`Łukasz`, `Dvořák`).
+UPPER = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
+LOWER = "a-zß-öø-ÿ\u0100-\u017f"
 _TOKEN = re.compile(rf"[{UPPER}{LOWER}][\w'\u2019-]*\.?")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 # Articles opening a description used as a name (`The Servant`, `a young nurse`).
