@@ -207,6 +207,19 @@ def read_excerpt(litbank: Path, stem: str, nominal_alias: bool = True) -> Excerp
     return excerpt
 
 
+def read_excerpts(litbank: Path, book: str = "", nominal_alias: bool = True) -> list[Excerpt]:
+    """Every excerpt with attributed quotes whose name contains `book`, with its own
+    paragraph starts where bench/litbank_paragraphs.json knows them."""
+    stems = sorted(p.stem for p in (litbank / "quotations" / "tsv").glob("*.ann"))
+    excerpts = [e for s in stems if book in s and (e := read_excerpt(litbank, s, nominal_alias))]
+    known = json.loads(REAL_PARAGRAPHS.read_text())["paragraph_starts"] \
+        if REAL_PARAGRAPHS.is_file() else {}
+    for e in excerpts:
+        if e.name in known:
+            e.paragraph_starts = {tuple(p) for p in known[e.name]}
+    return excerpts
+
+
 # --- rebuilding paragraphs and spacing -------------------------------------------------
 
 _NO_SPACE_BEFORE = re.compile(r" (?=[,.;:!?)\]}\u201d\u2019%]|n['\u2019]t\b|['\u2019](?:s|ll|re|ve|d|m)\b)")
@@ -661,14 +674,7 @@ def main(argv=None) -> int:
     parser.add_argument("--dump", type=Path, help="write each rebuilt excerpt here as .md")
     args = parser.parse_args(argv)
 
-    stems = sorted(p.stem for p in (args.litbank / "quotations" / "tsv").glob("*.ann"))
-    excerpts = [e for s in stems if args.book in s
-                 and (e := read_excerpt(args.litbank, s, not args.names_only))]
-    known = json.loads(REAL_PARAGRAPHS.read_text())["paragraph_starts"] \
-        if REAL_PARAGRAPHS.is_file() else {}
-    for e in excerpts:
-        if e.name in known:
-            e.paragraph_starts = {tuple(p) for p in known[e.name]}
+    excerpts = read_excerpts(args.litbank, args.book, not args.names_only)
     with_real = [e for e in excerpts if e.paragraph_starts is not None]
     # The mode shown in detail last, so the excerpts keep its markdown for --errors/--dump.
     real = {m: evaluate(with_real, m) for m in (*PARAGRAPH_MODES, REAL)} if with_real else {}
