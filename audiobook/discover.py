@@ -37,7 +37,9 @@ _NOT_NAMES = frozenset(
     Someone Everyone Anyone Nothing Something Everything With Without From For To By Into
     Upon Under Over Through During Since Until Though Although Because Whether Unless Like
     Across Along Among Behind Beside Besides Between Beyond Toward Towards Within Against
-    About Above Below Whilst""".split()
+    About Above Below Whilst All Another Both Either Neither Such Many Most Much More Few
+    Several Two Three Four Five Six Seven Eight Nine Ten Often Always Never Sometimes Soon
+    Later Today Tomorrow Yesterday Tonight""".split()
 )
 _TITLE = (r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Captain|Colonel|Major|Aunt|Uncle|Professor|Mme|"
           r"Mlle|St|Monsieur|Madame|Signor|Signora|Signorina|Herr|Frau|Señor|Señora|Mistah|"
@@ -146,6 +148,11 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         # `Emily looked up. "..."`: the subject just before the quote.
                         last = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before else ""
                         m = _SUBJECT.match(last)
+                        # `Locking his hands behind his head, he ...`: a participle opening
+                        # the sentence, not a name, unless it is one elsewhere (`Manning`).
+                        if m and re.fullmatch(rf"[{UPPER}][{LOWER}]+(?:ing|ed|ly)", m.group(1)) \
+                                and m.group(1) not in proper:
+                            m = None
                     described = None if m else _description(clause, before)
                     if described:
                         found[described] += 1

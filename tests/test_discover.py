@@ -447,3 +447,11 @@ def test_whole_names_with_inner_capitals_hyphens_and_accents():
     text = "# T\n\n## One\n\n" + '"Yes," said McDonald.\n\n"No," said Jean-Paul.\n\n"Ja," said Dvořák.\n\n' * 2
     assert sorted((c.name, c.id) for c in discover(parse(text)).characters) == [
         ("Dvořák", "dvorak"), ("Jean-Paul", "jean_paul"), ("McDonald", "mcdonald")]
+
+
+def test_a_participle_or_a_determiner_opening_a_sentence_is_no_name():
+    text = ('# T\n\n## One\n\nLocking his hands behind his head, he leaned back. "Well?"\n\n'
+            'Another man came in. "No."\n\nManning bowed. "Sir?"\n\n"Yes," said Manning.\n\n'
+            'Often she sang. "La."\n')
+    # `Manning` is a name: it follows a lowercase word elsewhere (`said Manning`).
+    assert _tag_names(parse(text))[0] == {"Manning": 2}
