@@ -2,7 +2,7 @@
 
 Pure except `write_cast`. A character is proposed when a speech tag names them (`said
 Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
-man said`: someone the book never names, or else the name it stands in apposition to:
+man said`, a first person's `said my father`: someone the book never names, or else the name it stands in apposition to:
 `Mr. Wells, the lawyer,`; not `the doctor` when a `Dr.` is cast); short and long forms of one name merge (`Holmes`, `Sherlock
 Holmes`), as do pet forms (`Kit`, `Kitty`), not a family's (`Mrs.` and `Miss Hamilton`);
 gender comes from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that
@@ -57,11 +57,13 @@ _VOCATIVE = re.compile(rf"(?:^|,\s*){_NAME}(?=\s*[,!?]|\s*\.$)")
 # `said the old man`, `the shopkeeper replied`, `the old man said,` before a quote: up to
 # three lower-case words after `the`.
 _DESCRIPTION_WORD = r"\s+[a-z][a-z-]+(?![\w'\u2019])"  # not `the man's wife`
-_AFTER_VERB_DESCRIBED = re.compile(rf"^\W*(?:{_VERBS})\s+the((?:{_DESCRIPTION_WORD}){{1,3}})")
+_DETERMINER = r"([Tt]he|[Mm]y|[Oo]ur)"
+_AFTER_VERB_DESCRIBED = re.compile(
+    rf"^\W*(?:{_VERBS})\s+{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}})")
 _BEFORE_VERB_DESCRIBED = re.compile(
-    rf"^\W*[Tt]he((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
+    rf"^\W*{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
 _END_TAG_DESCRIBED = re.compile(
-    rf"\b[Tt]he((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
+    rf"\b{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
 # Words that end a description (`said the man in the hat`, `said the girl, smiling`) or show
 # it is none: `said the other`, `said the first`, `the voice said`.
 _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but who whose which
@@ -71,6 +73,7 @@ _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter for
     three rest same voice voices answer reply words word question cry""".split())
 # Where a sentence ends; not after `Mrs.`: `Mrs. Grant` starts no sentence about a `Grant`.
 _SENTENCE_END = re.compile(r"(?<!Mr\.)(?<!Mrs\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<=[.!?])\s+")
+_DESCRIBED = ("the ", "my ", "our ")
 _MALE = {"he", "him", "his", "himself"}
 
 MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),
@@ -184,9 +187,9 @@ def _description(clause: str, before: str) -> str | None:
         m = _END_TAG_DESCRIBED.search(before.rstrip(" ,:"))
     if not m:
         return None
-    if re.match(r"\s+[a-z-]+['\u2019]", m.string[m.end(1):]):
+    if re.match(r"\s+[a-z-]+['\u2019]", m.string[m.end(2):]):
         return None  # `said the old man's wife`: the description is of an owner
-    found, words = m.group(1).split(), []
+    found, words = m.group(2).split(), []
     for n, word in enumerate(found):
         # `said the girl smiling`, `the man quietly`; but `the king`, `the elderly lady`,
         # `the big burly sailor` (a word of its own kind follows).
@@ -198,7 +201,7 @@ def _description(clause: str, before: str) -> str | None:
         words.append(word)
     if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS:
         return None
-    return "the " + " ".join(words)
+    return m.group(1).lower() + " " + " ".join(words)
 
 
 def _quotes_beside_i(book: Book) -> list[str]:
@@ -411,7 +414,7 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     characters = []
     if min_tags is None:
         min_tags = 1 if sum(s.kind == DIALOGUE for s in book.segments()) < 100 else 2
-    described = Counter({d: n for d, n in tags.items() if d.startswith("the ")})
+    described = Counter({d: n for d, n in tags.items() if d.startswith(_DESCRIBED)})
     for name, aliases, count in _merge(tags - described, narration):
         # Tagged once, but named all through the narration: a main character whose lines
         # go untagged (`Edmund`), not a passer-by.
@@ -434,7 +437,8 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
         if head in title_nouns:
             continue
         gender = NOUN_GENDER.get(head) or _gender(description.capitalize(), [], narration)
-        person = _apposed(description, gender, pieces, named, characters)
+        person = description.startswith("the ") and \
+            _apposed(description, gender, pieces, named, characters)
         if person:
             person.aliases.append(description)
             person.tags += count
@@ -446,7 +450,7 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     narrator_names: tuple[str, ...] = ()
     if first_person >= 2:
         words = set(re.findall(r"[\w'\u2019.]+", narration))
-        unnarrated = [c for c in characters if not c.name.startswith("the ")
+        unnarrated = [c for c in characters if not c.name.startswith(_DESCRIBED)
                       and not any(set(form.split()) <= words and
                                   _named_often(form, [], narration, often=1)
                                   for form in (c.name, *c.aliases))]

@@ -455,3 +455,13 @@ def test_a_participle_or_a_determiner_opening_a_sentence_is_no_name():
             'Often she sang. "La."\n')
     # `Manning` is a name: it follows a lowercase word elsewhere (`said Manning`).
     assert _tag_names(parse(text))[0] == {"Manning": 2}
+
+
+def test_a_first_persons_kin_described_in_tags_is_cast():
+    text = ('# T\n\n## One\n\n"Come here," said my father.\n\n"Yes," I said.\n\n'
+            '"He is busy," my mother answered.\n\n"Sit down," said our old master.\n\n'
+            '"Now," said my father, smiling.\n')
+    found = {c.name: (c.id, c.gender, c.lines) for c in discover(parse(text)).characters}
+    # `my father`, `my mother`, `our old master` are people the narrator knows, not named.
+    assert found == {"my father": ("my_father", "male", 2), "my mother": ("my_mother", "female", 1),
+                     "our old master": ("our_old_master", "male", 1)}
