@@ -126,7 +126,10 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     # segment on its own: `said, "Hear, hear!"` does not make `Hear` a name.
     proper = {word for s in book.segments() for word in
               re.findall(rf"(?<=[{LOWER},;] )(?:{_TITLE}\s+)?({_CAPITALISED})", s.text)}
-    first_person = 0
+    # Words the book also writes in lower case (`horror`, `apologize`): a common word, when
+    # only a sentence's start or a call gives it a capital, not a speech tag.
+    common = {word for s in book.segments() for word in re.findall(rf"\b[{LOWER}]+\b", s.text)}
+    first_person, doubtful = 0, Counter()
     for chapter in book.chapters:
         for scene in chapter.scenes:
             for paragraph in scene.paragraphs:
@@ -162,7 +165,8 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                     names = [m.group(1)] if m else []
                     names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)
                               if _proper(v.group(1), proper)]
-                    for name in names:
+                    tagged = 1 if m and m.re is not _SUBJECT else 0
+                    for n, name in enumerate(names):
                         words = name.split()
                         while words and words[-1] in _NOT_NAMES:
                             words.pop()
@@ -176,7 +180,12 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                         titled = len(words) > 1 and words[0].rstrip(".").lower() in TITLES
                         if words and (words[0] not in _NOT_NAMES or titled) and not bare_title and \
                                 not re.search(r"['\u2019]", words[-1]):
-                            found[" ".join(words)] += 1
+                            name = " ".join(words)
+                            if n >= tagged and name.lower() in common:
+                                doubtful[name] += 1
+                            else:
+                                found[name] += 1
+    found.update({name: n for name, n in doubtful.items() if name in found})
     return found, first_person
 
 

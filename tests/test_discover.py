@@ -465,3 +465,12 @@ def test_a_first_persons_kin_described_in_tags_is_cast():
     # `my father`, `my mother`, `our old master` are people the narrator knows, not named.
     assert found == {"my father": ("my_father", "male", 2), "my mother": ("my_mother", "female", 1),
                      "our old master": ("our_old_master", "male", 1)}
+
+
+def test_a_word_the_book_also_writes_in_lower_case_is_a_name_only_in_a_tag():
+    text = ('# T\n\n## One\n\nHorror piled on horror. "Oh!"\n\n"Mama, come," said Kit.\n\n'
+            '"Yes," said Rose.\n\nRose smiled. "Now?"\n\n"Good, Rose!"\n\n'
+            'She was my mama, and a rose in June. "Apologize, apologize!"\n')
+    # `Horror` opens a sentence and `Mama` is called, but both are common words here; `Rose`
+    # is a name, a speech tag says so, though `rose` is written too.
+    assert _tag_names(parse(text))[0] == {"Kit": 1, "Rose": 3}
