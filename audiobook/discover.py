@@ -64,11 +64,13 @@ _BEFORE_VERB_DESCRIBED = re.compile(
     rf"^\W*{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
 _END_TAG_DESCRIBED = re.compile(
     rf"\b{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
-# Words that end a description (`said the man in the hat`, `said the girl, smiling`) or show
-# it is none: `said the other`, `said the first`, `the voice said`.
+# Words that end a description (`said the man in the hat`, `said the girl, smiling`, `the
+# boy half cried`: an adverb without -ly) or show it is none: `said the other`, `said the
+# first`, `the voice said`.
 _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but who whose which
     that when while after before behind beside near under over across against into through
-    beyond upon up down off out there here again then still now once""".split())
+    beyond upon up down off out there here again then still now once half almost also never
+    always quite""".split())
 _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter former one two
     three rest same voice voices answer reply words word question cry""".split())
 # Where a sentence ends; not after `Mrs.`: `Mrs. Grant` starts no sentence about a `Grant`.

@@ -474,3 +474,9 @@ def test_a_word_the_book_also_writes_in_lower_case_is_a_name_only_in_a_tag():
     # `Horror` opens a sentence and `Mama` is called, but both are common words here; `Rose`
     # is a name, a speech tag says so, though `rose` is written too.
     assert _tag_names(parse(text))[0] == {"Kit": 1, "Rose": 3}
+
+
+def test_an_adverb_without_ly_ends_a_description():
+    text = ('# T\n\n## One\n\n"Go!" the boy half cried, half shouted.\n\n'
+            '"Now?" the old woman almost shouted.\n\n"Yes," the boy also said.\n')
+    assert _tag_names(parse(text))[0] == {"the boy": 2, "the old woman": 1}
