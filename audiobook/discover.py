@@ -447,7 +447,10 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
         # them, whom the attribution picks from the scene, not a third person.
         if head in title_nouns:
             continue
-        gender = NOUN_GENDER.get(head) or _gender(description.capitalize(), [], narration)
+        # `the boy officer`: the head tells no gender, a noun before it does.
+        gender = NOUN_GENDER.get(head) or next(
+            (NOUN_GENDER[w] for w in reversed(description.split()[1:-1]) if w in NOUN_GENDER),
+            None) or _gender(description.capitalize(), [], narration)
         person = description.startswith("the ") and \
             _apposed(description, gender, pieces, named, characters)
         if person:

@@ -480,3 +480,10 @@ def test_an_adverb_without_ly_ends_a_description():
     text = ('# T\n\n## One\n\n"Go!" the boy half cried, half shouted.\n\n'
             '"Now?" the old woman almost shouted.\n\n"Yes," the boy also said.\n')
     assert _tag_names(parse(text))[0] == {"the boy": 2, "the old woman": 1}
+
+
+def test_a_gendered_noun_before_the_head_genders_a_description():
+    text = ('# T\n\n## One\n\n"Awfully," said the boy officer.\n\n"Oh!" said Mrs. Lennox.\n\n'
+            '"Some one has died," said the boy officer.\n')
+    found = {c.name: c.gender for c in discover(parse(text)).characters}
+    assert found["the boy officer"] == "male"
