@@ -2,11 +2,12 @@
 
 Pure except `write_cast`. A character is proposed when a speech tag names them (`said
 Mary`, `Mr. Bennet replied`), or describes them as often (`said the shopkeeper`, `the old
-man said`, a first person's `said my father`: someone the book never names, or else the name it stands in apposition to:
-`Mr. Wells, the lawyer,`; not `the doctor` when a `Dr.` is cast); short and long forms of one name merge (`Holmes`, `Sherlock
-Holmes`), as do pet forms (`Kit`, `Kitty`), not a family's (`Mrs.` and `Miss Hamilton`);
-gender comes from the title (`Mrs.`), the noun (`the old woman`) or the pronouns that
-follow their name; lines are counted by attributing the book with the proposed cast.
+man said`, a first person's `said my father`: someone the book never names, or else the
+name it stands in apposition to, `Mr. Wells, the lawyer,`; not `the doctor` when a `Dr.`
+is cast); short and long forms of one name merge (`Holmes`, `Sherlock Holmes`), as do pet
+forms (`Kit`, `Kitty`), not a family's (`Mrs.` and `Miss Hamilton`); gender comes from the
+title (`Mrs.`), the noun (`the old woman`) or the pronouns that follow their name; lines
+are counted by attributing the book with the proposed cast.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from audiobook.attribution.names import (_ABBREVIATED_NOUNS, _NOT_NOUNS, _POSSES
 from audiobook.attribution.tags import NOUN_GENDER, SPEECH_VERBS
 from audiobook.cast import NARRATOR, Cast, Role
 from audiobook.errors import OutputError
-from audiobook.script import DIALOGUE, Book
+from audiobook.script import DIALOGUE, Book, Segment
 
 # Capitalised words that start sentences but are nobody's name.
 _NOT_NAMES = frozenset(
@@ -132,61 +134,54 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     # only a sentence's start or a call gives it a capital, not a speech tag.
     common = {word for s in book.segments() for word in re.findall(rf"\b[{LOWER}]+\b", s.text)}
     first_person, doubtful = 0, Counter()
-    for chapter in book.chapters:
-        for scene in chapter.scenes:
-            for paragraph in scene.paragraphs:
-                segs = paragraph.segments
-                for i, seg in enumerate(segs):
-                    if seg.kind != DIALOGUE:
-                        continue
-                    after = segs[i + 1].text if i + 1 < len(segs) and segs[i + 1].kind != DIALOGUE else ""
-                    before = segs[i - 1].text if i > 0 and segs[i - 1].kind != DIALOGUE else ""
-                    # `regarded him as "India," and never`: a sentence runs through it
-                    # with no comma or colon to open speech: a quoted word, not a call.
-                    if re.search(rf"[{LOWER}]$", before) and re.match(rf"\s*[{LOWER}]", after):
-                        continue
-                    clause = re.split(r"(?<!Mr)(?<!Mrs)(?<!Dr)(?<!Ms)(?<!St)[.;!?]", after, 1)[0]
-                    if _I_SAID.match(clause):
-                        first_person += 1
-                        continue
-                    m = _AFTER_VERB.match(clause) or _BEFORE_VERB.match(clause)
-                    if not m and before.rstrip().endswith((",", ":")):
-                        m = _END_TAG.search(before.rstrip(" ,:"))
-                    if not m:
-                        # `Emily looked up. "..."`: the subject just before the quote.
-                        last = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before else ""
-                        m = _SUBJECT.match(last)
-                        # `Locking his hands behind his head, he ...`: a participle opening
-                        # the sentence, not a name, unless it is one elsewhere (`Manning`).
-                        if m and re.fullmatch(rf"[{UPPER}][{LOWER}]+(?:ing|ed|ly)", m.group(1)) \
-                                and m.group(1) not in proper:
-                            m = None
-                    described = None if m else _description(clause, before)
-                    if described:
-                        found[described] += 1
-                    names = [m.group(1)] if m else []
-                    names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)
-                              if _proper(v.group(1), proper)]
-                    tagged = 1 if m and m.re is not _SUBJECT else 0
-                    for n, name in enumerate(names):
-                        words = name.split()
-                        while words and words[-1] in _NOT_NAMES:
-                            words.pop()
-                        # `All Gino said`: a word never capitalised inside a sentence
-                        # opens it; it is not part of the name.
-                        while len(words) > 1 and words[0] not in proper and \
-                                words[0].rstrip(".").lower() not in TITLES:
-                            words.pop(0)
-                        bare_title = len(words) == 1 and words[0].rstrip(".").lower() in TITLES
-                        # `Sir`, `Aunt` alone are calls; `Sir Thomas`, `Aunt Polly` names.
-                        titled = len(words) > 1 and words[0].rstrip(".").lower() in TITLES
-                        if words and (words[0] not in _NOT_NAMES or titled) and not bare_title and \
-                                not re.search(r"['\u2019]", words[-1]):
-                            name = " ".join(words)
-                            if n >= tagged and name.lower() in common:
-                                doubtful[name] += 1
-                            else:
-                                found[name] += 1
+    for scene in _scene_quotes(book):
+        for seg, before, after in scene:
+            # `regarded him as "India," and never`: a sentence runs through it
+            # with no comma or colon to open speech: a quoted word, not a call.
+            if re.search(rf"[{LOWER}]$", before) and re.match(rf"\s*[{LOWER}]", after):
+                continue
+            clause = re.split(r"(?<!Mr)(?<!Mrs)(?<!Dr)(?<!Ms)(?<!St)[.;!?]", after, 1)[0]
+            if _I_SAID.match(clause):
+                first_person += 1
+                continue
+            m = _AFTER_VERB.match(clause) or _BEFORE_VERB.match(clause)
+            if not m and before.rstrip().endswith((",", ":")):
+                m = _END_TAG.search(before.rstrip(" ,:"))
+            if not m:
+                # `Emily looked up. "..."`: the subject just before the quote.
+                last = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before else ""
+                m = _SUBJECT.match(last)
+                # `Locking his hands behind his head, he ...`: a participle opening
+                # the sentence, not a name, unless it is one elsewhere (`Manning`).
+                if m and re.fullmatch(rf"[{UPPER}][{LOWER}]+(?:ing|ed|ly)", m.group(1)) \
+                        and m.group(1) not in proper:
+                    m = None
+            described = None if m else _description(clause, before)
+            if described:
+                found[described] += 1
+            names = [m.group(1)] if m else []
+            names += [v.group(1) for v in _VOCATIVE.finditer(seg.text)
+                      if _proper(v.group(1), proper)]
+            tagged = 1 if m and m.re is not _SUBJECT else 0
+            for n, name in enumerate(names):
+                words = name.split()
+                while words and words[-1] in _NOT_NAMES:
+                    words.pop()
+                # `All Gino said`: a word never capitalised inside a sentence
+                # opens it; it is not part of the name.
+                while len(words) > 1 and words[0] not in proper and \
+                        words[0].rstrip(".").lower() not in TITLES:
+                    words.pop(0)
+                bare_title = len(words) == 1 and words[0].rstrip(".").lower() in TITLES
+                # `Sir`, `Aunt` alone are calls; `Sir Thomas`, `Aunt Polly` names.
+                titled = len(words) > 1 and words[0].rstrip(".").lower() in TITLES
+                if words and (words[0] not in _NOT_NAMES or titled) and not bare_title and \
+                        not re.search(r"['\u2019]", words[-1]):
+                    name = " ".join(words)
+                    if n >= tagged and name.lower() in common:
+                        doubtful[name] += 1
+                    else:
+                        found[name] += 1
     found.update({name: n for name, n in doubtful.items() if name in found})
     return found, first_person
 
@@ -215,22 +210,30 @@ def _description(clause: str, before: str) -> str | None:
     return m.group(1).lower() + " " + " ".join(words)
 
 
-def _quotes_beside_i(book: Book) -> list[str]:
-    """The quotes right before or after one the narrator says (`"...," I said`)."""
-    beside = []
+def _scene_quotes(book: Book) -> Iterator[list[tuple[Segment, str, str]]]:
+    """Each scene's quotes in order, each with the narration right before and after it in
+    its paragraph ("" where another quote or the paragraph's edge is)."""
     for chapter in book.chapters:
         for scene in chapter.scenes:
-            quotes, mine = [], []
+            quotes = []
             for paragraph in scene.paragraphs:
                 segs = paragraph.segments
                 for i, seg in enumerate(segs):
                     if seg.kind == DIALOGUE:
+                        before = segs[i - 1].text if i and segs[i - 1].kind != DIALOGUE else ""
                         after = segs[i + 1].text if i + 1 < len(segs) and \
                             segs[i + 1].kind != DIALOGUE else ""
-                        quotes.append(seg.text)
-                        mine.append(bool(_I_SAID.match(after)))
-            beside += [q for n, q in enumerate(quotes)
-                       if n and mine[n - 1] or n + 1 < len(mine) and mine[n + 1]]
+                        quotes.append((seg, before, after))
+            yield quotes
+
+
+def _quotes_beside_i(book: Book) -> list[str]:
+    """The quotes right before or after one the narrator says (`"...," I said`)."""
+    beside = []
+    for quotes in _scene_quotes(book):
+        mine = [bool(_I_SAID.match(after)) for _, _, after in quotes]
+        beside += [seg.text for n, (seg, _, _) in enumerate(quotes)
+                   if n and mine[n - 1] or n + 1 < len(mine) and mine[n + 1]]
     return beside
 
 

@@ -369,7 +369,8 @@ def _beat_subject(beat: str, turn: Turn, names: NameIndex) -> str | None:
 # up to the first lower-case word after it: where its verb begins.
 _HEAD = re.compile(r"\W*(?:(?:[Tt]hen|[Aa]nd|[Bb]ut|[Ss]o|[Nn]ow)\s+)?(?:[A-Z][a-z]+ly,?\s+)?"
                    r"(?:[Hh]e|[Ss]he|(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Mm]y)\s+[a-z]+|"
-                   rf"(?:[{UPPER}][\w'\u2019.-]*\s+)*?[{UPPER}][\w'\u2019.-]*)(?:,[^,]{{1,60}},)?\s+(?=[a-z])")
+                   rf"(?:[{UPPER}][\w'\u2019.-]*\s+)*?[{UPPER}][\w'\u2019.-]*)"
+                   r"(?:,[^,]{1,60},)?\s+(?=[a-z])")
 # `had driven`, `had not come`; not `had to go`, `had a letter` (a verb of its own).
 _PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|already|long)\s+)*"
                            r"(?!(?:to|no|a|an|the|his|her|their|my|its|some|any|nothing|"
@@ -377,8 +378,9 @@ _PAST_PERFECT = re.compile(r"(?:\w+ly\s+)?had\s+(?:(?:\w+ly|not|never|just|alrea
 # A verb, perhaps whom it is said to (`told the young lady`), and what is said, in the
 # narration's words.
 _REPORTS = re.compile(r"(?:\w+ly\s+)?([a-z]+)(?:\s+(?:again|\w+ly))?(?:\s+(?:him|her|them|me|us|"
-                      rf"[{UPPER}][\w.]+(?:\s+[{UPPER}]\w+)?|(?:the|his|her|their|my)\s+(?:[a-z]+\s+)?"
-                      r"([a-z]+)))?\s+(?:that|whether|if|how|what|why)\b")
+                      rf"[{UPPER}][\w.]+(?:\s+[{UPPER}]\w+)?|"
+                      r"(?:the|his|her|their|my)\s+(?:[a-z]+\s+)?([a-z]+)))?"
+                      r"\s+(?:that|whether|if|how|what|why)\b")
 # A question asked, in the narration's words: `wanted damn well to know why` (not `wanted
 # Mary to know how`, which is Mary's question).
 _ASKS = re.compile(r"(?:\w+ly\s+)?(?:wanted|wished|desired|demanded|begged)"
