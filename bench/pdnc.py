@@ -2,7 +2,7 @@
 Corpus (PDNC; Vishnubhotla, Hammond and Hirst 2022), novels with their own paragraphs, every
 quote's speaker and a gold cast (names, aliases, gender): the setting of issue #3's target.
 
-    python bench/pdnc.py DIR [--errors N] [--skip CHARS]
+    python bench/pdnc.py DIR [--errors N] [--skip CHARS] [--gold-tags]
 
 DIR holds, for each novel, `NOVEL/text.txt` (an opening of `novel_text.txt`, any length),
 `NOVEL/characters.csv` (`character_info.csv`, unchanged) and `NOVEL/quotes.tsv` (quote id,
@@ -27,6 +27,7 @@ import csv
 import re
 import sys
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from audiobook import discover  # noqa: E402
 from audiobook.attribution import attribute  # noqa: E402
 from audiobook.cast import NARRATOR, Cast, Role  # noqa: E402
-from audiobook.script import DIALOGUE, parse  # noqa: E402
+from audiobook.script import DIALOGUE, Book, parse  # noqa: E402
 
 GENDERS = {"M": "male", "F": "female"}
 UNSCORED = {"_group", "_unknowable"}
@@ -111,40 +112,70 @@ def build_cast(characters, quotes) -> tuple[Cast, dict[str, str]]:
     return Cast(roles=roles, source="PDNC gold cast"), role_of
 
 
-def score(folder: Path, skip: int = 0, cast: Cast | None = None):
+def score(folder: Path, skip: int = 0, cast: Cast | None = None, gold_tags: bool = False):
     """(novel, [(gold role, chosen role, rule, quote text)]) for every scored quote that
     starts at character `skip` or later (the text before still counts as context). The
     book is attributed with `cast` if given (a proposed one: bench/discovered.py), else
-    with the gold cast; the gold role is always the gold cast's."""
+    with the gold cast; the gold role is always the gold cast's. With `gold_tags`, every
+    quote PDNC gives a referring expression (`said Mary`, `she said`) is forced to its gold
+    speaker, as `[role]` markup would, and only the other quotes are scored: how the
+    untagged quotes fare when every tag is read right."""
     text, quotes, characters = read_novel(folder)
     gold, role_of = build_cast(characters, quotes)
-    book = attribute(parse(text, markdown=False), cast or gold)
-    # Where each parsed quote lies in the text, in letters and digits.
+    book = parse(text, markdown=False)
+    # Where each parsed quote lies in the text, in letters and digits (attribution keeps
+    # the segments and their order, so an index here is one in the attributed book).
     stream = _alnum(text)
-    placed = []  # (start, end, segment)
+    placed = []  # (start, end, index of the segment)
     position = 0
-    for segment in book.segments():
+    for index, segment in enumerate(book.segments()):
         letters = _alnum(segment.text)
         if not letters:
             continue
         at = stream.find(letters, position)
         if at < 0:
             continue
-        placed.append((at, at + len(letters), segment))
+        placed.append((at, at + len(letters), index))
         position = at + len(letters)
     letters_before = [0]
     for ch in text:
         letters_before.append(letters_before[-1] + (ch.isalnum()))
-    results = []
-    for _qid, spans, speaker, _expression in quotes:
-        start, end = spans[0]
-        if speaker in UNSCORED or speaker not in role_of or start < skip:
-            continue
+    dialogue = {i for i, segment in enumerate(book.segments()) if segment.kind == DIALOGUE}
+
+    def segment_of(start: int, end: int) -> int | None:
         here = letters_before[start] + (1 if _alnum(text[start:end]) else 0)
-        segment = next((s for a, b, s in placed if a < here <= b and s.kind == DIALOGUE), None)
+        return next((i for a, b, i in placed if a < here <= b and i in dialogue), None)
+
+    scored = [(spans, speaker, expression) for _qid, spans, speaker, expression in quotes
+              if speaker not in UNSCORED and speaker in role_of]
+    if gold_tags:
+        forced = {segment_of(*spans[0]): role_of[speaker]
+                  for spans, speaker, expression in scored if expression}
+        forced.pop(None, None)
+        book = _force(book, forced)
+        scored = [q for q in scored if not q[2]]
+    segments = list(attribute(book, cast or gold).segments())
+    results = []
+    for spans, speaker, _expression in scored:
+        start, end = spans[0]
+        if start < skip:
+            continue
+        index = segment_of(start, end)
+        segment = segments[index] if index is not None else None
         chosen, rule = (segment.role, segment.rule) if segment else (None, "unparsed")
         results.append((role_of[speaker], chosen, rule, text[start:end]))
     return folder.name, results
+
+
+def _force(book: Book, roles: dict[int, str]) -> Book:
+    """`book` with the segment at each index of `roles` forced to that role."""
+    position = iter(range(1 << 62))
+
+    def force(segment):
+        index = next(position)
+        return replace(segment, override=roles[index]) if index in roles else segment
+
+    return replace(book, chapters=tuple(chapter.map_segments(force) for chapter in book.chapters))
 
 
 def main(argv=None) -> int:
@@ -153,6 +184,9 @@ def main(argv=None) -> int:
     parser.add_argument("--errors", type=int, default=0, help="show N wrong quotes")
     parser.add_argument("--skip", type=int, default=0, metavar="CHARS",
                         help="score only quotes starting at this character or later")
+    parser.add_argument("--gold-tags", action="store_true",
+                        help="read every tag right (PDNC's speaker) and score the untagged "
+                             "quotes: what turn-taking gets from perfect anchors")
     args = parser.parse_args(argv)
     novels = sorted(p for p in args.folder.iterdir() if (p / "quotes.tsv").is_file())
     per_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -160,7 +194,7 @@ def main(argv=None) -> int:
     wrong = []
     print(f"{'novel':<30} {'quotes':>6} {'right':>6} {'accuracy':>9}")
     for folder in novels:
-        name, results = score(folder, args.skip)
+        name, results = score(folder, args.skip, gold_tags=args.gold_tags)
         ok = sum(gold == chosen for gold, chosen, _r, _t in results)
         for gold, chosen, rule, text in results:
             per_rule[rule][0] += gold == chosen
