@@ -96,6 +96,26 @@ def test_a_corrupt_block_is_re_encoded(tmp_path):
     assert block.is_file()  # written again
 
 
+def test_a_warm_render_reads_each_cached_block_once(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    cache = tmp_path / "c"
+    first = mp3s(render(tmp_path, long_chapter(), tmp_path / "a", cache))
+    blocks = set(cache.glob("*/*.mp3"))
+    reads = []
+    open_ = Path.open
+
+    def spy(self, mode="r", *args, **kwargs):
+        if self in blocks:
+            reads.append((self.name, mode))
+        return open_(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy)
+    again = mp3s(render(tmp_path, long_chapter(), tmp_path / "b", cache))  # every block cached
+    assert again == first
+    assert sorted(reads) == sorted((block.name, "rb") for block in blocks)
+
+
 def plan_of(texts, pause=600):
     segments = tuple(
         PlannedSegment("narrator", "narration", 1, text, i + 1, pause if i else 0, 300,
