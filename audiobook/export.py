@@ -438,6 +438,7 @@ def write_chapter(
                 tag_chapter(path, fmt, meta, title, plan.index, total)
 
         if "mp3" in outputs:
+            audio.check_mp3_rate(layout.sample_rate)
             with atomic_path(outputs["mp3"]) as tmp:
                 finish("mp3", tmp)  # the tag first, into the empty file: nothing to move
                 write_mp3_blocks(part, layout, cache, folder, tmp)
