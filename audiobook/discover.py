@@ -12,6 +12,7 @@ are counted by attributing the book with the proposed cast.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -347,6 +348,12 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
                                 if _title_of(f) or shared[f] < 2), g["count"]) for g in groups]
 
 
+@functools.lru_cache(maxsize=1)
+def _sentences(text: str) -> tuple[str, ...]:
+    """The narration's sentences: split once per book, not once per name _gender weighs."""
+    return tuple(_SENTENCE_END.split(text))
+
+
 def _gender(name: str, aliases: list[str], text: str) -> str:
     """From a gendered title, else from pronouns where the name is a sentence's subject:
     `Alex stood up, his heart pounding.` and `Emily froze. She ...`."""
@@ -360,7 +367,7 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     subject = re.compile(r"^(?:\W*(?:Then|But|And|So|When|As)\s+)?(?:" +
                          "|".join(re.escape(b) for b in bare) + r")\b")
     votes: Counter = Counter()
-    sentences = _SENTENCE_END.split(text)
+    sentences = _sentences(text)
     for i, sentence in enumerate(sentences):
         named = subject.match(sentence)
         if not named:

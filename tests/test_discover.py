@@ -366,6 +366,26 @@ def test_a_pet_form_extending_a_name_is_the_same_person_unless_genders_differ():
     assert found == {"Kitty": ["Kit"], "Jean": [], "Jeanne": []}
 
 
+def test_the_narration_is_split_into_sentences_once_per_book(monkeypatch):
+    from audiobook import discover as module
+
+    splits = []
+    sentence_end = module._SENTENCE_END
+
+    class Counting:
+        def split(self, text):
+            splits.append(len(text))
+            return sentence_end.split(text)
+
+    monkeypatch.setattr(module, "_SENTENCE_END", Counting())
+    text = ('# T\n\n## One\n\nKitty sat down. She smiled.\n\n"Tea?" said Kitty.\n\n'
+            '"Yes," said Kit.\n\nJean came in. He sat.\n\nRosa came in. She sat.\n\n'
+            '"Hello," said Jean.\n\n"Hi," said Rosa.\n')
+    genders = {c.name: c.gender for c in discover(parse(text)).characters}
+    assert genders == {"Kitty": "female", "Jean": "male", "Rosa": "female"}
+    assert len(splits) == 1  # not once per name whose gender is weighed
+
+
 def test_a_name_always_written_with_a_title_is_still_a_name_when_called():
     # `Harris` never follows a lowercase word itself, only `nodded to Mr.` does.
     text = ('# T\n\n## One\n\nTom nodded to Mr. Harris.\n\n"Come in, Mr. Harris," said Tom.\n\n'
