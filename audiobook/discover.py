@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.attribution import attribute
-from audiobook.attribution.names import (_ABBREVIATED_NOUNS, _NOT_NOUNS, _POSSESSIVE, LOWER,
-                                         TITLES, UPPER, NameIndex)
+from audiobook.attribution.names import (_ABBREVIATED_NOUNS, _NOT_NOUNS, _POSSESSIVE,
+                                         _SAME_TITLE, LOWER, TITLES, UPPER, NameIndex)
 from audiobook.attribution.tags import NOUN_GENDER, SPEECH_VERBS
 from audiobook.cast import NARRATOR, Cast, Role
 from audiobook.errors import OutputError
@@ -242,15 +242,6 @@ def _named_often(name: str, aliases: list[str], narration: str, often: int = 10)
     forms = "|".join(re.escape(f) for f in sorted({name, *aliases}, key=len, reverse=True))
     found = re.finditer(rf"\b(?:{forms})\b", narration)
     return sum(1 for _ in itertools.islice(found, often)) >= often
-
-
-# Titles that say the same in another language or a dialect: `Monsieur Poirot` is `Mr.
-# Poirot`, `Mis' Hamilton` `Mrs. Hamilton`.
-_SAME_TITLE = {"mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "signore": "mr",
-               "herr": "mr", "senor": "mr", "señor": "mr", "madame": "mrs", "mme": "mrs",
-               "signora": "mrs", "frau": "mrs", "senora": "mrs", "señora": "mrs",
-               "mademoiselle": "miss", "mlle": "miss", "signorina": "miss", "fraulein": "miss",
-               "fräulein": "miss", "mistah": "mr", "mis'": "mrs", "mis\u2019": "mrs"}
 
 
 def _title_of(name: str) -> str | None:

@@ -400,6 +400,14 @@ def test_a_quoted_word_a_sentence_runs_through_calls_no_one():
     assert _tag_names(parse(text))[0] == {"Tom": 1, "Boss": 1}
 
 
+def test_a_title_that_stands_for_another_has_its_gender_from_one_table():
+    from audiobook.attribution.names import _SAME_TITLE, TITLES
+
+    assert {title: TITLES[title] for title in _SAME_TITLE} == \
+        {title: TITLES[same] for title, same in _SAME_TITLE.items()}
+    assert TITLES["herr"] == "male" and TITLES["mlle"] == "female"
+
+
 def test_dialect_titles_are_mr_and_mrs_so_a_dialect_speaker_calls_no_new_person():
     text = ('# T\n\n## One\n\n"Well?" said Mr. Oakley.\n\n"Yes, suh," said Mistah Oakley.\n\n'
             '"Come," said Mrs. Hamilton.\n\n"Hush," said Mis\' Hamilton.\n\n'
