@@ -111,17 +111,24 @@ def block_starts(plan: ChapterPlan) -> list[int]:
     ]
 
 
-def _block_frame(rate: int) -> int:
+def _block_frame(rate: int) -> int | None:
+    """Samples at `rate` in one MP3 frame, or None if that is not a whole number."""
     frame, rest = divmod(MP3_FRAME * rate, OUTPUT_RATE)
-    if rest:  # engines speak at 22050 Hz; 11025 and 44100 would also fit
+    return None if rest else frame  # engines speak at 22050 Hz; 11025 and 44100 also fit
+
+
+def check_mp3_rate(rate: int) -> None:
+    """MP3 blocks must be whole MP3 frames; WAV and M4B need no such rate."""
+    if _block_frame(rate) is None:
         raise EngineError(f"the engine speaks at {rate} Hz, which does not divide into MP3 "
-                          "frames of 44100 Hz; use an engine at 11025, 22050 or 44100 Hz")
-    return frame
+                          "frames of 44100 Hz; for MP3 use an engine at 11025, 22050 or "
+                          "44100 Hz, or choose --format wav or m4b")
 
 
 def layout(plan: ChapterPlan, cache: SegmentCache, rate: int) -> ChapterLayout:
-    """Pass one: where every segment and block lands, and the chapter's energy."""
-    frame = _block_frame(rate)
+    """Pass one: where every segment and block lands, and the chapter's energy. Blocks are
+    whole MP3 frames when the rate allows (check_mp3_rate before encoding MP3)."""
+    frame = _block_frame(rate) or 1  # no MP3 at this rate: blocks are only for streaming
     lead_min, pad_min = _frames(BLOCK_LEAD_MS, rate), _frames(BLOCK_PAD_MS, rate)
     starts = block_starts(plan)
     position, energy, timed, blocks = 0, 0.0, [], []

@@ -102,6 +102,11 @@ class SegmentCache:
         """Whether the entry is there and whole; a corrupt one is deleted."""
         return self.copy_into(key, None, kind)
 
+    def has(self, key: str, kind: str = SPEECH) -> bool:
+        """Whether the entry is there, unread: for a caller that reads it soon after with
+        copy_into, which checks it then."""
+        return self._path(key, kind).is_file()
+
     def copy_into(self, key: str, out, kind: str = SPEECH) -> bool:
         """Append the entry's data to the open file `out` (None: just verify it), in
         pieces. False if there is no such entry, or it fails its checksum (then deleted,

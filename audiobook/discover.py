@@ -12,6 +12,7 @@ are counted by attributing the book with the proposed cast.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -22,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.attribution import attribute
-from audiobook.attribution.names import (_ABBREVIATED_NOUNS, _NOT_NOUNS, _POSSESSIVE, LOWER,
-                                         TITLES, UPPER, NameIndex)
+from audiobook.attribution.names import (_ABBREVIATED_NOUNS, _NOT_NOUNS, _POSSESSIVE,
+                                         _SAME_TITLE, LOWER, TITLES, UPPER, NameIndex)
 from audiobook.attribution.tags import NOUN_GENDER, SPEECH_VERBS
 from audiobook.cast import NARRATOR, Cast, Role
 from audiobook.errors import OutputError
@@ -243,15 +244,6 @@ def _named_often(name: str, aliases: list[str], narration: str, often: int = 10)
     return sum(1 for _ in itertools.islice(found, often)) >= often
 
 
-# Titles that say the same in another language or a dialect: `Monsieur Poirot` is `Mr.
-# Poirot`, `Mis' Hamilton` `Mrs. Hamilton`.
-_SAME_TITLE = {"mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "signore": "mr",
-               "herr": "mr", "senor": "mr", "señor": "mr", "madame": "mrs", "mme": "mrs",
-               "signora": "mrs", "frau": "mrs", "senora": "mrs", "señora": "mrs",
-               "mademoiselle": "miss", "mlle": "miss", "signorina": "miss", "fraulein": "miss",
-               "fräulein": "miss", "mistah": "mr", "mis'": "mrs", "mis\u2019": "mrs"}
-
-
 def _title_of(name: str) -> str | None:
     if name == _strip_title(name):
         return None
@@ -347,6 +339,12 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
                                 if _title_of(f) or shared[f] < 2), g["count"]) for g in groups]
 
 
+@functools.lru_cache(maxsize=1)
+def _sentences(text: str) -> tuple[str, ...]:
+    """The narration's sentences: split once per book, not once per name _gender weighs."""
+    return tuple(_SENTENCE_END.split(text))
+
+
 def _gender(name: str, aliases: list[str], text: str) -> str:
     """From a gendered title, else from pronouns where the name is a sentence's subject:
     `Alex stood up, his heart pounding.` and `Emily froze. She ...`."""
@@ -360,7 +358,7 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     subject = re.compile(r"^(?:\W*(?:Then|But|And|So|When|As)\s+)?(?:" +
                          "|".join(re.escape(b) for b in bare) + r")\b")
     votes: Counter = Counter()
-    sentences = _SENTENCE_END.split(text)
+    sentences = _sentences(text)
     for i, sentence in enumerate(sentences):
         named = subject.match(sentence)
         if not named:

@@ -148,21 +148,34 @@ def _ffmpeg_identity() -> str:
 BLOCKS_PER_RUN = 32  # an encoder and an open file each: bounds ffmpeg's memory and files
 
 
-def encode_mp3_blocks(plan: ChapterPlan, layout: audio.ChapterLayout, cache: SegmentCache,
-                      folder: Path) -> list[str]:
-    """Each block of the chapter as MP3 frames in the cache; returns their keys in order.
+def write_mp3_blocks(plan: ChapterPlan, layout: audio.ChapterLayout, cache: SegmentCache,
+                     folder: Path, out: Path) -> None:
+    """Append each block of the chapter, as MP3 frames from the cache, to `out`.
 
     Blocks already cached are reused: after an edit only the edited block is encoded. The
     missing ones are encoded BLOCKS_PER_RUN to an ffmpeg run, each with its own filters and
     encoder, so a block's bytes are the same whichever others are encoded with it. Blocks
-    are written in `folder` (the book's) under temporary names, then moved to the cache."""
+    are written in `folder` (the book's) under temporary names, then moved to the cache.
+    A cached block is read once: its checksum is checked as it is copied, and one that
+    fails is encoded again in its place."""
     recipes = [audio.block_recipe(plan, layout, block) for block in layout.blocks]
-    keys = [_block_key(layout, block, recipe) for block, recipe in zip(layout.blocks, recipes)]
-    missing = [(block, key, recipe) for block, key, recipe in zip(layout.blocks, keys, recipes)
-               if not cache.check(key, BLOCK)]
+    blocks = [(block, _block_key(layout, block, recipe), recipe)
+              for block, recipe in zip(layout.blocks, recipes)]
+    missing = [entry for entry in blocks if not cache.has(entry[1], BLOCK)]
     for first in range(0, len(missing), BLOCKS_PER_RUN):
         _encode_blocks(missing[first:first + BLOCKS_PER_RUN], layout, cache, folder)
-    return keys
+    with out.open("r+b") as file:
+        file.seek(0, os.SEEK_END)
+        for entry in blocks:
+            start = file.tell()
+            if cache.copy_into(entry[1], file, BLOCK):
+                continue
+            file.seek(start)  # drop the partial copy of the corrupt (now deleted) entry
+            file.truncate()
+            _encode_blocks([entry], layout, cache, folder)
+            if not cache.copy_into(entry[1], file, BLOCK):
+                raise OutputError(f"{cache.root}: an encoded block vanished from the cache "
+                                  "during the render; run the same command again")
 
 
 def _encode_blocks(blocks: list[tuple[audio.Block, str, list]], layout: audio.ChapterLayout,
@@ -206,15 +219,6 @@ def mp3_frame_count(path: Path) -> int | None:
     with path.open("rb") as f:
         count = sum(1 for _ in mp3.frames(f))
         return count if f.tell() == path.stat().st_size else None
-
-
-def join_blocks(keys: list[str], cache: SegmentCache, out: Path) -> None:
-    """Append the blocks' MP3 frames to `out`, in order, a piece at a time."""
-    with out.open("ab") as file:
-        for key in keys:
-            if not cache.copy_into(key, file, BLOCK):
-                raise OutputError(f"{cache.root}: an encoded block vanished from the cache "
-                                  "during the render; run the same command again")
 
 
 _ENCODERS: set[subprocess.Popen] = set()  # running ffmpeg encoders, for stop_encoders()
@@ -434,10 +438,10 @@ def write_chapter(
                 tag_chapter(path, fmt, meta, title, plan.index, total)
 
         if "mp3" in outputs:
-            blocks = encode_mp3_blocks(part, layout, cache, folder)
+            audio.check_mp3_rate(layout.sample_rate)
             with atomic_path(outputs["mp3"]) as tmp:
                 finish("mp3", tmp)  # the tag first, into the empty file: nothing to move
-                join_blocks(blocks, cache, tmp)
+                write_mp3_blocks(part, layout, cache, folder, tmp)
         continuous = {fmt: path for fmt, path in outputs.items() if fmt != "mp3"}
         if continuous:  # WAV and FLAC: one run over the whole chapter, nothing to reuse
             encode(audio.stream(part, cache, layout), layout.sample_rate,

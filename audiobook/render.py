@@ -352,6 +352,8 @@ def render_book(
         reporter.warning(f"{script}: {warning}")
     instance = create_engine(engine) if isinstance(engine, str) else engine
     check_voices(cast, instance)
+    if "mp3" in formats:  # now, not after the first chapter's speech
+        audio.check_mp3_rate(instance.sample_rate)
     tools.ffmpeg()  # missing ffmpeg should stop the render now, not after an hour of speech
     total = survey.count
     cache = SegmentCache(cache_dir or default_cache_dir())

@@ -96,6 +96,26 @@ def test_a_corrupt_block_is_re_encoded(tmp_path):
     assert block.is_file()  # written again
 
 
+def test_a_warm_render_reads_each_cached_block_once(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    cache = tmp_path / "c"
+    first = mp3s(render(tmp_path, long_chapter(), tmp_path / "a", cache))
+    blocks = set(cache.glob("*/*.mp3"))
+    reads = []
+    open_ = Path.open
+
+    def spy(self, mode="r", *args, **kwargs):
+        if self in blocks:
+            reads.append((self.name, mode))
+        return open_(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy)
+    again = mp3s(render(tmp_path, long_chapter(), tmp_path / "b", cache))  # every block cached
+    assert again == first
+    assert sorted(reads) == sorted((block.name, "rb") for block in blocks)
+
+
 def plan_of(texts, pause=600):
     segments = tuple(
         PlannedSegment("narrator", "narration", 1, text, i + 1, pause if i else 0, 300,
@@ -189,11 +209,14 @@ def test_an_encoder_that_writes_other_than_the_blocks_frames_is_an_error(tmp_pat
     assert not (tmp_path / "out" / "blocks" / "01-one.mp3").exists()
 
 
-def test_an_engine_rate_that_does_not_divide_into_mp3_frames_is_told(tmp_path):
+def test_an_engine_rate_that_does_not_divide_into_mp3_frames_is_told_only_for_mp3(tmp_path):
     cache = SegmentCache(tmp_path)
     cache.put("key of one", b"\x10\x00" * 1000)
+    chapter = audio.layout(plan_of(["one"]), cache, 16000)  # WAV and M4B need no MP3 frames
+    assert chapter.segments[0].end_ms - chapter.segments[0].start_ms == 1000 / 16
     with pytest.raises(EngineError, match="16000 Hz"):  # a user-facing error, no traceback
-        audio.layout(plan_of(["one"]), cache, 16000)
+        audio.check_mp3_rate(16000)
+    audio.check_mp3_rate(22050)
 
 
 def test_a_block_is_keyed_by_its_room_tone_too(tmp_path, monkeypatch):

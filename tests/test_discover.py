@@ -366,6 +366,26 @@ def test_a_pet_form_extending_a_name_is_the_same_person_unless_genders_differ():
     assert found == {"Kitty": ["Kit"], "Jean": [], "Jeanne": []}
 
 
+def test_the_narration_is_split_into_sentences_once_per_book(monkeypatch):
+    from audiobook import discover as module
+
+    splits = []
+    sentence_end = module._SENTENCE_END
+
+    class Counting:
+        def split(self, text):
+            splits.append(len(text))
+            return sentence_end.split(text)
+
+    monkeypatch.setattr(module, "_SENTENCE_END", Counting())
+    text = ('# T\n\n## One\n\nKitty sat down. She smiled.\n\n"Tea?" said Kitty.\n\n'
+            '"Yes," said Kit.\n\nJean came in. He sat.\n\nRosa came in. She sat.\n\n'
+            '"Hello," said Jean.\n\n"Hi," said Rosa.\n')
+    genders = {c.name: c.gender for c in discover(parse(text)).characters}
+    assert genders == {"Kitty": "female", "Jean": "male", "Rosa": "female"}
+    assert len(splits) == 1  # not once per name whose gender is weighed
+
+
 def test_a_name_always_written_with_a_title_is_still_a_name_when_called():
     # `Harris` never follows a lowercase word itself, only `nodded to Mr.` does.
     text = ('# T\n\n## One\n\nTom nodded to Mr. Harris.\n\n"Come in, Mr. Harris," said Tom.\n\n'
@@ -378,6 +398,14 @@ def test_a_quoted_word_a_sentence_runs_through_calls_no_one():
     text = ('# T\n\n## One\n\nTom worked for the Boss.\n\n'
             'People called him "Boss," and never knew why.\n\n"Yes, Boss," said Tom.\n')
     assert _tag_names(parse(text))[0] == {"Tom": 1, "Boss": 1}
+
+
+def test_a_title_that_stands_for_another_has_its_gender_from_one_table():
+    from audiobook.attribution.names import _SAME_TITLE, TITLES
+
+    assert {title: TITLES[title] for title in _SAME_TITLE} == \
+        {title: TITLES[same] for title, same in _SAME_TITLE.items()}
+    assert TITLES["herr"] == "male" and TITLES["mlle"] == "female"
 
 
 def test_dialect_titles_are_mr_and_mrs_so_a_dialect_speaker_calls_no_new_person():

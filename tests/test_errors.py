@@ -397,6 +397,20 @@ def test_silent_role_in_worker_processes_names_the_line(script, tmp_path, out, c
                          "'Nothing,', also on a retry")
 
 
+def test_an_engine_rate_that_does_not_divide_into_mp3_frames_stops_only_mp3(
+        monkeypatch, script, out, cache_dir):
+    monkeypatch.setattr(FakeEngine, "sample_rate", 16000)
+    path = script(ENGINE_SCRIPT)
+    wav = render(path, "--jobs", "1", out=out, cache=cache_dir)
+    assert wav.exit_code == 0, wav.output
+    assert (out / "t" / "01-one.wav").is_file()
+    mp3 = invoke("render", path, "--engine", "fake", "--format", "mp3", "--jobs", "1",
+                 "--out", out, "--cache-dir", cache_dir)
+    assert_error(mp3, "Error: the engine speaks at 16000 Hz, which does not divide into MP3 "
+                      "frames of 44100 Hz; for MP3 use an engine at 11025, 22050 or 44100 Hz, "
+                      "or choose --format wav or m4b")
+
+
 def test_utterance_failure_survives_pickling():
     again = pickle.loads(pickle.dumps(UtteranceFailed(12, "no audio")))
     assert (again.line, again.message, str(again)) == (12, "no audio", "line 12: no audio")

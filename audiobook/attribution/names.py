@@ -14,26 +14,28 @@ from dataclasses import dataclass
 
 from audiobook.cast import NARRATOR, Cast
 
+# Titles that say the same in another language or a dialect: `Monsieur Poirot` is `Mr.
+# Poirot`, `Mis' Hamilton` `Mrs. Hamilton`.
+_SAME_TITLE = {"mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "signore": "mr",
+               "herr": "mr", "senor": "mr", "señor": "mr", "madame": "mrs", "mme": "mrs",
+               "signora": "mrs", "frau": "mrs", "senora": "mrs", "señora": "mrs",
+               "mademoiselle": "miss", "mlle": "miss", "signorina": "miss", "fraulein": "miss",
+               "fräulein": "miss", "mistah": "mr", "mis'": "mrs", "mis\u2019": "mrs"}
 # Titles and the gender they imply (None: either).
 TITLES = {
-    "mr": "male", "mister": "male", "sir": "male", "lord": "male", "master": "male",
-    "monsieur": "male", "m": "male", "uncle": "male", "father": "male", "brother": "male",
-    "king": "male", "prince": "male", "count": "male", "duke": "male", "baron": "male",
+    "mr": "male", "sir": "male", "lord": "male", "master": "male", "uncle": "male",
+    "father": "male", "brother": "male", "king": "male", "prince": "male", "count": "male",
+    "duke": "male", "baron": "male",
     "mrs": "female", "miss": "female", "ms": "female", "lady": "female", "madam": "female",
-    "madame": "female", "mme": "female", "mlle": "female", "mademoiselle": "female",
     "aunt": "female", "mother": "female", "sister": "female", "queen": "female",
     "princess": "female", "countess": "female", "duchess": "female", "baroness": "female",
     "dame": "female",
-    "signor": "male", "signore": "male", "herr": "male", "senor": "male", "señor": "male",
-    "signora": "female", "signorina": "female", "frau": "female", "fraulein": "female",
-    "fräulein": "female", "senora": "female", "señora": "female",
-    # As dialect writes them: `Mistah Oakley`, `Mis' Hamilton`.
-    "mistah": "male", "mis'": "female", "mis\u2019": "female",
     "dr": None, "doctor": None, "captain": None, "colonel": None, "major": None,
     "general": None, "professor": None, "rev": None, "reverend": None, "judge": None,
     "st": None, "saint": None, "parson": None, "squire": "male", "old": None, "young": None,
     "little": None,
 }
+TITLES |= {title: TITLES[same] for title, same in _SAME_TITLE.items()}  # `Herr` as `Mr.`
 # Titles that are not also a way to refer to the person (`the parson` but not `the mr`).
 _NOT_NOUNS = {"mr", "mister", "mrs", "miss", "ms", "m", "mme", "mlle", "st", "old", "young",
               "little", "sir", "madam", "rev", "dr", "monsieur", "mademoiselle", "dame", "lady",
