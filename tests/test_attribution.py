@@ -1318,3 +1318,22 @@ def test_narration_about_an_accented_name_reads_as_about_any_name(beat):
     text = (f'Émile sat by the fire.\n\n"Is it late?" said Mary.\n\n"Yes," said Jane.\n\n{beat}\n\n'
             '"It is late, girls."')
     assert said(text, cast)[-1] == ("mary", "turn_taking")
+
+
+@pytest.mark.parametrize("beat", [
+    "He had meant to write to Huck that he was ill, but he forgot. When he came home, he "
+    "found that Huck had called and gone.",
+    "It would have been kinder to tell Huck the truth, but he was too proud.",
+])
+def test_a_man_named_out_of_subject_position_does_not_take_over_a_he_chain(beat):
+    # A narration paragraph keeps talking about Tom as `he`; Huck comes in only as an object
+    # or inside a `that` clause, so `He sighed` and `he said` are still Tom.
+    text = (f'"Good night," said Huck.\n\nTom walked home alone. He was tired.\n\n{beat}\n\n'
+            'He sat down. "What a day," he said.')
+    assert said(text, MEN)[-1] == ("tom", "tag")
+
+
+def test_a_man_named_as_a_subject_takes_over_the_he_chain():
+    text = ('"Good night," said Huck.\n\nTom walked home alone. He was tired.\n\n'
+            'When he came home, Huck was waiting for him.\n\nHe stood up. "What a day," he said.')
+    assert said(text, MEN)[-1] == ("huck", "tag")
