@@ -126,6 +126,9 @@ def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[
     paragraphs (`_follow_chain`), if followed."""
     roles: list[str] = []
     ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    kin = _kin_mentions(text, mentions, names, before)
+    if kin:
+        mentions = sorted([*mentions, *kin], key=lambda m: m.start)
     start = k = 0
     for end in ends:
         opening = _PRONOUN_SUBJECT.match(text, start)
@@ -153,6 +156,30 @@ def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[
             _follow_chain(chain, text[start:end], named, topic, roles, names)
         start = end
     return roles
+
+
+# `his mother`, `her husband`: kin of the other gender than the owner.
+_KIN_PHRASE = re.compile(r"\b(?:(his)\s+(mother|wife)|(her)\s+(father|husband))\b",
+                         re.IGNORECASE)
+
+
+def _kin_mentions(text: str, mentions: list[Mention], names: NameIndex, before: list[str]
+                  ) -> list[Mention]:
+    """`his mother`, `her husband` in narration, as mentions of the one they mean, the `Mrs.`
+    of his surname, her husband by surname (the owner: the latest fitting role before). Not
+    `her mother`, `his father`: one of the owner's gender would take the owner's `she`."""
+    found = []
+    for m in _KIN_PHRASE.finditer(text):
+        pronoun, noun = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        owner = _latest_of_gender(PRONOUN_GENDER[pronoun.lower()], names,
+                                  [n.role for n in mentions if n.start < m.start()], set(),
+                                  older=before)
+        noun = noun.lower()
+        role = owner and (names.spouse_of(owner) if noun in ("wife", "husband") else
+                          names.parent_of(owner, noun))
+        if role:
+            found.append(Mention(role, m.start(), m.end(), m.group()))
+    return found
 
 
 _SUBJECT_PRONOUN = {"male": re.compile(r"\b[Hh]e\b"), "female": re.compile(r"\b[Ss]he\b")}
