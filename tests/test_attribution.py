@@ -1318,3 +1318,37 @@ def test_narration_about_an_accented_name_reads_as_about_any_name(beat):
     text = (f'Émile sat by the fire.\n\n"Is it late?" said Mary.\n\n"Yes," said Jane.\n\n{beat}\n\n'
             '"It is late, girls."')
     assert said(text, cast)[-1] == ("mary", "turn_taking")
+
+
+@pytest.mark.parametrize("beat", [
+    "He had meant to write to Huck that he was ill, but he forgot. When he came home, he "
+    "found that Huck had called and gone.",
+    "It would have been kinder to tell Huck the truth, but he was too proud.",
+])
+def test_a_man_named_out_of_subject_position_does_not_take_over_a_he_chain(beat):
+    # A narration paragraph keeps talking about Tom as `he`; Huck comes in only as an object
+    # or inside a `that` clause, so `He sighed` and `he said` are still Tom.
+    text = (f'"Good night," said Huck.\n\nTom walked home alone. He was tired.\n\n{beat}\n\n'
+            'He sat down. "What a day," he said.')
+    assert said(text, MEN)[-1] == ("tom", "tag")
+
+
+def test_a_man_named_as_a_subject_takes_over_the_he_chain():
+    text = ('"Good night," said Huck.\n\nTom walked home alone. He was tired.\n\n'
+            'When he came home, Huck was waiting for him.\n\nHe stood up. "What a day," he said.')
+    assert said(text, MEN)[-1] == ("huck", "tag")
+
+
+@pytest.mark.parametrize("beat, speaker", [
+    ("Joe would not look at his mother.", "mrs"),
+    ("Kitty would not look at her husband.", "joe"),
+])
+def test_his_mother_or_her_husband_in_narration_is_named_like_a_name(beat, speaker):
+    # `his mother` is the `Mrs.` of his surname, `her husband` hers by surname: the latest
+    # of that gender for the tag's pronoun, as if the narration had named them.
+    cast = cast_of(("joe", "Joe Hamilton", "male"), ("mrs", "Mrs. Hamilton", "female"),
+                   ("kitty", "Kitty Hamilton", "female"), ("tom", "Tom", "male"))
+    text = (f'Kitty and Tom came in with Joe Hamilton. "Hello," said Kitty.\n\n'
+            '"Hello," said Tom.\n\n' + beat + '\n\n"Come here," ' +
+            ("she" if speaker == "mrs" else "he") + ' said.')
+    assert said(text, cast)[-1] == (speaker, "tag")

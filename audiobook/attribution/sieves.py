@@ -94,7 +94,12 @@ addresses no one), and pronouns resolve by gender to the most recent fitting cha
 (named in the narration, speaking, or called by name in a quote); a sentence opening on
 `She` names again the one it means, after the others it names (`She looked at Jane. "...,"
 she said` is not Jane), across paragraphs and within the quote's own; a `he` opening a
-clause is no one named later in it (`he was cross because Tom laughed`); a description in
+clause is no one named later in it (`he was cross because Tom laughed`); in narration
+paragraphs a `he` chain keeps its man through a sentence that names another man only out
+of subject position while a `he` goes on in it (`It was simpler to tell Dr. Lal that he
+had changed`), till a man is a main clause's subject or talk comes between; `his mother`,
+`her husband` in narration name the one they mean, as a tag's do (not `her mother`: she
+would take the owner's `she`); a description in
 a tag is no one a title the book gives them contradicts (`said the girl` is no `Mrs.`,
 `said her mother` no `Miss`).
 """

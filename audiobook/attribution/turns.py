@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from audiobook.attribution.names import _POSSESSIVE, Mention, NameIndex
-from audiobook.attribution.tags import (_SENTENCE_END, CLAUSES, PRONOUN_GENDER,
+from audiobook.attribution.tags import (_SENTENCE_END, CLAUSES, PRONOUN_GENDER, SPEECH_VERBS,
                                         _latest_of_gender, addressed, addressed_gender)
 from audiobook.script import DIALOGUE, Segment
 
@@ -117,14 +117,18 @@ class _Latest:
 _PRONOUN_SUBJECT = re.compile(r"\W*(?:(?:And|But|Then|So|Now)\s+)?(He|She)\b")
 
 
-def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[str]
-             ) -> list[str]:
+def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[str],
+             chain: dict | None = None) -> list[str]:
     """The roles `mentions` names in narration, in order, each sentence opening on `He` or
     `She` also naming again the latest fitting role before it (not one named later in its
     clause): the one a story keeps talking about stays newest for `she said`, however many
-    others her sentences mention."""
+    others her sentences mention. `chain`: the pronoun chains running through narration
+    paragraphs (`_follow_chain`), if followed."""
     roles: list[str] = []
     ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    kin = _kin_mentions(text, mentions, names, before)
+    if kin:
+        mentions = sorted([*mentions, *kin], key=lambda m: m.start)
     start = k = 0
     for end in ends:
         opening = _PRONOUN_SUBJECT.match(text, start)
@@ -138,14 +142,93 @@ def _salient(text: str, mentions: list[Mention], names: NameIndex, before: list[
                                                            itertools.islice(mentions, k, None))}
             topic = _latest_of_gender(PRONOUN_GENDER[opening.group(1).lower()], names,
                                       roles, later, older=before)
+        named = []  # (role, gender, whether it heads a main clause)
         while k < len(mentions) and mentions[k].start < end:
-            if not _owner_only(text, mentions[k]):
-                roles.append(mentions[k].role)
+            m = mentions[k]
+            if not _owner_only(text, m):
+                roles.append(m.role)
+                named.append((m.role, names.genders.get(m.role),
+                              _heads_clause(text, start, m.start)))
             k += 1
         if topic:
             roles.append(topic)
+        if chain is not None:
+            _follow_chain(chain, text[start:end], named, topic, roles, names)
         start = end
     return roles
+
+
+# `his mother`, `her husband`: kin of the other gender than the owner.
+_KIN_PHRASE = re.compile(r"\b(?:(his)\s+(mother|wife)|(her)\s+(father|husband))\b",
+                         re.IGNORECASE)
+
+
+def _kin_mentions(text: str, mentions: list[Mention], names: NameIndex, before: list[str]
+                  ) -> list[Mention]:
+    """`his mother`, `her husband` in narration, as mentions of the one they mean, the `Mrs.`
+    of his surname, her husband by surname (the owner: the latest fitting role before). Not
+    `her mother`, `his father`: one of the owner's gender would take the owner's `she`."""
+    found = []
+    for m in _KIN_PHRASE.finditer(text):
+        pronoun, noun = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        owner = _latest_of_gender(PRONOUN_GENDER[pronoun.lower()], names,
+                                  [n.role for n in mentions if n.start < m.start()], set(),
+                                  older=before)
+        noun = noun.lower()
+        role = owner and (names.spouse_of(owner) if noun in ("wife", "husband") else
+                          names.parent_of(owner, noun))
+        if role:
+            found.append(Mention(role, m.start(), m.end(), m.group()))
+    return found
+
+
+_SUBJECT_PRONOUN = {"male": re.compile(r"\b[Hh]e\b"), "female": re.compile(r"\b[Ss]he\b")}
+
+
+def _follow_chain(chain: dict, sentence: str, named: list, topic: str | None,
+                  roles: list[str], names: NameIndex) -> None:
+    """Centering: a `he` chain keeps its man through a sentence that names another man only
+    out of subject position (`tell Dr. Lal that he had`, `found that Dr. Lal had called`)
+    while a `he` there goes on: he is named again after it, still the newest. `chain` holds,
+    per gender, the one the chain means and the number of the sentence that last went on
+    with it (two sentences with no word of him end it)."""
+    n = chain.setdefault("n", 0)
+    for gender, pronoun in _SUBJECT_PRONOUN.items():
+        of_gender = [(role, head) for role, g, head in named if g == gender]
+        heads = [role for role, head in of_gender if head]
+        held = chain.get(gender)
+        live = held and n - held[1] <= 2 and pronoun.search(sentence)
+        if heads:
+            chain[gender] = (heads[-1], n)  # a new subject takes the chain
+        elif of_gender:
+            if live and held[0] not in {role for role, _ in of_gender}:
+                roles.append(held[0])
+                chain[gender] = (held[0], n)
+            else:
+                chain[gender] = (of_gender[-1][0], n)
+        elif topic and names.genders.get(topic) == gender:
+            chain[gender] = (topic, n)
+        elif live:
+            chain[gender] = (held[0], n)
+    chain["n"] = n + 1
+
+
+# Joints between a sentence's clauses, and words that may open a clause before its subject.
+_JOINT = re.compile(r"[;:\u2014]\s*|--\s*|,\s*(?:and|but|then|so|or)\s+")
+_OPENERS = re.compile(r"^\W*(?:(?:and|but|then|so|now|yet|or|at last|presently|suddenly)\b\W*)*",
+                      re.IGNORECASE)
+
+
+def _heads_clause(text: str, start: int, at: int) -> bool:
+    """Is the name at `at` the subject of a main clause of the sentence from `start`: first
+    in its clause, after an opening phrase set off by a comma (`When they came in, Tom`), or
+    right after the speech verb (`said Tom`)? Not after a verb, a preposition or `that`."""
+    head = _JOINT.split(text[start:at])[-1]
+    head = head[_OPENERS.match(head).end():]
+    if not head.strip() or head.rstrip().endswith(","):
+        return True
+    words = re.findall(r"[A-Za-z]+", head)
+    return len(words) == 1 and words[0].lower() in SPEECH_VERBS
 
 
 def _owner_only(text: str, mention: Mention) -> bool:
@@ -194,6 +277,7 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
     gap = gap_words = 0
     beat = ""
     said = ""  # the quotes of the latest turn
+    chain: dict = {}  # the `he` and `she` chains of the narration paragraphs since then
     for scene_number, scene in enumerate(chapter.scenes, 1):
         for paragraph in scene.paragraphs:
             segs = paragraph.segments
@@ -223,7 +307,7 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
                     segs[i - 2].kind == DIALOGUE and before.rstrip()[-1:] in ",:\u2014-"
             said = " ".join(q.segment.text for q in quotes) or said
             if not quotes:
-                named = _salient(narration, mentions, names, seen)
+                named = _salient(narration, mentions, names, seen, chain)
                 pending.extend(named)
                 seen = (seen + named)[-40:]
                 gap += 1
@@ -244,6 +328,7 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
             turns.append(Turn(quotes, narration, mentions, pending, scene_number, gap,
                               gap_words + lead_words, beat))
             turns[-1].salient = _salient(narration, mentions, names, seen)
+            chain = {}  # talk breaks a chain: the narration after it starts afresh
             after = quotes[-1].after
             if len(after.split()) > SHORT_TAG:
                 turns[-1].trailing = _salient(after, names.mentions(after), names, seen)
