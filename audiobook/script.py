@@ -526,6 +526,27 @@ def _is_text_title(block: _Block | None) -> bool:
         not re.search(r"[.!?,;\"\u201d]$", block.text)
 
 
+# `By Jane Austen`, `by` alone (the name on the next line): a byline, not `By the river`.
+_BYLINE = re.compile(r"^(?:by|By|BY)(?:\s+[A-Z].*)?$")
+
+
+def _past_title_page(first: _Block | None, blocks: Iterator[_Block]
+                     ) -> tuple[_Block | None, Iterator[_Block]]:
+    """A plain-text book's title page, the short lines after its title up to the story
+    (`(1814)`, `By Jane Austen`), is dropped when it holds a byline: read out, it was a
+    chapter of its own before chapter 1."""
+    page: list[_Block] = []
+    block = first
+    while block is not None and block.kind == "para" and len(block.lines) == 1 and \
+            len(block.text) <= 80 and len(page) < 8 and \
+            (_BYLINE.match(block.text) or not re.search(r"[.!?,;\"\u201d]$", block.text)):
+        page.append(block)
+        block = next(blocks, None)
+    ahead = [] if any(_BYLINE.match(b.text) for b in page) else page
+    ahead += [block] if block is not None else []
+    return (ahead[0], itertools.chain(ahead[1:], blocks)) if ahead else (None, blocks)
+
+
 @dataclass
 class BookStream:
     """A book read a chapter at a time, so a huge script never stands in memory parsed
@@ -564,6 +585,8 @@ def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Unti
         if gutenberg_title and first is not None and first.kind == "para" and \
                 _clean(first.text).lower() == gutenberg_title.lower():
             first = next(blocks, None)  # the title printed again at the head of the text
+        if title:
+            first, blocks = _past_title_page(first, blocks)
     title = title or default_title
     if first is not None:
         blocks = itertools.chain([first], blocks)

@@ -199,6 +199,34 @@ def test_a_short_first_paragraph_is_not_taken_for_a_chapter_title():
     assert book.chapters[0].scenes[0].paragraphs[0].text == "It was night."
 
 
+@pytest.mark.parametrize("page", [
+    "(1814)\n\nBy Jane Austen", "by Jane Austen\n\n(1811)", "         by\n\nPAUL LAURENCE DUNBAR",
+    "By E. M. Forster\n\n\n\n"])
+def test_a_plain_text_title_page_is_no_chapter(page):
+    # It was read out as chapter 1, named after the book, and chapter I became chapter 2.
+    book = parse(f"MANSFIELD PARK\n\n{page}\n\nCHAPTER I\n\nIt was night.\n", markdown=False)
+    assert book.title == "MANSFIELD PARK"
+    assert [c.title for c in book.chapters] == ["CHAPTER I"]
+    assert [s.text for s in book.segments()] == ["It was night."]
+    assert book.chapters[0].scenes[0].paragraphs[0].line == 7 + page.count("\n")
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    ("A TALE\n\nBy the river\n\nCHAPTER I\n\nNight.\n", "By the river"),  # no byline
+    ("A TALE\n\nBy the river they sat.\n\nNight.\n", "By the river they sat."),
+    ("A TALE\n\nDedication\n\nTo my mother\n\nCHAPTER I\n\nNight.\n", "Dedication"),
+])
+def test_short_lines_after_the_title_without_a_byline_stay(text, first):
+    book = parse(text, markdown=False)
+    assert next(book.segments()).text == first
+
+
+def test_a_byline_before_a_story_without_chapters_is_dropped():
+    book = parse("A Tale\n\nby Someone\n\nIt was night. \"Hi,\" she said.\n", markdown=False)
+    assert [c.title for c in book.chapters] == ["A Tale"]
+    assert next(book.segments()).text == "It was night."
+
+
 def test_gutenberg_front_matter_contents_and_licence_are_dropped():
     text = (
         "The Project Gutenberg eBook of A Tale\n\nTitle: A Tale\n\nAuthor: Someone\n\n"
