@@ -110,6 +110,8 @@ _GUTENBERG_END = re.compile(
     re.IGNORECASE)
 _GUTENBERG_WORD = re.compile(r"gutenberg", re.IGNORECASE)
 _GUTENBERG_TITLE = re.compile(r"^\s*Title:\s*(\S.*?)\s*$")
+_GUTENBERG_HEADLINE = re.compile(
+    r"^The Project Gutenberg e-?book(?:,| of) (\S.*?)(?:, by .*)?$", re.IGNORECASE)
 _PRODUCTION_NOTE = re.compile(
     r"^(?:Produced by|E-?text prepared by|This e-?book|Transcriber['\u2019]?s? note|Transcribed by)",
     re.IGNORECASE)
@@ -582,6 +584,8 @@ def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Unti
             title = gutenberg_title
         elif _is_text_title(first):
             title, first = first.text, next(blocks, None)
+            if m := _GUTENBERG_HEADLINE.match(title):  # a Gutenberg file cut before its markers
+                title = m.group(1)
         if gutenberg_title and first is not None and first.kind == "para" and \
                 _clean(first.text).lower() == gutenberg_title.lower():
             first = next(blocks, None)  # the title printed again at the head of the text

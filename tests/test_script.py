@@ -306,3 +306,14 @@ def test_a_single_quoted_speech_resumes_after_its_tag_even_on_an_elision_word():
         (DIALOGUE, "Well,"), (NARRATION, "he said."),
         (DIALOGUE, "I\u2019ll give \u2019em the lot \u2019cause I can."),
     ]
+
+
+@pytest.mark.parametrize(("headline", "title"), [
+    ("The Project Gutenberg EBook of A Passage to India, by E. M. Forster", "A Passage to India"),
+    ("The Project Gutenberg eBook, Little Women, by Louisa May Alcott", "Little Women"),
+    ("The Project Gutenberg eBook of Stand by Me, by Someone", "Stand by Me"),
+])
+def test_a_gutenberg_headline_without_the_markers_gives_the_bare_title(headline, title):
+    # The whole line was the title, and the book folder
+    # `the-project-gutenberg-ebook-of-a-passage-to-india-by-e-m-forster`.
+    assert parse(f"{headline}\n\nCHAPTER I\n\nHi.\n", markdown=False).title == title
