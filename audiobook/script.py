@@ -331,7 +331,8 @@ def _opens(text: str, i: int, style: str) -> bool:
         # mark closes it (`He measured 5 " and left.` opens nothing). Opening a paragraph,
         # or after `said:`, it opens, closed or not: a speech may run into the next one.
         return _closed_later(text, i, style)
-    if i > 0 and text[i - 1] not in _OPEN_BEFORE:
+    if i > 0 and text[i - 1] not in _OPEN_BEFORE and not (
+            text[i - 1] == "]" and _OVERRIDE.search(text, max(0, i - 64), i)):  # `[anna]"Hi."`
         return False
     if style == SINGLE and _ELISION.match(text, i + 1) and not _CAPITAL_WORD.match(text, i + 1) \
             and not (ch == "\u2018" and text[max(0, i - 2):i] in (", ", ": ", "; ")):

@@ -42,6 +42,15 @@ def test_override_before_an_opening_quote_forces_the_speaker():
     assert "[emily]" not in " ".join(s.text for s in book.segments())
 
 
+@pytest.mark.parametrize("text", ['[emily]"Hello," said Alex.',
+                                  "[emily]\u201cHello,\u201d said Alex."])
+def test_override_touching_the_opening_quote_forces_the_speaker(text):
+    # Without a space the quote was no quote: `[emily]"Hello,"` was narration, read aloud.
+    book = parse(f"# B\n\n{text}\n")
+    assert [(s.kind, s.text, s.override) for s in book.segments()] == [
+        (DIALOGUE, "Hello,", "emily"), (NARRATION, "said Alex.", None)]
+
+
 # --- quote forms ---------------------------------------------------------------------------
 
 
