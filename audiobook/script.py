@@ -102,6 +102,8 @@ _TEXT_CHAPTER = re.compile(
 )
 _BARE_NUMERAL = re.compile(rf"^(?:{_ROMAN}|\d+)\.?$")
 _CONTENTS = re.compile(r"^(?:table of )?contents\.?$", re.IGNORECASE)
+# Project Gutenberg's `[Illustration]`, `[Illustration: "Wrote it, sir?"]`.
+_ILLUSTRATION = re.compile(r"^\[Illustrations?(?:[:.][^\]]*)?\]$", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _GUTENBERG_START = re.compile(
     r"^\s*\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
@@ -251,6 +253,8 @@ def _plain_text_headings(blocks: Iterator[_Block], front_matter: bool) -> Iterat
         if len(lines) >= 3 and sum(_is_heading(line) for line in lines) * 2 >= len(lines):
             continue  # a table of contents
         if len(lines) == 1 and _CONTENTS.match(lines[0]):
+            continue
+        if _ILLUSTRATION.match(block.text):  # a picture's place, not words to read out
             continue
         if not seen_chapter and front_matter and _PRODUCTION_NOTE.match(block.text):
             continue

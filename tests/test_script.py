@@ -326,3 +326,12 @@ def test_a_gutenberg_headline_without_the_markers_gives_the_bare_title(headline,
     # The whole line was the title, and the book folder
     # `the-project-gutenberg-ebook-of-a-passage-to-india-by-e-m-forster`.
     assert parse(f"{headline}\n\nCHAPTER I\n\nHi.\n", markdown=False).title == title
+
+
+def test_gutenberg_illustration_markers_are_not_read_out():
+    # `[Illustration]` (four in The Mysterious Affair at Styles) was read by the narrator.
+    text = ("A Tale\n\nCHAPTER I\n\nIt was night.\n\n[Illustration]\n\n"
+            "[Illustration: \"Wrote it, sir?\" he\nasked.]\n\n\"Yes,\" she said. [Illustration]\n")
+    book = parse(text, markdown=False)
+    assert pieces(book) == [(NARRATION, "It was night."), (DIALOGUE, "Yes,"),
+                            (NARRATION, "she said. [Illustration]")]  # inside a paragraph: text
