@@ -279,6 +279,7 @@ def _plain_text_headings(blocks: Iterator[_Block], front_matter: bool) -> Iterat
 DOUBLE = "double"
 SINGLE = "single"
 _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
+_STRAY_OVERRIDE = re.compile(r"\[([a-z][a-z0-9_-]*)\]")  # a role id as voices.yaml writes it
 # No marker inside: `.+?` would rescan to the paragraph's end from every unmatched `*`
 # (quadratic: 60 kB of `*a ` took 23 s). Nesting is undone by a second pass instead.
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=[^\s*_])([^*_]+?)(?<=\S)\1")
@@ -661,6 +662,10 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
             if still_open and not quote_open:
                 open_line = segments[-1].line if segments else block.line
             quote_open = still_open
+            for segment in segments:  # a marker that forced nothing would be read out
+                if segment.kind == NARRATION and (stray := _STRAY_OVERRIDE.search(segment.text)):
+                    warnings.append(f"line {segment.line}: [{stray.group(1)}] is not right before "
+                                    "an opening quote, so it is read out as text")
             if segments:
                 scenes[-1].append(Paragraph(block.line, tuple(segments)))
     if quote_open:

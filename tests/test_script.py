@@ -335,3 +335,13 @@ def test_gutenberg_illustration_markers_are_not_read_out():
     book = parse(text, markdown=False)
     assert pieces(book) == [(NARRATION, "It was night."), (DIALOGUE, "Yes,"),
                             (NARRATION, "she said. [Illustration]")]  # inside a paragraph: text
+
+
+def test_a_role_marker_before_no_quote_is_a_warning_with_its_line():
+    # It forced no speaker and was read out, `[anna]` and all, without a word.
+    book = parse('# B\n\nAnna came in.\n\n[anna] Hello there.\n\n"Hi." [anna]\n\n'
+                 '[anna] "Fine."\n\nHe said [sic] it was so.\n')
+    assert book.warnings == (
+        "line 5: [anna] is not right before an opening quote, so it is read out as text",
+        "line 7: [anna] is not right before an opening quote, so it is read out as text",
+        "line 11: [sic] is not right before an opening quote, so it is read out as text")
