@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from audiobook.cache import make_key
 from audiobook.cast import NARRATOR, Cast, Voice
 from audiobook.script import NARRATION, Book, Chapter
-from audiobook.text import normalize_for_speech, respeller, split_sentences
+from audiobook.text import heading_words, normalize_for_speech, respeller, split_sentences
 
 
 @dataclass(frozen=True, slots=True)  # slots: a novel holds millions of these
@@ -112,8 +112,8 @@ def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str,
     respell = respeller(cast.pronunciations) if cast.pronunciations else None
     segments = [
         PlannedSegment(NARRATOR, NARRATION, 1, chapter.title, chapter.line, 0, pauses.sentence,
-                       _utterances(chapter.title, narrator.voice, engine_version, respell,
-                                   chapter.line))
+                       _utterances(heading_words(chapter.title), narrator.voice, engine_version,
+                                   respell, chapter.line))
     ]
     previous_role, previous_scene, previous_paragraph = NARRATOR, 0, None
     for scene, paragraph, segment in chapter.segments():

@@ -102,6 +102,8 @@ _TEXT_CHAPTER = re.compile(
 )
 _BARE_NUMERAL = re.compile(rf"^(?:{_ROMAN}|\d+)\.?$")
 _CONTENTS = re.compile(r"^(?:table of )?contents\.?$", re.IGNORECASE)
+# Project Gutenberg's `[Illustration]`, `[Illustration: "Wrote it, sir?"]`.
+_ILLUSTRATION = re.compile(r"^\[Illustrations?(?:[:.][^\]]*)?\]$", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _GUTENBERG_START = re.compile(
     r"^\s*\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
@@ -110,6 +112,8 @@ _GUTENBERG_END = re.compile(
     re.IGNORECASE)
 _GUTENBERG_WORD = re.compile(r"gutenberg", re.IGNORECASE)
 _GUTENBERG_TITLE = re.compile(r"^\s*Title:\s*(\S.*?)\s*$")
+_GUTENBERG_HEADLINE = re.compile(
+    r"^The Project Gutenberg e-?book(?:,| of) (\S.*?)(?:, by .*)?$", re.IGNORECASE)
 _PRODUCTION_NOTE = re.compile(
     r"^(?:Produced by|E-?text prepared by|This e-?book|Transcriber['\u2019]?s? note|Transcribed by)",
     re.IGNORECASE)
@@ -250,6 +254,8 @@ def _plain_text_headings(blocks: Iterator[_Block], front_matter: bool) -> Iterat
             continue  # a table of contents
         if len(lines) == 1 and _CONTENTS.match(lines[0]):
             continue
+        if _ILLUSTRATION.match(block.text):  # a picture's place, not words to read out
+            continue
         if not seen_chapter and front_matter and _PRODUCTION_NOTE.match(block.text):
             continue
         if len(lines) <= 2 and _is_heading(lines[0]):
@@ -273,6 +279,7 @@ def _plain_text_headings(blocks: Iterator[_Block], front_matter: bool) -> Iterat
 DOUBLE = "double"
 SINGLE = "single"
 _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
+_STRAY_OVERRIDE = re.compile(r"\[([a-z][a-z0-9_-]*)\]")  # a role id as voices.yaml writes it
 # No marker inside: `.+?` would rescan to the paragraph's end from every unmatched `*`
 # (quadratic: 60 kB of `*a ` took 23 s). Nesting is undone by a second pass instead.
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=[^\s*_])([^*_]+?)(?<=\S)\1")
@@ -329,7 +336,8 @@ def _opens(text: str, i: int, style: str) -> bool:
         # mark closes it (`He measured 5 " and left.` opens nothing). Opening a paragraph,
         # or after `said:`, it opens, closed or not: a speech may run into the next one.
         return _closed_later(text, i, style)
-    if i > 0 and text[i - 1] not in _OPEN_BEFORE:
+    if i > 0 and text[i - 1] not in _OPEN_BEFORE and not (
+            text[i - 1] == "]" and _OVERRIDE.search(text, max(0, i - 64), i)):  # `[anna]"Hi."`
         return False
     if style == SINGLE and _ELISION.match(text, i + 1) and not _CAPITAL_WORD.match(text, i + 1) \
             and not (ch == "\u2018" and text[max(0, i - 2):i] in (", ", ": ", "; ")):
@@ -526,6 +534,27 @@ def _is_text_title(block: _Block | None) -> bool:
         not re.search(r"[.!?,;\"\u201d]$", block.text)
 
 
+# `By Jane Austen`, `by` alone (the name on the next line): a byline, not `By the river`.
+_BYLINE = re.compile(r"^(?:by|By|BY)(?:\s+[A-Z].*)?$")
+
+
+def _past_title_page(first: _Block | None, blocks: Iterator[_Block]
+                     ) -> tuple[_Block | None, Iterator[_Block]]:
+    """A plain-text book's title page, the short lines after its title up to the story
+    (`(1814)`, `By Jane Austen`), is dropped when it holds a byline: read out, it was a
+    chapter of its own before chapter 1."""
+    page: list[_Block] = []
+    block = first
+    while block is not None and block.kind == "para" and len(block.lines) == 1 and \
+            len(block.text) <= 80 and len(page) < 8 and \
+            (_BYLINE.match(block.text) or not re.search(r"[.!?,;\"\u201d]$", block.text)):
+        page.append(block)
+        block = next(blocks, None)
+    ahead = [] if any(_BYLINE.match(b.text) for b in page) else page
+    ahead += [block] if block is not None else []
+    return (ahead[0], itertools.chain(ahead[1:], blocks)) if ahead else (None, blocks)
+
+
 @dataclass
 class BookStream:
     """A book read a chapter at a time, so a huge script never stands in memory parsed
@@ -561,9 +590,13 @@ def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Unti
             title = gutenberg_title
         elif _is_text_title(first):
             title, first = first.text, next(blocks, None)
+            if m := _GUTENBERG_HEADLINE.match(title):  # a Gutenberg file cut before its markers
+                title = m.group(1)
         if gutenberg_title and first is not None and first.kind == "para" and \
                 _clean(first.text).lower() == gutenberg_title.lower():
             first = next(blocks, None)  # the title printed again at the head of the text
+        if title:
+            first, blocks = _past_title_page(first, blocks)
     title = title or default_title
     if first is not None:
         blocks = itertools.chain([first], blocks)
@@ -629,6 +662,10 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
             if still_open and not quote_open:
                 open_line = segments[-1].line if segments else block.line
             quote_open = still_open
+            for segment in segments:  # a marker that forced nothing would be read out
+                if segment.kind == NARRATION and (stray := _STRAY_OVERRIDE.search(segment.text)):
+                    warnings.append(f"line {segment.line}: [{stray.group(1)}] is not right before "
+                                    "an opening quote, so it is read out as text")
             if segments:
                 scenes[-1].append(Paragraph(block.line, tuple(segments)))
     if quote_open:

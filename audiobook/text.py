@@ -252,6 +252,32 @@ def numbers_to_words(text: str) -> str:
     return _PLAIN.sub(lambda m: decimal_words(m.group(1)), text)
 
 
+_ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
+_STRICT_ROMAN = r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+# A numeral after a heading word (`CHAPTER IX`), or one alone or before `.`/`:` opening a
+# title (`I: THE HAMILTONS`, no `D` or `M`: not `MIX`): espeak says "roman nine" and reads
+# a lone `I` as the pronoun.
+_HEADING_NUMERAL = re.compile(
+    rf"^(?:(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+({_STRICT_ROMAN})(?=$|[\s.:])"
+    r"|(C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))(?=$|[.:]))", re.IGNORECASE)
+
+
+def roman_value(numeral: str) -> int:
+    values = [_ROMAN_VALUES[c] for c in numeral.upper()]
+    return sum(-v if v < after else v for v, after in zip(values, values[1:] + [0]))
+
+
+def heading_words(title: str) -> str:
+    """A chapter title as said: `CHAPTER IX` -> `CHAPTER nine`, `I: THE HAMILTONS` ->
+    `one: THE HAMILTONS`."""
+    m = _HEADING_NUMERAL.match(title)
+    group = 1 if m and m.group(1) else 2
+    if not m or not m.group(group) or not m.group(group).isupper():
+        return title
+    return title[:m.start(group)] + number_words(roman_value(m.group(group))) + \
+        title[m.end(group):]
+
+
 # --- pauses ----------------------------------------------------------------------------
 
 _ELLIPSIS = r"(?:\u2026|\.\s?\.\s?\.)"

@@ -42,6 +42,15 @@ def test_override_before_an_opening_quote_forces_the_speaker():
     assert "[emily]" not in " ".join(s.text for s in book.segments())
 
 
+@pytest.mark.parametrize("text", ['[emily]"Hello," said Alex.',
+                                  "[emily]\u201cHello,\u201d said Alex."])
+def test_override_touching_the_opening_quote_forces_the_speaker(text):
+    # Without a space the quote was no quote: `[emily]"Hello,"` was narration, read aloud.
+    book = parse(f"# B\n\n{text}\n")
+    assert [(s.kind, s.text, s.override) for s in book.segments()] == [
+        (DIALOGUE, "Hello,", "emily"), (NARRATION, "said Alex.", None)]
+
+
 # --- quote forms ---------------------------------------------------------------------------
 
 
@@ -199,6 +208,34 @@ def test_a_short_first_paragraph_is_not_taken_for_a_chapter_title():
     assert book.chapters[0].scenes[0].paragraphs[0].text == "It was night."
 
 
+@pytest.mark.parametrize("page", [
+    "(1814)\n\nBy Jane Austen", "by Jane Austen\n\n(1811)", "         by\n\nPAUL LAURENCE DUNBAR",
+    "By E. M. Forster\n\n\n\n"])
+def test_a_plain_text_title_page_is_no_chapter(page):
+    # It was read out as chapter 1, named after the book, and chapter I became chapter 2.
+    book = parse(f"MANSFIELD PARK\n\n{page}\n\nCHAPTER I\n\nIt was night.\n", markdown=False)
+    assert book.title == "MANSFIELD PARK"
+    assert [c.title for c in book.chapters] == ["CHAPTER I"]
+    assert [s.text for s in book.segments()] == ["It was night."]
+    assert book.chapters[0].scenes[0].paragraphs[0].line == 7 + page.count("\n")
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    ("A TALE\n\nBy the river\n\nCHAPTER I\n\nNight.\n", "By the river"),  # no byline
+    ("A TALE\n\nBy the river they sat.\n\nNight.\n", "By the river they sat."),
+    ("A TALE\n\nDedication\n\nTo my mother\n\nCHAPTER I\n\nNight.\n", "Dedication"),
+])
+def test_short_lines_after_the_title_without_a_byline_stay(text, first):
+    book = parse(text, markdown=False)
+    assert next(book.segments()).text == first
+
+
+def test_a_byline_before_a_story_without_chapters_is_dropped():
+    book = parse("A Tale\n\nby Someone\n\nIt was night. \"Hi,\" she said.\n", markdown=False)
+    assert [c.title for c in book.chapters] == ["A Tale"]
+    assert next(book.segments()).text == "It was night."
+
+
 def test_gutenberg_front_matter_contents_and_licence_are_dropped():
     text = (
         "The Project Gutenberg eBook of A Tale\n\nTitle: A Tale\n\nAuthor: Someone\n\n"
@@ -278,3 +315,33 @@ def test_a_single_quoted_speech_resumes_after_its_tag_even_on_an_elision_word():
         (DIALOGUE, "Well,"), (NARRATION, "he said."),
         (DIALOGUE, "I\u2019ll give \u2019em the lot \u2019cause I can."),
     ]
+
+
+@pytest.mark.parametrize(("headline", "title"), [
+    ("The Project Gutenberg EBook of A Passage to India, by E. M. Forster", "A Passage to India"),
+    ("The Project Gutenberg eBook, Little Women, by Louisa May Alcott", "Little Women"),
+    ("The Project Gutenberg eBook of Stand by Me, by Someone", "Stand by Me"),
+])
+def test_a_gutenberg_headline_without_the_markers_gives_the_bare_title(headline, title):
+    # The whole line was the title, and the book folder
+    # `the-project-gutenberg-ebook-of-a-passage-to-india-by-e-m-forster`.
+    assert parse(f"{headline}\n\nCHAPTER I\n\nHi.\n", markdown=False).title == title
+
+
+def test_gutenberg_illustration_markers_are_not_read_out():
+    # `[Illustration]` (four in The Mysterious Affair at Styles) was read by the narrator.
+    text = ("A Tale\n\nCHAPTER I\n\nIt was night.\n\n[Illustration]\n\n"
+            "[Illustration: \"Wrote it, sir?\" he\nasked.]\n\n\"Yes,\" she said. [Illustration]\n")
+    book = parse(text, markdown=False)
+    assert pieces(book) == [(NARRATION, "It was night."), (DIALOGUE, "Yes,"),
+                            (NARRATION, "she said. [Illustration]")]  # inside a paragraph: text
+
+
+def test_a_role_marker_before_no_quote_is_a_warning_with_its_line():
+    # It forced no speaker and was read out, `[anna]` and all, without a word.
+    book = parse('# B\n\nAnna came in.\n\n[anna] Hello there.\n\n"Hi." [anna]\n\n'
+                 '[anna] "Fine."\n\nHe said [sic] it was so.\n')
+    assert book.warnings == (
+        "line 5: [anna] is not right before an opening quote, so it is read out as text",
+        "line 7: [anna] is not right before an opening quote, so it is read out as text",
+        "line 11: [sic] is not right before an opening quote, so it is read out as text")

@@ -9,6 +9,7 @@ from audiobook.script import parse
 from audiobook.text import (
     Pronunciation,
     Respeller,
+    heading_words,
     normalize_for_speech,
     number_words,
     ordinal_words,
@@ -168,3 +169,20 @@ def test_planning_respells_and_normalises_once_per_cast_and_keys_change():
     after = [u.key for p in plans for u in p.utterances]
     # Titles are unchanged; every respelled sentence gets a new cache key.
     assert [b == a for b, a in zip(before, after)] == [True, False, True, False]
+
+
+def test_roman_numerals_of_chapter_headings_are_said_as_numbers():
+    # espeak says `CHAPTER II` as "chapter roman two" and `CHAPTER I` as "chapter eye".
+    book = parse("MANSFIELD PARK\n\nCHAPTER I\n\nOne.\n\nCHAPTER IX.\nTHE END\n\nTwo.\n\n"
+                 "XIV\n\nThree.\n\nChapter 4\n\nFour.\n", markdown=False)
+    plans = plan_book(book, parse_cast("roles:\n  narrator: {}\n"), "fake/1")
+    assert [p.title for p in plans] == ["CHAPTER I", "CHAPTER IX: THE END", "XIV", "Chapter 4"]
+    assert [p.segments[0].utterances[0].text for p in plans] == [
+        "CHAPTER one", "CHAPTER nine: THE END", "fourteen", "Chapter four"]
+    assert plans[0].segments[0].text == "CHAPTER I"  # captions and manifest keep the title
+
+
+@pytest.mark.parametrize("title", ["I Go to Styles", "MIX", "CIVIL WAR", "Chapter Ivan",
+                                   "The Coffee Shop"])
+def test_words_that_look_roman_in_a_title_stay_words(title):
+    assert heading_words(title) == title
