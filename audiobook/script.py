@@ -279,7 +279,9 @@ def _plain_text_headings(blocks: Iterator[_Block], front_matter: bool) -> Iterat
 DOUBLE = "double"
 SINGLE = "single"
 _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
-_STRAY_OVERRIDE = re.compile(r"\[([a-z][a-z0-9_-]*)\]")  # a role id as voices.yaml writes it
+# A role id as voices.yaml writes it, opening or closing a run of narration (`[anna] Hello.`,
+# `"Hi." [anna]`): where a misplaced marker sits; `said [sic] so` mid-sentence is no marker.
+_STRAY_OVERRIDE = re.compile(r"^\s*\[([a-z][a-z0-9_-]*)\]|\[([a-z][a-z0-9_-]*)\]\s*$")
 # No marker inside: `.+?` would rescan to the paragraph's end from every unmatched `*`
 # (quadratic: 60 kB of `*a ` took 23 s). Nesting is undone by a second pass instead.
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=[^\s*_])([^*_]+?)(?<=\S)\1")
@@ -664,8 +666,9 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
             quote_open = still_open
             for segment in segments:  # a marker that forced nothing would be read out
                 if segment.kind == NARRATION and (stray := _STRAY_OVERRIDE.search(segment.text)):
-                    warnings.append(f"line {segment.line}: [{stray.group(1)}] is not right before "
-                                    "an opening quote, so it is read out as text")
+                    role = stray.group(1) or stray.group(2)
+                    warnings.append(f"line {segment.line}: [{role}] is not right before an "
+                                    "opening quote, so it is read out as text")
             if segments:
                 scenes[-1].append(Paragraph(block.line, tuple(segments)))
     if quote_open:
