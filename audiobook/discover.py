@@ -215,12 +215,19 @@ def _scene_quotes(book: Book) -> Iterator[list[tuple[Segment, str, str]]]:
     its paragraph ("" where another quote or the paragraph's edge is)."""
     for chapter in book.chapters:
         for scene in chapter.scenes:
-            quotes = []
+            quotes, previous = [], None
             for paragraph in scene.paragraphs:
                 segs = paragraph.segments
+                # A paragraph of narration that ends in a colon opens the quote that
+                # starts the next one: `Aunt Polly was vexed ... Then she said:`.
+                opener = previous[-1].text if previous and all(
+                    s.kind != DIALOGUE for s in previous) and \
+                    previous[-1].text.rstrip().endswith(":") else ""
+                previous = segs
                 for i, seg in enumerate(segs):
                     if seg.kind == DIALOGUE:
-                        before = segs[i - 1].text if i and segs[i - 1].kind != DIALOGUE else ""
+                        before = segs[i - 1].text if i and segs[i - 1].kind != DIALOGUE else \
+                            opener if not i else ""
                         after = segs[i + 1].text if i + 1 < len(segs) and \
                             segs[i + 1].kind != DIALOGUE else ""
                         quotes.append((seg, before, after))

@@ -487,3 +487,12 @@ def test_a_gendered_noun_before_the_head_genders_a_description():
             '"Some one has died," said the boy officer.\n')
     found = {c.name: c.gender for c in discover(parse(text)).characters}
     assert found["the boy officer"] == "male"
+
+
+def test_a_narration_paragraph_ending_in_a_colon_opens_the_next_quote():
+    text = ('# T\n\n## One\n\nThe Coroner hesitated for a moment, and then said:\n\n'
+            '"Did you see him?"\n\nThe girl looked away.\n\n"No."\n\n'
+            'Sid came in. He sat down:\n\n"Hello."\n')
+    # The Coroner's paragraph ends in a colon: it opens the quote after it. `The girl looked
+    # away.` ends in a full stop, and `He sat down:` has no name for a subject.
+    assert _tag_names(parse(text))[0] == {"Coroner": 1}
