@@ -149,7 +149,13 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                 m = _END_TAG.search(before.rstrip(" ,:"))
             if not m:
                 # `Emily looked up. "..."`: the subject just before the quote.
-                last = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before else ""
+                sentences = re.split(r"(?<=[.!?])\s+", before.strip()) if before else [""]
+                last = sentences[-1]
+                # `Aunt Polly was vexed. Then she had a new inspiration:`: a `she` opening
+                # the last sentence goes on with the subject of the one before.
+                if len(sentences) > 1 and re.match(
+                        r"(?:(?:Then|So|And|But)\s+)?(?:He|She|he|she)\b", last):
+                    last = sentences[-2]
                 m = _SUBJECT.match(last)
                 # `Locking his hands behind his head, he ...`: a participle opening
                 # the sentence, not a name, unless it is one elsewhere (`Manning`).

@@ -492,7 +492,16 @@ def test_a_gendered_noun_before_the_head_genders_a_description():
 def test_a_narration_paragraph_ending_in_a_colon_opens_the_next_quote():
     text = ('# T\n\n## One\n\nThe Coroner hesitated for a moment, and then said:\n\n'
             '"Did you see him?"\n\nThe girl looked away.\n\n"No."\n\n'
-            'Sid came in. He sat down:\n\n"Hello."\n')
+            'A man came in. He sat down:\n\n"Hello."\n')
     # The Coroner's paragraph ends in a colon: it opens the quote after it. `The girl looked
     # away.` ends in a full stop, and `He sat down:` has no name for a subject.
     assert _tag_names(parse(text))[0] == {"Coroner": 1}
+
+
+def test_a_he_or_she_opening_the_sentence_before_a_quote_goes_on_with_the_subject_before():
+    text = ('# T\n\n## One\n\nAunt Polly was vexed, and missed a trick. Then she had a new '
+            'inspiration:\n\n"Tom, did you?"\n\nTom ran. Sid looked up. She said nothing:\n\n'
+            '"No."\n')
+    # `Then she` goes on with `Aunt Polly`; `She said nothing` with `Sid looked up`, the
+    # sentence right before, not with `Tom ran`.
+    assert _tag_names(parse(text))[0] == {"Aunt Polly": 1, "Sid": 1}
