@@ -52,7 +52,8 @@ _NAME = rf"((?:{_TITLE}\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED})?)"
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _AFTER_VERB = re.compile(rf"^\W*(?:{_VERBS})\s+{_NAME}")
 _BEFORE_VERB = re.compile(rf"^\W*{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
-_END_TAG = re.compile(rf"{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
+# `Mrs. Bennet said only, "Nonsense!"`: an adverb may follow the verb too.
+_END_TAG = re.compile(rf"{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})(?:\s+\w+ly)?\W*$")
 _SUBJECT = re.compile(rf"^{_NAME}\s+[a-z]+")
 _I_SAID = re.compile(rf"^\W*(?:I\s+(?:{_VERBS})|(?:{_VERBS})\s+I)\b")
 _VOCATIVE = re.compile(rf"(?:^|,\s*){_NAME}(?=\s*[,!?]|\s*\.$)")
@@ -65,7 +66,8 @@ _AFTER_VERB_DESCRIBED = re.compile(
 _BEFORE_VERB_DESCRIBED = re.compile(
     rf"^\W*{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
 _END_TAG_DESCRIBED = re.compile(
-    rf"\b{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
+    rf"\b{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})(?:\s+\w+ly)?"
+    r"\W*$")
 # Words that end a description (`said the man in the hat`, `said the girl, smiling`, `the
 # boy half cried`: an adverb without -ly) or show it is none: `said the other`, `said the
 # first`, `the voice said`.

@@ -505,3 +505,9 @@ def test_a_he_or_she_opening_the_sentence_before_a_quote_goes_on_with_the_subjec
     # `Then she` goes on with `Aunt Polly`; `She said nothing` with `Sid looked up`, the
     # sentence right before, not with `Tom ran`.
     assert _tag_names(parse(text))[0] == {"Aunt Polly": 1, "Sid": 1}
+
+
+def test_an_adverb_may_follow_the_verb_of_a_tag_before_a_quote():
+    text = ('# T\n\n## One\n\nMrs. Bennet said only, "Nonsense, nonsense!"\n\n'
+            'Then John answered quietly: "No."\n')
+    assert _tag_names(parse(text))[0] == {"Mrs. Bennet": 1, "John": 1}
