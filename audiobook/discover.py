@@ -80,6 +80,7 @@ _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter for
 # Where a sentence ends; not after `Mrs.`: `Mrs. Grant` starts no sentence about a `Grant`.
 _SENTENCE_END = re.compile(r"(?<!Mr\.)(?<!Mrs\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<=[.!?])\s+")
 _DESCRIBED = ("the ", "my ", "our ")
+_PRONOUNS = frozenset("i you he she it we they".split())
 _MALE = {"he", "him", "his", "himself"}
 
 MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),
@@ -164,6 +165,10 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                 if m and re.fullmatch(rf"[{UPPER}][{LOWER}]+(?:ing|ed|ly)", m.group(1)) \
                         and m.group(1) not in proper:
                     m = None
+                # `The old man said, "..."`, `He looked up and the old man said`: a
+                # sentence opening with no name leaves the tag to a description.
+                if m and all(w in _NOT_NAMES for w in m.group(1).split()):
+                    m = None
             described = None if m else _description(clause, before)
             if described:
                 found[described] += 1
@@ -213,7 +218,9 @@ def _description(clause: str, before: str) -> str | None:
         if word in _DESCRIPTION_ENDS or words and adverb:
             break
         words.append(word)
-    if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS:
+    # `opened the door he said`: a pronoun is the subject, the description an object.
+    if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS or \
+            set(words) & _PRONOUNS:
         return None
     return m.group(1).lower() + " " + " ".join(words)
 

@@ -306,7 +306,7 @@ def test_a_title_that_alone_is_a_call_still_opens_a_name():
 def test_a_word_opening_a_quote_after_said_is_not_taken_for_a_name():
     text = ('# T\n\n## One\n\n"Well," said John.\n\nThe man said, "Exactly, sir."\n\n'
             '"Exactly," said John.\n\n"Exactly."\n')
-    assert _tag_names(parse(text))[0] == {"John": 2}
+    assert _tag_names(parse(text))[0] == {"John": 2, "the man": 1}
 
 
 def test_a_title_two_women_of_a_family_share_joins_no_one():
@@ -511,3 +511,11 @@ def test_an_adverb_may_follow_the_verb_of_a_tag_before_a_quote():
     text = ('# T\n\n## One\n\nMrs. Bennet said only, "Nonsense, nonsense!"\n\n'
             'Then John answered quietly: "No."\n')
     assert _tag_names(parse(text))[0] == {"Mrs. Bennet": 1, "John": 1}
+
+
+def test_a_sentence_opening_with_no_name_leaves_the_tag_before_a_quote_to_a_description():
+    text = ('# T\n\n## One\n\nThe old man said, "No."\n\n'
+            'He looked up and the old woman said gravely, "Go."\n\n'
+            'He shut the door he said, "There."\n')
+    # `The`, `He` open the sentences but name no one; `the door he` is no description.
+    assert _tag_names(parse(text))[0] == {"the old man": 1, "the old woman": 1}
