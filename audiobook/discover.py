@@ -394,9 +394,17 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
         if own and (own.group(1).lower() in ("him", "her")
                     or re.search(r"(?<=\w )[A-Z]", sentence[named.end():own.start()])):
             own = None
+        # `Philip did not know what she meant`: a `she` opening a question's clause after
+        # a verb is someone else, as is the next sentence's `She` then.
+        # Not `Harriet, if she had been allowed`: a clause of her own.
+        embedded = re.search(r"(?<![,;])\s(?:what|why|how|where|whether|whom|who)\s+(?:he|she)\b",
+                             sentence[named.end():])
+        if own and embedded and own.start() >= named.end() + embedded.start():
+            own = None
         # The next sentence's `He`, unless a later clause of this one has another subject:
         # `Mary was satisfied, and Henry ready to stay. He had come ...`.
         following = re.match(r"\W*(He|She)\b", sentences[i + 1]) if i + 1 < len(sentences) \
+            and not embedded \
             and not re.search(r"(?:,|\band)\s+[A-Z]", sentence[named.end():]) else None
         for p in (own, following):
             if p:

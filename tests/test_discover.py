@@ -519,3 +519,13 @@ def test_a_sentence_opening_with_no_name_leaves_the_tag_before_a_quote_to_a_desc
             'He shut the door he said, "There."\n')
     # `The`, `He` open the sentences but name no one; `the door he` is no description.
     assert _tag_names(parse(text))[0] == {"the old man": 1, "the old woman": 1}
+
+
+def test_a_pronoun_opening_a_question_clause_after_the_subject_is_someone_else():
+    text = ('# T\n\n## One\n\nPhilip did not know what she meant. She smiled.\n\n'
+            'Philip understood now why she had not come.\n\n"Well," said Philip.\n\n'
+            'Harriet, if she had been allowed, would have gone.\n\n"No," said Harriet.\n')
+    found = {c.name: c.gender for c in discover(parse(text)).characters}
+    # `what she`, `why she` after Philip's verb are another woman, and so is the next `She`;
+    # `Harriet, if she` is Harriet.
+    assert found == {"Philip": "neutral", "Harriet": "female"}
