@@ -382,6 +382,13 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     subject = re.compile(r"^(?:\W*(?:Then|But|And|So|When|As)\s+)?(?:" +
                          "|".join(re.escape(b) for b in bare) + r")\b")
     votes: Counter = Counter()
+    # `Holmes, who loathed every form of society with his whole soul`: a relative clause's
+    # own `his`, `himself` or `herself` (not `her`, maybe whom it acts on).
+    names = "|".join(re.escape(b) for b in bare)
+    for own in re.finditer(rf"\b(?:{names}),\s+who\s+[^.;:!?,]*?\b(he|she|him|her|his|himself|"
+                           rf"herself)\b", text):
+        if own.group(1) in ("his", "himself", "herself"):
+            votes["male" if own.group(1) in _MALE else "female"] += 1
     sentences = _SENTENCE_END.split(text)
     for i, sentence in enumerate(sentences):
         named = subject.match(sentence)

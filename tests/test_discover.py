@@ -529,3 +529,11 @@ def test_a_pronoun_opening_a_question_clause_after_the_subject_is_someone_else()
     # `what she`, `why she` after Philip's verb are another woman, and so is the next `She`;
     # `Harriet, if she` is Harriet.
     assert found == {"Philip": "neutral", "Harriet": "female"}
+
+
+def test_a_relative_clauses_own_his_or_herself_genders_the_name_before_it():
+    text = ('# T\n\n## One\n\nI saw little of Holmes, who loathed society with his whole soul.\n\n'
+            '"Well," said Holmes.\n\nI met Kit, who had seen her brother.\n\n"No," said Kit.\n')
+    found = {c.name: c.gender for c in discover(parse(text)).characters}
+    # `who ... his` is Holmes's; `who had seen her` may be someone else.
+    assert found == {"Holmes": "male", "Kit": "neutral"}
