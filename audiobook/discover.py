@@ -389,6 +389,11 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
                            rf"herself)\b", text):
         if own.group(1) in ("his", "himself", "herself"):
             votes["male" if own.group(1) in _MALE else "female"] += 1
+    # `Emma was a tall, big-boned woman`, `Jim, a small colored boy,`: what the name is.
+    nouns = "|".join(n for n in NOUN_GENDER if n not in ("men", "women"))
+    for noun in re.findall(rf"\b(?:{names})(?:\s+was|,)\s+an?\s+(?:[a-z-]+,?\s+){{0,3}}?"
+                           rf"({nouns})\b(?!['\u2019])", text):
+        votes[NOUN_GENDER[noun]] += 2
     sentences = _SENTENCE_END.split(text)
     for i, sentence in enumerate(sentences):
         named = subject.match(sentence)

@@ -537,3 +537,12 @@ def test_a_relative_clauses_own_his_or_herself_genders_the_name_before_it():
     found = {c.name: c.gender for c in discover(parse(text)).characters}
     # `who ... his` is Holmes's; `who had seen her` may be someone else.
     assert found == {"Holmes": "male", "Kit": "neutral"}
+
+
+def test_what_a_name_is_said_to_be_genders_it():
+    text = ('# T\n\n## One\n\nEmma was a tall, big-boned woman. He came in.\n\n'
+            '"Well," said Emma.\n\nI met Jim, a small colored boy, by the gate.\n\n'
+            '"No," said Jim.\n\nKit was a woman\'s friend.\n\n"Yes," said Kit.\n')
+    found = {c.name: c.gender for c in discover(parse(text)).characters}
+    # Over the next sentence's `He`; `a woman's friend` is not a woman.
+    assert found == {"Emma": "female", "Jim": "male", "Kit": "neutral"}
