@@ -60,7 +60,7 @@ _VOCATIVE = re.compile(rf"(?:^|,\s*){_NAME}(?=\s*[,!?]|\s*\.$)")
 # `said the old man`, `the shopkeeper replied`, `the old man said,` before a quote: up to
 # three lower-case words after `the`.
 _DESCRIPTION_WORD = r"\s+[a-z][a-z-]+(?![\w'\u2019])"  # not `the man's wife`
-_DETERMINER = r"([Tt]he|[Mm]y|[Oo]ur)"
+_DETERMINER = r"([Tt]he|[Mm]y|[Oo]ur|[Hh]is|[Hh]er)"
 _AFTER_VERB_DESCRIBED = re.compile(
     rf"^\W*(?:{_VERBS})\s+{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}})")
 _BEFORE_VERB_DESCRIBED = re.compile(
@@ -74,7 +74,8 @@ _END_TAG_DESCRIBED = re.compile(
 _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but who whose which
     that when while after before behind beside near under over across against into through
     beyond upon up down off out there here again then still now once half almost also never
-    always quite""".split())
+    always quite had has have was is were would could should did does will shall must might
+    can""".split())
 _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter former one two
     three rest same voice voices answer reply words word question cry""".split())
 # Where a sentence ends; not after `Mrs.`: `Mrs. Grant` starts no sentence about a `Grant`.
@@ -222,7 +223,14 @@ def _description(clause: str, before: str) -> str | None:
     if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS or \
             set(words) & _PRONOUNS:
         return None
-    return m.group(1).lower() + " " + " ".join(words)
+    # `said her visitor`: the visitor; `his wife`, `her father` are whoever's they are.
+    determiner = m.group(1).lower()
+    if determiner in ("his", "her"):
+        if words[-1] in NOUN_GENDER and words[-1] not in ("man", "woman", "gentleman", "lady",
+                                                          "boy", "girl", "fellow", "lad"):
+            return None
+        determiner = "the"
+    return determiner + " " + " ".join(words)
 
 
 def _scene_quotes(book: Book) -> Iterator[list[tuple[Segment, str, str]]]:

@@ -546,3 +546,11 @@ def test_what_a_name_is_said_to_be_genders_it():
     found = {c.name: c.gender for c in discover(parse(text)).characters}
     # Over the next sentence's `He`; `a woman's friend` is not a woman.
     assert found == {"Emma": "female", "Jim": "male", "Kit": "neutral"}
+
+
+def test_his_or_her_before_a_speakers_noun_describes_them_unless_kin():
+    text = ('# T\n\n## One\n\n"Leave the hat," said her visitor.\n\n"Yes," cried his wife.\n\n'
+            'His mother had said, "Go."\n\n"Well," the old man had said.\n')
+    # `her visitor` is cast as `the visitor`; `his wife` and `his mother` are someone's kin,
+    # whoever `his` is; `had` ends a description.
+    assert _tag_names(parse(text))[0] == {"the visitor": 1, "the old man": 1}
