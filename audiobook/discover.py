@@ -53,32 +53,36 @@ _NAME = rf"((?:{_TITLE}\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED})?)"
 _VERBS = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
 _AFTER_VERB = re.compile(rf"^\W*(?:{_VERBS})\s+{_NAME}")
 _BEFORE_VERB = re.compile(rf"^\W*{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
-_END_TAG = re.compile(rf"{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
+# `Mrs. Bennet said only, "Nonsense!"`: an adverb may follow the verb too.
+_END_TAG = re.compile(rf"{_NAME}\s+(?:\w+ly\s+)?(?:{_VERBS})(?:\s+\w+ly)?\W*$")
 _SUBJECT = re.compile(rf"^{_NAME}\s+[a-z]+")
 _I_SAID = re.compile(rf"^\W*(?:I\s+(?:{_VERBS})|(?:{_VERBS})\s+I)\b")
 _VOCATIVE = re.compile(rf"(?:^|,\s*){_NAME}(?=\s*[,!?]|\s*\.$)")
 # `said the old man`, `the shopkeeper replied`, `the old man said,` before a quote: up to
 # three lower-case words after `the`.
 _DESCRIPTION_WORD = r"\s+[a-z][a-z-]+(?![\w'\u2019])"  # not `the man's wife`
-_DETERMINER = r"([Tt]he|[Mm]y|[Oo]ur)"
+_DETERMINER = r"([Tt]he|[Mm]y|[Oo]ur|[Hh]is|[Hh]er)"
 _AFTER_VERB_DESCRIBED = re.compile(
     rf"^\W*(?:{_VERBS})\s+{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}})")
 _BEFORE_VERB_DESCRIBED = re.compile(
     rf"^\W*{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\b")
 _END_TAG_DESCRIBED = re.compile(
-    rf"\b{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})\W*$")
+    rf"\b{_DETERMINER}((?:{_DESCRIPTION_WORD}){{1,3}}?)\s+(?:\w+ly\s+)?(?:{_VERBS})(?:\s+\w+ly)?"
+    r"\W*$")
 # Words that end a description (`said the man in the hat`, `said the girl, smiling`, `the
 # boy half cried`: an adverb without -ly) or show it is none: `said the other`, `said the
 # first`, `the voice said`.
 _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but who whose which
     that when while after before behind beside near under over across against into through
     beyond upon up down off out there here again then still now once half almost also never
-    always quite""".split())
+    always quite had has have was is were would could should did does will shall must might
+    can""".split())
 _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter former one two
     three rest same voice voices answer reply words word question cry""".split())
 # Where a sentence ends; not after `Mrs.`: `Mrs. Grant` starts no sentence about a `Grant`.
 _SENTENCE_END = re.compile(r"(?<!Mr\.)(?<!Mrs\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<=[.!?])\s+")
 _DESCRIBED = ("the ", "my ", "our ")
+_PRONOUNS = frozenset("i you he she it we they".split())
 _MALE = {"he", "him", "his", "himself"}
 
 MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),
@@ -150,12 +154,22 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                 m = _END_TAG.search(before.rstrip(" ,:"))
             if not m:
                 # `Emily looked up. "..."`: the subject just before the quote.
-                last = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before else ""
+                sentences = re.split(r"(?<=[.!?])\s+", before.strip()) if before else [""]
+                last = sentences[-1]
+                # `Aunt Polly was vexed. Then she had a new inspiration:`: a `she` opening
+                # the last sentence goes on with the subject of the one before.
+                if len(sentences) > 1 and re.match(
+                        r"(?:(?:Then|So|And|But)\s+)?(?:He|She|he|she)\b", last):
+                    last = sentences[-2]
                 m = _SUBJECT.match(last)
                 # `Locking his hands behind his head, he ...`: a participle opening
                 # the sentence, not a name, unless it is one elsewhere (`Manning`).
                 if m and re.fullmatch(rf"[{UPPER}][{LOWER}]+(?:ing|ed|ly)", m.group(1)) \
                         and m.group(1) not in proper:
+                    m = None
+                # `The old man said, "..."`, `He looked up and the old man said`: a
+                # sentence opening with no name leaves the tag to a description.
+                if m and all(w in _NOT_NAMES for w in m.group(1).split()):
                     m = None
             described = None if m else _description(clause, before)
             if described:
@@ -206,9 +220,18 @@ def _description(clause: str, before: str) -> str | None:
         if word in _DESCRIPTION_ENDS or words and adverb:
             break
         words.append(word)
-    if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS:
+    # `opened the door he said`: a pronoun is the subject, the description an object.
+    if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS or \
+            set(words) & _PRONOUNS:
         return None
-    return m.group(1).lower() + " " + " ".join(words)
+    # `said her visitor`: the visitor; `his wife`, `her father` are whoever's they are.
+    determiner = m.group(1).lower()
+    if determiner in ("his", "her"):
+        if words[-1] in NOUN_GENDER and words[-1] not in ("man", "woman", "gentleman", "lady",
+                                                          "boy", "girl", "fellow", "lad"):
+            return None
+        determiner = "the"
+    return determiner + " " + " ".join(words)
 
 
 def _scene_quotes(book: Book) -> Iterator[list[tuple[Segment, str, str]]]:
@@ -216,12 +239,19 @@ def _scene_quotes(book: Book) -> Iterator[list[tuple[Segment, str, str]]]:
     its paragraph ("" where another quote or the paragraph's edge is)."""
     for chapter in book.chapters:
         for scene in chapter.scenes:
-            quotes = []
+            quotes, previous = [], None
             for paragraph in scene.paragraphs:
                 segs = paragraph.segments
+                # A paragraph of narration that ends in a colon opens the quote that
+                # starts the next one: `Aunt Polly was vexed ... Then she said:`.
+                opener = previous[-1].text if previous and all(
+                    s.kind != DIALOGUE for s in previous) and \
+                    previous[-1].text.rstrip().endswith(":") else ""
+                previous = segs
                 for i, seg in enumerate(segs):
                     if seg.kind == DIALOGUE:
-                        before = segs[i - 1].text if i and segs[i - 1].kind != DIALOGUE else ""
+                        before = segs[i - 1].text if i and segs[i - 1].kind != DIALOGUE else \
+                            opener if not i else ""
                         after = segs[i + 1].text if i + 1 < len(segs) and \
                             segs[i + 1].kind != DIALOGUE else ""
                         quotes.append((seg, before, after))
@@ -358,6 +388,18 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     subject = re.compile(r"^(?:\W*(?:Then|But|And|So|When|As)\s+)?(?:" +
                          "|".join(re.escape(b) for b in bare) + r")\b")
     votes: Counter = Counter()
+    # `Holmes, who loathed every form of society with his whole soul`: a relative clause's
+    # own `his`, `himself` or `herself` (not `her`, maybe whom it acts on).
+    names = "|".join(re.escape(b) for b in bare)
+    for own in re.finditer(rf"\b(?:{names}),\s+who\s+[^.;:!?,]*?\b(he|she|him|her|his|himself|"
+                           rf"herself)\b", text):
+        if own.group(1) in ("his", "himself", "herself"):
+            votes["male" if own.group(1) in _MALE else "female"] += 1
+    # `Emma was a tall, big-boned woman`, `Jim, a small colored boy,`: what the name is.
+    nouns = "|".join(n for n in NOUN_GENDER if n not in ("men", "women"))
+    for noun in re.findall(rf"\b(?:{names})(?:\s+was|,)\s+an?\s+(?:[a-z-]+,?\s+){{0,3}}?"
+                           rf"({nouns})\b(?!['\u2019])", text):
+        votes[NOUN_GENDER[noun]] += 2
     sentences = _sentences(text)
     for i, sentence in enumerate(sentences):
         named = subject.match(sentence)
@@ -370,9 +412,17 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
         if own and (own.group(1).lower() in ("him", "her")
                     or re.search(r"(?<=\w )[A-Z]", sentence[named.end():own.start()])):
             own = None
+        # `Philip did not know what she meant`: a `she` opening a question's clause after
+        # a verb is someone else, as is the next sentence's `She` then.
+        # Not `Harriet, if she had been allowed`: a clause of her own.
+        embedded = re.search(r"(?<![,;])\s(?:what|why|how|where|whether|whom|who)\s+(?:he|she)\b",
+                             sentence[named.end():])
+        if own and embedded and own.start() >= named.end() + embedded.start():
+            own = None
         # The next sentence's `He`, unless a later clause of this one has another subject:
         # `Mary was satisfied, and Henry ready to stay. He had come ...`.
         following = re.match(r"\W*(He|She)\b", sentences[i + 1]) if i + 1 < len(sentences) \
+            and not embedded \
             and not re.search(r"(?:,|\band)\s+[A-Z]", sentence[named.end():]) else None
         for p in (own, following):
             if p:
