@@ -600,7 +600,8 @@ def to_yaml(proposal: Proposal) -> str:
             f"  {c.id}:   # {c.lines} line{'s' if c.lines != 1 else ''}, named {c.tags} time{'s' if c.tags != 1 else ''} near quotes",
             f"    name: {_yaml_string(c.name)}",
             f"    aliases: [{aliases}]",
-            f"    gender: {c.gender}",
+            f"    gender: {c.gender}" + ("   # unknown from the text: set male or female, and a "
+                                   "voice to match" if c.gender == "neutral" else ""),
             f"    voice: {voice}",
             f"    rate: {rate}",
             f"    pitch: {pitch}",

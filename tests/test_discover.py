@@ -102,6 +102,15 @@ def test_proposed_yaml_is_a_valid_cast_with_distinct_known_voices():
     assert [engine.check_voice(v) for v, _, _ in voices] == [None] * len(voices)
 
 
+def test_a_role_of_unknown_gender_asks_for_one_in_the_yaml():
+    # Its voice comes from a pool of both: Henry Crawford got a woman's `+f5` unasked.
+    text = to_yaml(discover(parse('# T\n\n"Hello," said Tom.\n\nMary sat down; she smiled.\n\n'
+                                 '"Hi," said Mary.\n')))
+    assert "gender: neutral   # unknown from the text: set male or female, and a voice to " \
+        "match\n" in text
+    assert text.count("# unknown from the text") == 1  # Mary is a woman
+
+
 def test_many_characters_of_one_gender_still_get_distinct_voices():
     surnames = ["Abbot", "Baker", "Carter", "Dawson", "Ellis", "Fisher", "Grant", "Hughes",
                 "Irving", "Jones", "Knight", "Lowe", "Morgan", "Nash"]
