@@ -223,7 +223,9 @@ def _heads_clause(text: str, start: int, at: int) -> bool:
     """Is the name at `at` the subject of a main clause of the sentence from `start`: first
     in its clause, after an opening phrase set off by a comma (`When they came in, Tom`), or
     right after the speech verb (`said Tom`)? Not after a verb, a preposition or `that`."""
-    head = _JOINT.split(text[start:at])[-1]
+    # Only the clause's end decides, so 200 characters back will do: a sentence of a
+    # megabyte with a name every few words was quadratic.
+    head = _JOINT.split(text[max(start, at - 200):at])[-1]
     head = head[_OPENERS.match(head).end():]
     if not head.strip() or head.rstrip().endswith(","):
         return True
