@@ -14,6 +14,7 @@ from pathlib import Path
 
 from audiobook import mp3, tools
 from audiobook.errors import CheckError
+from audiobook.export import duration
 
 try:
     import audioop
@@ -213,9 +214,8 @@ def assess(m: Measurement, channels: int | None = None) -> tuple[Figure, ...]:
                           ("speech starts too soon", "too long before the first word")))
     figures.append(_range("tail tone", m.tail_s, f"{m.tail_s:.2f} s", *TAIL_RANGE_S, " s",
                           ("ends too soon after the last word", "too long after the last word")))
-    seconds = round(m.length_s)
     length_ok = m.length_s <= MAX_LENGTH_S
-    figures.append(Figure("length", f"{seconds // 60}:{seconds % 60:02d}", length_ok,
+    figures.append(Figure("length", duration(m.length_s * 1000), length_ok,
                           "at most 120 minutes" if length_ok else
                           "over 120 minutes: split the chapter"))
     return tuple(figures)

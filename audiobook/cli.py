@@ -15,7 +15,7 @@ from audiobook import __version__, preview, render
 from audiobook.attribution import report as attribution_report
 from audiobook.engines import ENGINES
 from audiobook.errors import AudiobookError, CastError
-from audiobook.export import FORMATS
+from audiobook.export import FORMATS, duration
 
 
 class _Group(click.Group):
@@ -76,11 +76,6 @@ class _Reporter(render.Reporter):
             self.bar = None
 
 
-def _minutes(ms: float) -> str:
-    seconds = round(ms / 1000)
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 engine_option = click.option(
     "--engine", type=click.Choice(ENGINES), default="pyttsx3", show_default=True,
     help="Synthesis engine ('fake' makes test tones, no speech).",
@@ -124,16 +119,16 @@ def render_command(script, voices, out_dir, formats, jobs, cache_dir, engine, qu
         reporter.close()
     reused = sum(c.reused for c in result.chapters)
     note = f", {reused} unchanged" if reused else ""
-    count = len(result.chapters)
-    click.echo(f"Rendered {count} chapter{'s' if count != 1 else ''} ({_minutes(result.duration_ms)}"
-               f"{note}) into {result.book_dir}/")
+    count, length = len(result.chapters), duration(result.duration_ms)
+    click.echo(f"Rendered {count} chapter{'s' if count != 1 else ''} ({length}{note}) into "
+               f"{result.book_dir}/")
     if not quiet:
         for chapter in result.chapters:
             files = " ".join(chapter.files.values())
-            click.echo(f"  {chapter.index:>2}. {chapter.title}  {_minutes(chapter.duration_ms)}"
+            click.echo(f"  {chapter.index:>2}. {chapter.title}  {duration(chapter.duration_ms)}"
                        f"  {files}")
         for name in result.files.values():
-            click.echo(f"      whole book  {_minutes(result.duration_ms)}  {name}")
+            click.echo(f"      whole book  {duration(result.duration_ms)}  {name}")
 
 
 @cli.command(name="inspect")
@@ -227,11 +222,6 @@ def check_command(path):
 play_option = click.option("--play", is_flag=True, help="Play it with ffplay, aplay or afplay.")
 
 
-def _clock(ms: float) -> str:
-    seconds = ms / 1000
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
-
-
 @cli.command(name="preview")
 @click.argument("script", type=click.Path(dir_okay=False), default=str(preview.DEFAULT_SCRIPT))
 @voices_option
@@ -253,7 +243,7 @@ def preview_command(script, voices, scene, chapter, find, out, play, cache_dir, 
             cache_dir=cache_dir, reporter=reporter)
     finally:
         reporter.close()
-    click.echo(f"{clip.path}  {_clock(clip.duration_ms)}  {clip.label}")
+    click.echo(f"{clip.path}  {duration(clip.duration_ms, 1)}  {clip.label}")
     click.echo(f"Roles heard: {', '.join(clip.roles)}")
     if play:
         preview.play(clip.path)
@@ -300,7 +290,7 @@ def voices_try_command(role, text, voices, script, out, play, cache_dir, engine)
     clip = preview.try_voice(role, text, voices=preview.resolve_voices(voices),
                              script=preview.resolve_script(script), out=out, engine=engine,
                              cache_dir=cache_dir)
-    click.echo(f"{clip.path}  {_clock(clip.duration_ms)}  {clip.label}")
+    click.echo(f"{clip.path}  {duration(clip.duration_ms, 1)}  {clip.label}")
     click.echo(f"Said: {' '.join(clip.spoken)}")
     if play:
         preview.play(clip.path)
