@@ -223,7 +223,8 @@ def _heads_clause(text: str, start: int, at: int) -> bool:
     """Is the name at `at` the subject of a main clause of the sentence from `start`: first
     in its clause, after an opening phrase set off by a comma (`When they came in, Tom`), or
     right after the speech verb (`said Tom`)? Not after a verb, a preposition or `that`."""
-    head = _JOINT.split(text[start:at])[-1]
+    # Bounded: a paragraph with no full stop is one sentence, and it has a name every line.
+    head = _JOINT.split(text[max(start, at - 300):at])[-1]
     head = head[_OPENERS.match(head).end():]
     if not head.strip() or head.rstrip().endswith(","):
         return True
