@@ -48,6 +48,7 @@ class _Reporter(render.Reporter):
 
     def warning(self, message):
         if not self.quiet:
+            self.close()  # on a line of its own, not after a bar's
             click.echo(f"Warning: {message}", err=True)
 
     def progress(self, stage, done, total):

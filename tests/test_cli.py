@@ -125,3 +125,19 @@ def test_durations_past_an_hour_show_hours(monkeypatch, tmp_path):
                         -20, -4, -70, 0.75, 2.5)
     assert [f for f in acx.assess(m) if f.name == "length"] == [
         acx.Figure("length", "2:58:05", False, "over 120 minutes: split the chapter")]
+
+
+def test_render_warns_once_about_quotes_no_rule_settled(small_voices, tmp_path):
+    script = tmp_path / "zed.md"
+    script.write_text('# Zed\n\n## One\n\n"Hi," said Zed.\n\n"Hello," said Anna.\n\n'
+                      '## Two\n\n"Bye," said Zed.\n', encoding="utf-8")
+    args = ("render", script, "--voices", small_voices, "--out", tmp_path / "out",
+            "--engine", "fake", "--cache-dir", tmp_path / "c")
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"Warning: {script}: the narrator reads 2 quotes whose speaker was not found; "
+        f"`audiobook inspect {script} --voices {small_voices}` lists them\n")
+    assert run(*args, "--quiet").stderr == ""
+    assert run("render", script, "--out", tmp_path / "out", "--engine", "fake",
+               "--cache-dir", tmp_path / "c").stderr == ""  # no cast: the narrator reads all
