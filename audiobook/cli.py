@@ -246,6 +246,9 @@ def preview_command(script, voices, scene, chapter, find, out, play, cache_dir, 
         reporter.close()
     click.echo(f"{clip.path}  {duration(clip.duration_ms, 1)}  {clip.label}")
     click.echo(f"Roles heard: {', '.join(clip.roles)}")
+    if clip.also:  # the first match was taken; say where else the phrase is
+        more = f" and {len(clip.also) - 10} more" if len(clip.also) > 10 else ""
+        click.echo(f"Also in: {', '.join(clip.also[:10])}{more} (pick one with --scene)")
     if play:
         preview.play(clip.path)
 
