@@ -231,6 +231,15 @@ def files_to_check(path: str | Path) -> list[Path]:
     found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".mp3" and p.is_file()
                    and not p.name.startswith("."))
     if not found:
+        # Given render's --out folder: name the book folders inside it.
+        books = sorted(str(sub) for sub in path.iterdir() if sub.is_dir()
+                       and not sub.name.startswith(".") and any(sub.glob("*.mp3")))
+        if len(books) == 1:
+            raise CheckError(f"{path}: no MP3 files here; the book is in {books[0]}: "
+                             f"audiobook check {books[0]}")
+        if books:
+            raise CheckError(f"{path}: no MP3 files here; the books are in {', '.join(books)}: "
+                             "check one of them")
         raise CheckError(f"{path}: no MP3 files to check (ACX takes MP3: render with --format mp3)")
     return found
 
