@@ -141,3 +141,15 @@ def test_render_warns_once_about_quotes_no_rule_settled(small_voices, tmp_path):
     assert run(*args, "--quiet").stderr == ""
     assert run("render", script, "--out", tmp_path / "out", "--engine", "fake",
                "--cache-dir", tmp_path / "c").stderr == ""  # no cast: the narrator reads all
+
+
+def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path):
+    script = tmp_path / "india.txt"
+    script.write_text("A PASSAGE TO INDIA\n\nPART I: MOSQUE\n\nCHAPTER I\n\nExcept for the "
+                      "Marabar Caves.\n\nCHAPTER II\n\nHe ran.\n", encoding="utf-8")
+    result = run("inspect", script)
+    assert result.stdout == ("A PASSAGE TO INDIA\n\n"
+                             "Chapter 1: PART I: MOSQUE. CHAPTER I\n  Scene 1\n"
+                             "       7 narrator   Except for the Marabar Caves.\n\n"
+                             "Chapter 2: CHAPTER II\n  Scene 1\n"
+                             "      11 narrator   He ran.\n")
