@@ -14,6 +14,7 @@ from pathlib import Path
 
 from audiobook import mp3, tools
 from audiobook.errors import CheckError
+from audiobook.export import duration
 
 try:
     import audioop
@@ -213,9 +214,8 @@ def assess(m: Measurement, channels: int | None = None) -> tuple[Figure, ...]:
                           ("speech starts too soon", "too long before the first word")))
     figures.append(_range("tail tone", m.tail_s, f"{m.tail_s:.2f} s", *TAIL_RANGE_S, " s",
                           ("ends too soon after the last word", "too long after the last word")))
-    seconds = round(m.length_s)
     length_ok = m.length_s <= MAX_LENGTH_S
-    figures.append(Figure("length", f"{seconds // 60}:{seconds % 60:02d}", length_ok,
+    figures.append(Figure("length", duration(m.length_s * 1000), length_ok,
                           "at most 120 minutes" if length_ok else
                           "over 120 minutes: split the chapter"))
     return tuple(figures)
@@ -231,6 +231,15 @@ def files_to_check(path: str | Path) -> list[Path]:
     found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".mp3" and p.is_file()
                    and not p.name.startswith("."))
     if not found:
+        # Given render's --out folder: name the book folders inside it.
+        books = sorted(str(sub) for sub in path.iterdir() if sub.is_dir()
+                       and not sub.name.startswith(".") and any(sub.glob("*.mp3")))
+        if len(books) == 1:
+            raise CheckError(f"{path}: no MP3 files here; the book is in {books[0]}: "
+                             f"audiobook check {books[0]}")
+        if books:
+            raise CheckError(f"{path}: no MP3 files here; the books are in {', '.join(books)}: "
+                             "check one of them")
         raise CheckError(f"{path}: no MP3 files to check (ACX takes MP3: render with --format mp3)")
     return found
 

@@ -104,6 +104,7 @@ class _Mapping(dict):
 
     line: int = 0
     key_lines: dict
+    duplicates: dict  # key -> (line, line of its first use): reported with the key's path
 
 
 class _Loader(yaml.SafeLoader):
@@ -114,14 +115,15 @@ def _construct_mapping(loader, node):
     loader.flatten_mapping(node)
     mapping = _Mapping()
     mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
+    mapping.key_lines, mapping.duplicates = {}, {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if not isinstance(key, str):
             raise _Invalid(line, "", f"key {key!r} is not a string")
-        if key in mapping:
-            raise _Invalid(line, key, "duplicate key")
+        if key in mapping:  # reported by _Validator.mapping, which knows the key's path
+            mapping.duplicates.setdefault(key, (line, mapping.key_lines[key]))
+            continue
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = line
     return mapping
@@ -147,6 +149,12 @@ def _type_name(value) -> str:
             list: "a list", type(None): "empty"}.get(type(value), "a mapping")
 
 
+def _key_path(path: str, key: str) -> str:
+    """`roles.narrator`; an empty or blank key shows as `""`, not as nothing."""
+    shown = key if key.strip() else f'"{key}"'
+    return f"{path}.{shown}" if path else shown
+
+
 class _Validator:
     def __init__(self):
         self.lines: dict[str, int] = {}
@@ -154,8 +162,13 @@ class _Validator:
     def mapping(self, value, path, line, allowed=None) -> dict:
         if not isinstance(value, dict):
             raise _Invalid(line, path, f"must be a mapping, not {_type_name(value)}")
+        duplicates = sorted((at, first, key) for key, (at, first) in
+                            getattr(value, "duplicates", {}).items())
+        if duplicates:
+            at, first, key = duplicates[0]
+            raise _Invalid(at, _key_path(path, key), f"duplicate key (first on line {first})")
         for key in value:
-            key_path = f"{path}.{key}" if path else key
+            key_path = _key_path(path, key)
             key_line = value.key_lines.get(key, line) if isinstance(value, _Mapping) else line
             self.lines[key_path] = key_line
             if allowed is not None and key not in allowed:
@@ -186,12 +199,12 @@ class _Validator:
 
 
 def _role(v: _Validator, role_id: str, data, line: int) -> Role:
-    path = f"roles.{role_id}"
+    path = _key_path("roles", role_id)
     if not _ROLE_ID.match(role_id):
         raise _Invalid(line, path, "role ids are lowercase letters, digits, '-' or '_'")
     if data is None:
         data = _Mapping()
-        data.key_lines = {}
+        data.key_lines, data.duplicates = {}, {}
     data = v.mapping(data, path, line, _ROLE_KEYS)
     at = lambda key: v.line(f"{path}.{key}", line)  # noqa: E731
     name = v.string(data["name"], f"{path}.name", at("name")) if "name" in data else (
@@ -241,8 +254,10 @@ def _pronunciations(v: _Validator, data, line: int) -> tuple[Pronunciation, ...]
     data = v.mapping(data, "pronunciations", line)
     entries, seen = [], {}
     for word, value in data.items():
-        path = f"pronunciations.{word}"
+        path = _key_path("pronunciations", word)
         at = v.line(path, line)
+        if not word.strip():
+            raise _Invalid(at, path, "empty key; write the word or phrase to respell")
         word = v.string(word, path, at)
         match_case = False
         if isinstance(value, dict):
@@ -313,7 +328,7 @@ def parse_cast(text: str, source: str = "voices.yaml") -> Cast:
         if NARRATOR not in roles_data:
             raise _Invalid(roles_line, "roles.narrator", "missing; the narrator role is required")
         roles = {
-            role_id: _role(v, role_id, value, v.line(f"roles.{role_id}", roles_line))
+            role_id: _role(v, role_id, value, v.line(_key_path("roles", role_id), roles_line))
             for role_id, value in roles_data.items()
         }
         pauses = _pauses(v, data["pauses"], v.line("pauses", 1)) if "pauses" in data else Pauses()
@@ -376,6 +391,7 @@ def check_cast_text(text: str, source: str = "voices.yaml") -> tuple[Cast, list[
     def only(mapping: _Mapping, keys) -> _Mapping:
         sub = _Mapping({k: mapping[k] for k in keys})
         sub.line, sub.key_lines = mapping.line, {k: mapping.key_lines[k] for k in keys}
+        sub.duplicates = {k: d for k, d in mapping.duplicates.items() if k in keys}
         return sub
 
     def valid_part(value, check):
@@ -390,14 +406,15 @@ def check_cast_text(text: str, source: str = "voices.yaml") -> tuple[Cast, list[
     roles = {}
     roles_data = valid_part(top.get("roles"), lambda m: v.mapping(m, "roles", line("roles")))
     for role_id, value in (roles_data or {}).items():
-        at = v.line(f"roles.{role_id}", line("roles"))
+        at = v.line(_key_path("roles", role_id), line("roles"))
         if not valid(_role, v, role_id, None, at):  # a bad role id fails every key
             continue
         good = valid_part(value, lambda m, r=role_id, a=at: _role(v, r, m, a)) if value else None
         roles[role_id] = _role(v, role_id, good, at)
     if "roles" not in top:
         problems.append((1, located(source, 1, "roles: missing; every cast needs `roles:`")))
-    elif NARRATOR not in roles:
+    elif NARRATOR not in (top["roles"] if isinstance(top["roles"], dict) else {}):  # a
+        # narrator listed twice is reported as a duplicate, not as missing
         problems.append((line("roles"), located(source, line("roles"), "roles.narrator: "
                                                 "missing; the narrator role is required")))
     roles.setdefault(NARRATOR, default_cast().narrator)

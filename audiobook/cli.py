@@ -15,7 +15,7 @@ from audiobook import __version__, preview, render
 from audiobook.attribution import report as attribution_report
 from audiobook.engines import ENGINES
 from audiobook.errors import AudiobookError, CastError
-from audiobook.export import FORMATS
+from audiobook.export import FORMATS, duration
 
 
 class _Group(click.Group):
@@ -48,6 +48,7 @@ class _Reporter(render.Reporter):
 
     def warning(self, message):
         if not self.quiet:
+            self.close()  # on a line of its own, not after a bar's
             click.echo(f"Warning: {message}", err=True)
 
     def progress(self, stage, done, total):
@@ -74,11 +75,6 @@ class _Reporter(render.Reporter):
         if self.bar:
             self.bar.__exit__(None, None, None)
             self.bar = None
-
-
-def _minutes(ms: float) -> str:
-    seconds = round(ms / 1000)
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 engine_option = click.option(
@@ -124,16 +120,16 @@ def render_command(script, voices, out_dir, formats, jobs, cache_dir, engine, qu
         reporter.close()
     reused = sum(c.reused for c in result.chapters)
     note = f", {reused} unchanged" if reused else ""
-    count = len(result.chapters)
-    click.echo(f"Rendered {count} chapter{'s' if count != 1 else ''} ({_minutes(result.duration_ms)}"
-               f"{note}) into {result.book_dir}/")
+    count, length = len(result.chapters), duration(result.duration_ms)
+    click.echo(f"Rendered {count} chapter{'s' if count != 1 else ''} ({length}{note}) into "
+               f"{result.book_dir}/")
     if not quiet:
         for chapter in result.chapters:
             files = " ".join(chapter.files.values())
-            click.echo(f"  {chapter.index:>2}. {chapter.title}  {_minutes(chapter.duration_ms)}"
+            click.echo(f"  {chapter.index:>2}. {chapter.title}  {duration(chapter.duration_ms)}"
                        f"  {files}")
         for name in result.files.values():
-            click.echo(f"      whole book  {_minutes(result.duration_ms)}  {name}")
+            click.echo(f"      whole book  {duration(result.duration_ms)}  {name}")
 
 
 @cli.command(name="inspect")
@@ -227,11 +223,6 @@ def check_command(path):
 play_option = click.option("--play", is_flag=True, help="Play it with ffplay, aplay or afplay.")
 
 
-def _clock(ms: float) -> str:
-    seconds = ms / 1000
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
-
-
 @cli.command(name="preview")
 @click.argument("script", type=click.Path(dir_okay=False), default=str(preview.DEFAULT_SCRIPT))
 @voices_option
@@ -253,8 +244,11 @@ def preview_command(script, voices, scene, chapter, find, out, play, cache_dir, 
             cache_dir=cache_dir, reporter=reporter)
     finally:
         reporter.close()
-    click.echo(f"{clip.path}  {_clock(clip.duration_ms)}  {clip.label}")
+    click.echo(f"{clip.path}  {duration(clip.duration_ms, 1)}  {clip.label}")
     click.echo(f"Roles heard: {', '.join(clip.roles)}")
+    if clip.also:  # the first match was taken; say where else the phrase is
+        more = f" and {len(clip.also) - 10} more" if len(clip.also) > 10 else ""
+        click.echo(f"Also in: {', '.join(clip.also[:10])}{more} (pick one with --scene)")
     if play:
         preview.play(clip.path)
 
@@ -300,7 +294,7 @@ def voices_try_command(role, text, voices, script, out, play, cache_dir, engine)
     clip = preview.try_voice(role, text, voices=preview.resolve_voices(voices),
                              script=preview.resolve_script(script), out=out, engine=engine,
                              cache_dir=cache_dir)
-    click.echo(f"{clip.path}  {_clock(clip.duration_ms)}  {clip.label}")
+    click.echo(f"{clip.path}  {duration(clip.duration_ms, 1)}  {clip.label}")
     click.echo(f"Said: {' '.join(clip.spoken)}")
     if play:
         preview.play(clip.path)

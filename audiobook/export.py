@@ -330,6 +330,15 @@ def tag_m4b(path: Path, meta: BookMeta) -> None:
 # --- captions and playlist -------------------------------------------------------------
 
 
+def duration(ms: float, decimals: int = 0) -> str:
+    """A length as people read it: `3:07`, `3:07.0` with decimals, `2:58:05` past an hour."""
+    seconds = round(ms / 1000, decimals)  # rounded first: 59.96 s is `1:00.0`, not `0:60.0`
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(int(minutes), 60)
+    rest = f"{seconds:0{3 + decimals if decimals else 2}.{decimals}f}"
+    return f"{hours}:{minutes:02d}:{rest}" if hours else f"{minutes}:{rest}"
+
+
 def _clock(ms: float, separator: str) -> str:
     hours, rest = divmod(round(ms), 3_600_000)
     minutes, rest = divmod(rest, 60_000)

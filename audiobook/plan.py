@@ -6,9 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from audiobook.attribution.sieves import UNRESOLVED
 from audiobook.cache import make_key
 from audiobook.cast import NARRATOR, Cast, Voice
-from audiobook.script import NARRATION, Book, Chapter
+from audiobook.script import DIALOGUE, NARRATION, Book, Chapter
 from audiobook.text import heading_words, normalize_for_speech, respeller, split_sentences
 
 
@@ -40,6 +41,7 @@ class ChapterPlan:
     head_ms: int
     tail_ms: int
     segments: tuple[PlannedSegment, ...]
+    unresolved: int = 0  # quotes no attribution rule settled: the narrator reads them
 
     @property
     def utterances(self):
@@ -134,8 +136,9 @@ def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str,
             )
         previous_role, previous_scene, previous_paragraph = role, scene, paragraph
     stem = f"{index:0{digits}d}-{slugify(chapter.title)}"
+    unresolved = sum(s.kind == DIALOGUE and s.rule in UNRESOLVED for _, _, s in chapter.segments())
     return ChapterPlan(index, chapter.title, stem, pauses.chapter_start, pauses.chapter_end,
-                       tuple(segments))
+                       tuple(segments), unresolved)
 
 
 def plan_book(book: Book, cast: Cast, engine_version: str) -> list[ChapterPlan]:

@@ -43,6 +43,7 @@ class Clip:
     label: str  # what was rendered, e.g. `chapter 3 "The Coffee Shop", scene 1`
     synthesized: int  # utterances that missed the cache
     spoken: list[str] = field(default_factory=list)  # text as the engine got it
+    also: list[str] = field(default_factory=list)  # other scenes --find matched (`2.3`)
 
 
 def resolve_voices(voices: str | Path | None) -> str | Path | None:
@@ -63,17 +64,19 @@ def _squash(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def find_scene(book: Book, phrase: str) -> tuple[int, int]:
-    """(chapter, scene), both from 1, of the first scene whose text holds `phrase`
-    (any case, any spacing, straight or curly quotes)."""
+def find_scenes(book: Book, phrase: str) -> list[tuple[int, int]]:
+    """(chapter, scene), both from 1, of every scene whose text holds `phrase` (any case,
+    any spacing, straight or curly quotes); a chapter title counts as its first scene."""
     wanted = _squash(phrase)
+    found = []
     for c, chapter in enumerate(book.chapters, 1):
-        if wanted in _squash(chapter.title):
-            return c, 1
         for s, scene in enumerate(chapter.scenes, 1):
-            if wanted in _squash(" ".join(p.text for p in scene.paragraphs)):
-                return c, s
-    raise ScriptError(f"no scene contains {phrase!r}")
+            text = " ".join(p.text for p in scene.paragraphs)
+            if wanted in _squash(f"{chapter.title} {text}" if s == 1 else text):
+                found.append((c, s))
+    if not found:
+        raise ScriptError(f"no scene contains {phrase!r}")
+    return found
 
 
 def _check_place(book: Book, script, chapter: int, scene: int | None) -> None:
@@ -145,8 +148,10 @@ def preview_scene(
     book, cast = load(script, voices)
     for warning in book.warnings:
         reporter.warning(f"{script}: {warning}")
+    also: list[str] = []
     if find is not None:
-        scene = find_scene(book, find)
+        scene, *others = find_scenes(book, find)
+        also = [f"{c}.{n}" for c, n in others]
     number, scene_number = scene if scene else (chapter, None)
     _check_place(book, script, number, scene_number)
     instance = _engine(engine)
@@ -159,7 +164,7 @@ def preview_scene(
         plan = replace(plan, segments=tuple(s for s in plan.segments if s.scene == scene_number))
         label += f", scene {scene_number}"
     duration, missed = _render_clip(plan, Path(out), instance, cache_dir, reporter)
-    return Clip(Path(out), duration, _roles_heard(plan), label, missed)
+    return Clip(Path(out), duration, _roles_heard(plan), label, missed, also=also)
 
 
 def _sample_line(book: Book, role: str) -> str | None:

@@ -328,6 +328,12 @@ def _batches(plans: Iterable[ChapterPlan], needs_building) -> Iterator[list[Chap
         yield batch
 
 
+def _unresolved_warning(count: int, script, voices) -> str:
+    them = "them" if count > 1 else "it"
+    return (f"{script}: the narrator reads {count} quote{'s' if count > 1 else ''} whose "
+            f"speaker was not found; `audiobook inspect {script} --voices {voices}` lists {them}")
+
+
 def render_book(
     script: str | Path,
     voices: str | Path | None,
@@ -372,10 +378,15 @@ def render_book(
         chapters: list[tuple[int, str, str]] = []  # (index, title, stem), in book order
         rebuilt: set[str] = set()
         outdated: set[str] = set()  # rebuilt chapters the state file still vouches for
+        unresolved = 0  # quotes read by the narrator because no rule found their speaker
 
         def needs_building(plan: ChapterPlan) -> bool:
+            nonlocal unresolved
             chapters.append((plan.index, plan.title, plan.stem))
             reporter.progress("plan", plan.index, total)
+            unresolved += plan.unresolved
+            if plan.index == total and unresolved and voices:  # without a cast it is no news
+                reporter.warning(_unresolved_warning(unresolved, script, voices))
             if _reusable(plan, state, folder, formats, tags, total):
                 return False
             rebuilt.add(plan.stem)

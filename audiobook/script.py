@@ -100,6 +100,8 @@ _TEXT_CHAPTER = re.compile(
     rf"^(?:CHAPTER|Chapter|BOOK|Book|PART|Part|VOLUME|Volume|STAVE|Stave|LETTER|Letter)\s+"
     rf"(?:{_ROMAN}|\d+|{_NUMBER_WORDS})\b(\.?)(?:\s*([:.\-\u2014\u2013]?)\s*(\S.*))?$"
 )
+# A division above chapters: `PART I: MOSQUE`, `BOOK THE FIRST`.
+_PART = re.compile(r"^(?:PART|Part|BOOK|Book|VOLUME|Volume)\s")
 _BARE_NUMERAL = re.compile(rf"^(?:{_ROMAN}|\d+)\.?$")
 _CONTENTS = re.compile(r"^(?:table of )?contents\.?$", re.IGNORECASE)
 # Project Gutenberg's `[Illustration]`, `[Illustration: "Wrote it, sir?"]`.
@@ -610,6 +612,7 @@ def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Unti
 def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
               warnings: list[str]) -> Iterator[Chapter]:
     chapter_title, chapter_line = None, 1
+    part = None  # plain text: the part heading just read, if it is one
     scenes: list[list[Paragraph]] = [[]]
     quote_open = False
     open_line = 0
@@ -645,10 +648,16 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
         if quote_open and not (block.kind == "para" and _starts_with_opening_quote(block.text, style)):
             never_continued()
         if block.kind in ("chapter", "title"):
+            # A part heading with no text of its own (`PART I: MOSQUE`, then `CHAPTER I`) is
+            # said before the next chapter's title, and shown in it, rather than lost.
+            carried = part if not any(scenes) else None
             chapter = close_chapter(next_is_heading=True)
             if chapter:
                 yield chapter
-            chapter_title, chapter_line = _clean(block.text), block.line
+            heading = _clean(block.text)
+            part = heading if not markdown and _PART.match(heading) else None
+            chapter_title = f"{carried}. {heading}" if carried and not part else heading
+            chapter_line = block.line
         elif block.kind == "break":
             if scenes[-1]:
                 scenes.append([])

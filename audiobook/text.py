@@ -269,7 +269,12 @@ def roman_value(numeral: str) -> int:
 
 def heading_words(title: str) -> str:
     """A chapter title as said: `CHAPTER IX` -> `CHAPTER nine`, `I: THE HAMILTONS` ->
-    `one: THE HAMILTONS`."""
+    `one: THE HAMILTONS`; each heading of `PART I: MOSQUE. CHAPTER I` (a part's heading kept
+    in its first chapter's title) is said so."""
+    return ". ".join(_heading_words(piece) for piece in title.split(". "))
+
+
+def _heading_words(title: str) -> str:
     m = _HEADING_NUMERAL.match(title)
     group = 1 if m and m.group(1) else 2
     if not m or not m.group(group) or not m.group(group).isupper():

@@ -66,7 +66,12 @@ def test_narrator_may_be_a_character():
         ("roles:\n  narrator: {}\npauses:\n  chapter: 5\n",
          "v.yaml:4: pauses.chapter: unknown key (expected one of: sentence, paragraph, "
          "speaker_change, scene, chapter_start, chapter_end)"),
-        ("roles:\n  narrator: {}\n  narrator: {}\n", "v.yaml:3: narrator: duplicate key"),
+        ("roles:\n  narrator: {}\n  narrator: {}\n",
+         "v.yaml:3: roles.narrator: duplicate key (first on line 2)"),
+        ("roles:\n  narrator:\n    rate: 100\n    pitch: 5\n    rate: 120\n",
+         "v.yaml:5: roles.narrator.rate: duplicate key (first on line 3)"),
+        ('roles:\n  narrator: {}\npronunciations:\n  "": foo\n',
+         'v.yaml:4: pronunciations."": empty key; write the word or phrase to respell'),
         ("roles:\n  narrator: {rate: 100\n", "v.yaml:3: not valid YAML: expected ',' or '}', but got '<stream end>'"),
     ],
 )

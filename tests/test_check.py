@@ -118,6 +118,19 @@ def test_unreadable_paths_are_one_line_errors(tmp_path):
     assert text.output == f"Error: {tmp_path / 'notes.txt'}: not an audio file (mp3, wav, m4b, flac...)\n"
 
 
+def test_the_out_folder_points_to_the_book_folder_inside(book, tmp_path):
+    out = book.parent  # what render's --out named
+    result = CliRunner().invoke(cli, ["check", str(out)])
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {out}: no MP3 files here; the book is in {book}: audiobook check {book}\n")
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "01-one.mp3").write_bytes((book / "01-one.mp3").read_bytes())
+    result = CliRunner().invoke(cli, ["check", str(tmp_path)])
+    assert result.output == (f"Error: {tmp_path}: no MP3 files here; the books are in "
+                             f"{tmp_path / 'a'}, {tmp_path / 'b'}: check one of them\n")
+
+
 def astats(path, trim=None):
     args = [tools.ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path), "-af",
             (f"atrim={trim[0]}:{trim[1]}," if trim else "") + "astats=measure_perchannel=none",

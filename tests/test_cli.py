@@ -102,3 +102,54 @@ def test_progress_bars_of_a_batch_say_which_chapters_they_cover(capsys):
     assert "Planning" in err and "Planning (chapters" not in err  # planning spans the book
     assert "Synthesizing (chapters 41-80 of 120)" in err
     assert "Encoding (chapters 41-80 of 120)" in err
+
+
+def test_durations_past_an_hour_show_hours(monkeypatch, tmp_path):
+    from audiobook import acx, preview, render
+
+    book = render.RenderResult(tmp_path / "b", tmp_path / "b/manifest.json", [
+        render.ChapterResult(1, "Long", {"mp3": "01-long.mp3"}, 10_685_000, False),
+        render.ChapterResult(2, "Short", {"mp3": "02-short.mp3"}, 59_960, False)],
+        files={"m4b": "b.m4b"})
+    monkeypatch.setattr(render, "render_book", lambda *a, **k: book)
+    result = run("render", "story.md", "--engine", "fake")
+    assert result.stdout == (f"Rendered 2 chapters (2:59:05) into {tmp_path}/b/\n"
+                             "   1. Long  2:58:05  01-long.mp3\n"
+                             "   2. Short  1:00  02-short.mp3\n"
+                             "      whole book  2:59:05  b.m4b\n")
+    clip = preview.Clip(tmp_path / "p.wav", 3_723_460, ["narrator"], 'chapter 1 "Long"', 0)
+    monkeypatch.setattr(preview, "preview_scene", lambda *a, **k: clip)
+    result = run("preview", "story.md", "--chapter", "1", "--engine", "fake")
+    assert result.stdout == f'{tmp_path}/p.wav  1:02:03.5  chapter 1 "Long"\nRoles heard: narrator\n'
+    m = acx.Measurement(tmp_path / "01-long.mp3", "MP3", 44100, 1, 192, True, 10_685.0,
+                        -20, -4, -70, 0.75, 2.5)
+    assert [f for f in acx.assess(m) if f.name == "length"] == [
+        acx.Figure("length", "2:58:05", False, "over 120 minutes: split the chapter")]
+
+
+def test_render_warns_once_about_quotes_no_rule_settled(small_voices, tmp_path):
+    script = tmp_path / "zed.md"
+    script.write_text('# Zed\n\n## One\n\n"Hi," said Zed.\n\n"Hello," said Anna.\n\n'
+                      '## Two\n\n"Bye," said Zed.\n', encoding="utf-8")
+    args = ("render", script, "--voices", small_voices, "--out", tmp_path / "out",
+            "--engine", "fake", "--cache-dir", tmp_path / "c")
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"Warning: {script}: the narrator reads 2 quotes whose speaker was not found; "
+        f"`audiobook inspect {script} --voices {small_voices}` lists them\n")
+    assert run(*args, "--quiet").stderr == ""
+    assert run("render", script, "--out", tmp_path / "out", "--engine", "fake",
+               "--cache-dir", tmp_path / "c").stderr == ""  # no cast: the narrator reads all
+
+
+def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path):
+    script = tmp_path / "india.txt"
+    script.write_text("A PASSAGE TO INDIA\n\nPART I: MOSQUE\n\nCHAPTER I\n\nExcept for the "
+                      "Marabar Caves.\n\nCHAPTER II\n\nHe ran.\n", encoding="utf-8")
+    result = run("inspect", script)
+    assert result.stdout == ("A PASSAGE TO INDIA\n\n"
+                             "Chapter 1: PART I: MOSQUE. CHAPTER I\n  Scene 1\n"
+                             "       7 narrator   Except for the Marabar Caves.\n\n"
+                             "Chapter 2: CHAPTER II\n  Scene 1\n"
+                             "      11 narrator   He ran.\n")

@@ -142,3 +142,12 @@ def test_defaults_script_voices_and_output(tmp_path, cache_dir, monkeypatch, one
     assert result.output == (f'{os.path.join("output", "preview.wav")}  0:14.3  '
                              'chapter 1 "One", scene 1\nRoles heard: narrator, anna, ben\n')
     assert (tmp_path / "output" / "preview.wav").is_file()
+
+
+def test_find_says_which_other_scenes_hold_the_phrase(book, cache_dir, one_block_per_chapter):
+    out = book / "p.wav"
+    result = run(book, cache_dir, "--find", "ben", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output == (f'{out}  0:14.3  chapter 1 "One", scene 1\n'
+                             "Roles heard: narrator, anna, ben\n"
+                             "Also in: 2.1 (pick one with --scene)\n")

@@ -186,3 +186,15 @@ def test_roman_numerals_of_chapter_headings_are_said_as_numbers():
                                    "The Coffee Shop"])
 def test_words_that_look_roman_in_a_title_stay_words(title):
     assert heading_words(title) == title
+
+
+def test_a_part_heading_is_said_before_its_first_chapters_title():
+    # A Passage to India: `PART I: MOSQUE` had no text of its own and was dropped unheard.
+    book = parse("A PASSAGE TO INDIA\n\nPART I: MOSQUE\n\nCHAPTER I\n\nOne.\n\nCHAPTER II\n\n"
+                 "Two.\n\nPART II: CAVES\n\nXII\n\nThree.\n", markdown=False)
+    plans = plan_book(book, parse_cast("roles:\n  narrator: {}\n"), "fake/1")
+    assert [p.title for p in plans] == ["PART I: MOSQUE. CHAPTER I", "CHAPTER II",
+                                        "PART II: CAVES. XII"]
+    assert [[u.text for u in p.segments[0].utterances] for p in plans] == [
+        ["PART one: MOSQUE.", "CHAPTER one"], ["CHAPTER two"], ["PART two: CAVES. twelve"]]
+    assert book.warnings == ()

@@ -185,6 +185,15 @@ def test_check_lists_every_problem_and_fails(book):
     assert result.stderr == f"Error: 8 problem(s) in {v} and {s}\n"
 
 
+def test_check_names_a_duplicate_key_by_its_path(book):
+    (book / "voices.yaml").write_text(VOICES + "  Anna: Anner\n", encoding="utf-8")
+    v = book / "voices.yaml"
+    result = CliRunner().invoke(cli, ["voices", "check", str(book / "book.md"), "--voices",
+                                      str(v), "--engine", "fake"])
+    assert result.stdout == f"{v}:8: pronunciations.Anna: duplicate key (first on line 6)\n"
+    assert result.stderr == f"Error: 1 problem(s) in {v} and {book / 'book.md'}\n"
+
+
 def test_check_of_a_missing_cast_is_one_line(tmp_path):
     result = invoke("voices", "check", "--voices", str(tmp_path / "nope.yaml"))
     assert result.exit_code == 1
