@@ -115,7 +115,7 @@ _GUTENBERG_END = re.compile(
 _GUTENBERG_WORD = re.compile(r"gutenberg", re.IGNORECASE)
 _GUTENBERG_TITLE = re.compile(r"^\s*Title:\s*(\S.*?)\s*$")
 _GUTENBERG_HEADLINE = re.compile(
-    r"^The Project Gutenberg e-?book(?:,| of) (\S.*?)(?:, by .*)?$", re.IGNORECASE)
+    r"^The Project Gutenberg e-?book(?:,| of) (?!by\b)(\S.*?)(?:, by .*)?$", re.IGNORECASE)
 _PRODUCTION_NOTE = re.compile(
     r"^(?:Produced by|E-?text prepared by|This e-?book|Transcriber['\u2019]?s? note|Transcribed by)",
     re.IGNORECASE)
@@ -281,9 +281,11 @@ def _plain_text_headings(blocks: Iterator[_Block], front_matter: bool) -> Iterat
 DOUBLE = "double"
 SINGLE = "single"
 _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
-# A role id as voices.yaml writes it, opening or closing a run of narration (`[anna] Hello.`,
-# `"Hi." [anna]`): where a misplaced marker sits; `said [sic] so` mid-sentence is no marker.
-_STRAY_OVERRIDE = re.compile(r"^\s*\[([a-z][a-z0-9_-]*)\]|\[([a-z][a-z0-9_-]*)\]\s*$")
+# A role id as voices.yaml writes it, opening or closing a paragraph (`[anna] Hello.`,
+# `"Hi." [anna]`): where a misplaced marker sits. Not an editor's `[sic]` nor a footnote's
+# `[a]`, which books print.
+_STRAY_START = re.compile(r"^\s*\[(?!sic\])([a-z][a-z0-9_-]+)\]")
+_STRAY_END = re.compile(r"\[(?!sic\])([a-z][a-z0-9_-]+)\]\s*$")
 # No marker inside: `.+?` would rescan to the paragraph's end from every unmatched `*`
 # (quadratic: 60 kB of `*a ` took 23 s). Nesting is undone by a second pass instead.
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=[^\s*_])([^*_]+?)(?<=\S)\1")
@@ -538,23 +540,32 @@ def _is_text_title(block: _Block | None) -> bool:
         not re.search(r"[.!?,;\"\u201d]$", block.text)
 
 
-# `By Jane Austen`, `by` alone (the name on the next line): a byline, not `By the river`.
-_BYLINE = re.compile(r"^(?:by|By|BY)(?:\s+[A-Z].*)?$")
+# A title page's lines: `By Jane Austen`, `by E. M. Forster` (every word after `by` a
+# capitalised name, nothing after it: not `By Christmas the snow had come.`), `by` alone with
+# the name on the next line, and a year, `(1814)`.
+_BYLINE = re.compile(r"^[Bb][Yy](?:\s+[A-Z][\w.'\u2019-]*)+$")
+_LONE_BY = re.compile(r"^[Bb][Yy]$")
+_NAME_LINE = re.compile(r"^[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*)*$")
+_YEAR_LINE = re.compile(r"^\(?\d{4}\)?\.?$")
 
 
 def _past_title_page(first: _Block | None, blocks: Iterator[_Block]
                      ) -> tuple[_Block | None, Iterator[_Block]]:
-    """A plain-text book's title page, the short lines after its title up to the story
-    (`(1814)`, `By Jane Austen`), is dropped when it holds a byline: read out, it was a
-    chapter of its own before chapter 1."""
+    """A plain-text book's title page after its title (`(1814)`, `By Jane Austen`) is
+    dropped when it holds a byline: read out, it was a chapter of its own before chapter 1.
+    Only byline and year lines are taken, so no line of the story goes with them."""
     page: list[_Block] = []
     block = first
+    after_by = False  # `by` alone: the author's name is the next line
     while block is not None and block.kind == "para" and len(block.lines) == 1 and \
-            len(block.text) <= 80 and len(page) < 8 and \
-            (_BYLINE.match(block.text) or not re.search(r"[.!?,;\"\u201d]$", block.text)):
+            (_BYLINE.match(block.text) or _LONE_BY.match(block.text)
+             or _YEAR_LINE.match(block.text) or after_by and _NAME_LINE.match(block.text)):
+        after_by = bool(_LONE_BY.match(block.text))
         page.append(block)
         block = next(blocks, None)
-    ahead = [] if any(_BYLINE.match(b.text) for b in page) else page
+    bylines = [b for b in page if _BYLINE.match(b.text)
+               or _LONE_BY.match(b.text) and b is not page[-1]]  # `by`, then a name
+    ahead = [] if bylines else page
     ahead += [block] if block is not None else []
     return (ahead[0], itertools.chain(ahead[1:], blocks)) if ahead else (None, blocks)
 
@@ -673,11 +684,13 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
             if still_open and not quote_open:
                 open_line = segments[-1].line if segments else block.line
             quote_open = still_open
-            for segment in segments:  # a marker that forced nothing would be read out
-                if segment.kind == NARRATION and (stray := _STRAY_OVERRIDE.search(segment.text)):
-                    role = stray.group(1) or stray.group(2)
-                    warnings.append(f"line {segment.line}: [{role}] is not right before an "
-                                    "opening quote, so it is read out as text")
+            # A marker that forced nothing would be read out.
+            for segment, stray in ((segments[0], _STRAY_START), (segments[-1], _STRAY_END)) \
+                    if segments else ():
+                if segment.kind == NARRATION and (found := stray.search(segment.text)):
+                    warnings.append(f"line {segment.line}: [{found.group(1)}] is not right before "
+                                    "an opening quote, so it is read out as text")
+                    break
             if segments:
                 scenes[-1].append(Paragraph(block.line, tuple(segments)))
     if quote_open:

@@ -254,12 +254,14 @@ def numbers_to_words(text: str) -> str:
 
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 _STRICT_ROMAN = r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
-# A numeral after a heading word (`CHAPTER IX`), or one alone or before `.`/`:` opening a
-# title (`I: THE HAMILTONS`, no `D` or `M`: not `MIX`): espeak says "roman nine" and reads
-# a lone `I` as the pronoun.
-_HEADING_NUMERAL = re.compile(
-    rf"^(?:(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+({_STRICT_ROMAN})(?=$|[\s.:])"
-    r"|(C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))(?=$|[.:]))", re.IGNORECASE)
+# A numeral after a heading word, wherever it is (`CHAPTER IX`, `BOOK I. CHAPTER IV`,
+# `CHAPTER IV\u2014THE END`), or one alone or before `.`/`:` opening a title (`I: THE
+# HAMILTONS`, no `D` or `M`: not `MIX`): espeak says "roman nine" and reads a lone `I` as the
+# pronoun.
+_KEYWORD_NUMERAL = re.compile(
+    rf"\b(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?=[MDCLXVI])({_STRICT_ROMAN})"
+    r"(?=$|[\s.:,;\u2014\u2013-])", re.IGNORECASE)
+_BARE_NUMERAL = re.compile(r"^(?=[CLXVI])(C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))(?=$|[.:])")
 
 
 def roman_value(numeral: str) -> int:
@@ -274,13 +276,16 @@ def heading_words(title: str) -> str:
     return ". ".join(_heading_words(piece) for piece in title.split(". "))
 
 
+def _said(m: re.Match) -> str:
+    numeral = m.group(1)
+    if not numeral.isupper():  # `Chapter iv` is no heading's numeral as books print them
+        return m.group(0)
+    return m.group(0)[:m.start(1) - m.start()] + number_words(roman_value(numeral))
+
+
 def _heading_words(title: str) -> str:
-    m = _HEADING_NUMERAL.match(title)
-    group = 1 if m and m.group(1) else 2
-    if not m or not m.group(group) or not m.group(group).isupper():
-        return title
-    return title[:m.start(group)] + number_words(roman_value(m.group(group))) + \
-        title[m.end(group):]
+    said = _KEYWORD_NUMERAL.sub(_said, title)
+    return said if said != title else _BARE_NUMERAL.sub(_said, title)
 
 
 # --- pauses ----------------------------------------------------------------------------

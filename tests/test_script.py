@@ -224,6 +224,12 @@ def test_a_plain_text_title_page_is_no_chapter(page):
     ("A TALE\n\nBy the river\n\nCHAPTER I\n\nNight.\n", "By the river"),  # no byline
     ("A TALE\n\nBy the river they sat.\n\nNight.\n", "By the river they sat."),
     ("A TALE\n\nDedication\n\nTo my mother\n\nCHAPTER I\n\nNight.\n", "Dedication"),
+    ("A TALE\n\nBy Christmas the snow had come.\n\nIt was night.\n",
+     "By Christmas the snow had come."),
+    # After a byline only the byline goes: a poem's short lines are its first lines.
+    ("THE WASTE LAND\n\nby T. S. Eliot\n\nApril is the cruellest month\n\nbreeding\n",
+     "April is the cruellest month"),
+    ("A TALE\n\nby\n\nhe was alone.\n", "by"),  # `by` and no name after it
 ])
 def test_short_lines_after_the_title_without_a_byline_stay(text, first):
     book = parse(text, markdown=False)
@@ -321,6 +327,8 @@ def test_a_single_quoted_speech_resumes_after_its_tag_even_on_an_elision_word():
     ("The Project Gutenberg EBook of A Passage to India, by E. M. Forster", "A Passage to India"),
     ("The Project Gutenberg eBook, Little Women, by Louisa May Alcott", "Little Women"),
     ("The Project Gutenberg eBook of Stand by Me, by Someone", "Stand by Me"),
+    # No title in it: the headline stays whole rather than `by Someone`.
+    ("The Project Gutenberg EBook, by Someone", "The Project Gutenberg EBook, by Someone"),
 ])
 def test_a_gutenberg_headline_without_the_markers_gives_the_bare_title(headline, title):
     # The whole line was the title, and the book folder
@@ -340,8 +348,9 @@ def test_gutenberg_illustration_markers_are_not_read_out():
 def test_a_role_marker_before_no_quote_is_a_warning_with_its_line():
     # It forced no speaker and was read out, `[anna]` and all, without a word.
     book = parse('# B\n\nAnna came in.\n\n[anna] Hello there.\n\n"Hi." [anna]\n\n'
-                 '[anna] "Fine."\n\nHe said [sic] it was so.\n')
+                 '[anna] "Fine."\n\nHe said [sic] it was so.\n\nHe wrote "recieve" [sic] there.\n\n'
+                 'It was so [sic]\n\nSee the note [a]\n')
     assert book.warnings == (
         "line 5: [anna] is not right before an opening quote, so it is read out as text",
         "line 7: [anna] is not right before an opening quote, so it is read out as text")
-    # An editor's `[sic]` inside a sentence is no misplaced marker.
+    # An editor's `[sic]` and a footnote's `[a]` are no misplaced markers.

@@ -182,6 +182,16 @@ def test_roman_numerals_of_chapter_headings_are_said_as_numbers():
     assert plans[0].segments[0].text == "CHAPTER I"  # captions and manifest keep the title
 
 
+@pytest.mark.parametrize(("title", "said"), [
+    ("BOOK I. CHAPTER IV.", "BOOK one. CHAPTER four."),
+    ("VOLUME II CHAPTER IV", "VOLUME two CHAPTER four"),
+    ("CHAPTER IV\u2014THE END", "CHAPTER four\u2014THE END"),
+    ("CHAPTER IV, THE END", "CHAPTER four, THE END"),
+])
+def test_every_heading_numeral_in_a_title_is_said(title, said):
+    assert heading_words(title) == said
+
+
 @pytest.mark.parametrize("title", ["I Go to Styles", "MIX", "CIVIL WAR", "Chapter Ivan",
                                    "The Coffee Shop"])
 def test_words_that_look_roman_in_a_title_stay_words(title):
