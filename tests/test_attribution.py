@@ -1333,22 +1333,36 @@ def test_a_man_named_out_of_subject_position_does_not_take_over_a_he_chain(beat)
     assert said(text, MEN)[-1] == ("tom", "tag")
 
 
+@pytest.mark.parametrize("beat", [
+    "That night Huck came over, and he was hungry.",
+    "When Huck came, he was hungry.",
+    "It was Huck who came, and he was hungry.",
+    "* * *\n\nNext morning Huck woke early and he was hungry.",  # a new scene: no chain
+])
+def test_a_man_opening_a_sentence_after_a_time_or_a_conjunction_takes_the_he_chain(beat):
+    text = ('"Good night," said Huck.\n\nTom walked home alone. He was tired.\n\n' + beat +
+            '\n\n"Food," he said.')
+    assert said(text, MEN)[-1] == ("huck", "tag")
+
+
 def test_a_man_named_as_a_subject_takes_over_the_he_chain():
     text = ('"Good night," said Huck.\n\nTom walked home alone. He was tired.\n\n'
             'When he came home, Huck was waiting for him.\n\nHe stood up. "What a day," he said.')
     assert said(text, MEN)[-1] == ("huck", "tag")
 
 
-@pytest.mark.parametrize("beat, speaker", [
-    ("Joe would not look at his mother.", "mrs"),
-    ("Kitty would not look at her husband.", "joe"),
+@pytest.mark.parametrize("beat, pronoun, speaker", [
+    ("Joe would not look at his mother.", "she", "mrs"),
+    ("Mrs. Hamilton would not look at her husband.", "he", "mr"),
+    ("Kitty would not look at her husband.", "he", "tom"),  # unmarried: no Hamilton is hers
+    ("Mr. Hamilton would not look at his mother.", "she", "kitty"),  # Mrs. Hamilton: his wife
 ])
-def test_his_mother_or_her_husband_in_narration_is_named_like_a_name(beat, speaker):
+def test_his_mother_or_her_husband_in_narration_is_named_like_a_name(beat, pronoun, speaker):
     # `his mother` is the `Mrs.` of his surname, `her husband` hers by surname: the latest
     # of that gender for the tag's pronoun, as if the narration had named them.
     cast = cast_of(("joe", "Joe Hamilton", "male"), ("mrs", "Mrs. Hamilton", "female"),
-                   ("kitty", "Kitty Hamilton", "female"), ("tom", "Tom", "male"))
+                   ("mr", "Mr. Hamilton", "male"), ("kitty", "Kitty Hamilton", "female"),
+                   ("tom", "Tom", "male"))
     text = (f'Kitty and Tom came in with Joe Hamilton. "Hello," said Kitty.\n\n'
-            '"Hello," said Tom.\n\n' + beat + '\n\n"Come here," ' +
-            ("she" if speaker == "mrs" else "he") + ' said.')
+            f'"Hello," said Tom.\n\n{beat}\n\n"Come here," {pronoun} said.')
     assert said(text, cast)[-1] == (speaker, "tag")

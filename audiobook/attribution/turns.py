@@ -175,8 +175,13 @@ def _kin_mentions(text: str, mentions: list[Mention], names: NameIndex, before: 
                                   [n.role for n in mentions if n.start < m.start()], set(),
                                   older=before)
         noun = noun.lower()
-        role = owner and (names.spouse_of(owner) if noun in ("wife", "husband") else
-                          names.parent_of(owner, noun))
+        # Only one the cast shows married has a spouse (`Mr. Bennet`, `Mrs. Bennet`: not his
+        # daughter Elizabeth, whose `her husband` is no Bennet), and `Mr. Bennet`'s mother is
+        # not the `Mrs. Bennet` who is his wife.
+        married = owner and (owner in names.married or names.titles.get(owner, set())
+                             & {"mr", "mrs"})
+        role = owner and (married and names.spouse_of(owner) if noun in ("wife", "husband")
+                          else not married and names.parent_of(owner, noun))
         if role:
             found.append(Mention(role, m.start(), m.end(), m.group()))
     return found
@@ -191,7 +196,7 @@ def _follow_chain(chain: dict, sentence: str, named: list, topic: str | None,
     out of subject position (`tell Dr. Lal that he had`, `found that Dr. Lal had called`)
     while a `he` there goes on: he is named again after it, still the newest. `chain` holds,
     per gender, the one the chain means and the number of the sentence that last went on
-    with it (two sentences with no word of him end it)."""
+    with it (the third sentence with no word of him ends it)."""
     n = chain.setdefault("n", 0)
     for gender, pronoun in _SUBJECT_PRONOUN.items():
         of_gender = [(role, head) for role, g, head in named if g == gender]
@@ -215,8 +220,13 @@ def _follow_chain(chain: dict, sentence: str, named: list, topic: str | None,
 
 # Joints between a sentence's clauses, and words that may open a clause before its subject.
 _JOINT = re.compile(r"[;:\u2014]\s*|--\s*|,\s*(?:and|but|then|so|or)\s+")
-_OPENERS = re.compile(r"^\W*(?:(?:and|but|then|so|now|yet|or|at last|presently|suddenly)\b\W*)*",
-                      re.IGNORECASE)
+# A time (`That night Huck came`) or a clause's conjunction (`When Huck came, he`) before
+# a name leaves it the subject: the `he` after it is likeliest him.
+_OPENERS = re.compile(
+    r"^\W*(?:(?:and|but|then|so|now|yet|or|at last|presently|suddenly|when|whenever|as|if|"
+    r"after|before|while|since|until|till|though|although|because|once|"
+    r"(?:that|this|next|the next|one|every|each|last)\s+(?:night|morning|day|evening|"
+    r"afternoon|week|time|moment)|it was|it is)\b\W*)*", re.IGNORECASE)
 
 
 def _heads_clause(text: str, start: int, at: int) -> bool:
@@ -281,6 +291,7 @@ def _turns(chapter, names: NameIndex) -> list[Turn]:
     said = ""  # the quotes of the latest turn
     chain: dict = {}  # the `he` and `she` chains of the narration paragraphs since then
     for scene_number, scene in enumerate(chapter.scenes, 1):
+        chain = {}  # a new scene starts afresh
         for paragraph in scene.paragraphs:
             segs = paragraph.segments
             narration_parts = [s.text for s in segs if s.kind != DIALOGUE]
