@@ -95,12 +95,14 @@ addresses no one), and pronouns resolve by gender to the most recent fitting cha
 `She` names again the one it means, after the others it names (`She looked at Jane. "...,"
 she said` is not Jane), across paragraphs and within the quote's own; a `he` opening a
 clause is no one named later in it (`he was cross because Tom laughed`); in narration
-paragraphs a `he` chain keeps its man through a sentence that names another man only out
-of subject position while a `he` goes on in it (`It was simpler to tell Dr. Lal that he
-had changed`), till a man is a main clause's subject or talk comes between; `his mother`,
-`her husband` in narration name the one they mean, as a tag's do (not `her mother`: she
-would take the owner's `she`); a description in
-a tag is no one a title the book gives them contradicts (`said the girl` is no `Mrs.`,
+paragraphs a `he` (or `she`) chain keeps its man through a sentence that names another
+man only out of subject position while a `he` goes on in it (`It was simpler to tell Dr.
+Lal that he had changed`), till a man is a clause's subject (also after `When` or `That
+night`), talk or a new scene comes between, or three sentences pass without him; `his
+mother`, `her husband` in narration name the one they mean, as a tag's do, by what the
+cast shows of marriage (`Mr. Bennet`'s mother is not the `Mrs. Bennet` who is his wife,
+unmarried Elizabeth's husband no Bennet; not `her mother`: she would take the owner's
+`she`); a description in a tag is no one a title the book gives them contradicts (`said the girl` is no `Mrs.`,
 `said her mother` no `Miss`).
 """
 
