@@ -79,6 +79,10 @@ _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but w
     can""".split())
 _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter former one two
     three rest same voice voices answer reply words word question cry""".split())
+# Words no noun phrase crosses: `a friend of the boy` is no boy.
+_PHRASE_BREAKS = frozenset("""of to for with than in at by from on into upon about among like
+    as after before behind beside near under over across against through beyond toward towards
+    without within between who whom whose which that""".split())
 # Where a sentence ends; not after `Mrs.`: `Mrs. Grant` starts no sentence about a `Grant`.
 _SENTENCE_END = re.compile(r"(?<!Mr\.)(?<!Mrs\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<=[.!?])\s+")
 _DESCRIBED = ("the ", "my ", "our ")
@@ -395,10 +399,16 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
                            rf"herself)\b", text):
         if own.group(1) in ("his", "himself", "herself"):
             votes["male" if own.group(1) in _MALE else "female"] += 1
-    # `Emma was a tall, big-boned woman`, `Jim, a small colored boy,`: what the name is.
+    # `Emma was a tall, big-boned woman`, `Jim, a small colored boy,`: what the name is;
+    # the noun ends the phrase, whose words cross no preposition (not `Jane, a friend of the
+    # boy,`, `Jane was a match for any man`, `Tom was a boy scout`). Twice a pronoun's weight:
+    # at one, a role merging Hamidullah and his wife (`Hamidullah Begum was a distant
+    # aunt`) has his `he`s outweigh it and turns male.
     nouns = "|".join(n for n in NOUN_GENDER if n not in ("men", "women"))
-    for noun in re.findall(rf"\b(?:{names})(?:\s+was|,)\s+an?\s+(?:[a-z-]+,?\s+){{0,3}}?"
-                           rf"({nouns})\b(?!['\u2019])", text):
+    filler = rf"(?:(?!(?:{'|'.join(_PHRASE_BREAKS)})\b)[a-z-]+,?\s+){{0,3}}?"
+    ends = "|".join(_DESCRIPTION_ENDS | _PHRASE_BREAKS)
+    for noun in re.findall(rf"\b(?:{names})(?:\s+was|,)\s+an?\s+{filler}({nouns})"
+                           rf"(?=\s*[^\w\s'\u2019-]|\s*$|\s+(?:{ends})\b)", text):
         votes[NOUN_GENDER[noun]] += 2
     sentences = _sentences(text)
     for i, sentence in enumerate(sentences):

@@ -591,3 +591,16 @@ def test_his_or_her_before_a_speakers_noun_describes_them_unless_kin():
     # `her visitor` is cast as `the visitor`; `his wife` and `his mother` are someone's kin,
     # whoever `his` is; `had` ends a description.
     assert _tag_names(parse(text))[0] == {"the visitor": 1, "the old man": 1}
+
+
+def test_what_a_name_is_said_to_be_crosses_no_preposition_and_ends_the_phrase():
+    text = ('# T\n\n## One\n\nJane, a friend of the boy, came in.\n\n"Hi," said Jane.\n\n'
+            'Tom was a servant of the lady.\n\n"Yes," said Tom.\n\n'
+            'Kate was a match for any man. She smiled.\n\n"No," said Kate.\n\n'
+            'Ned was a boy scout.\n\n"Go," said Ned.\n\n'
+            'Anne was a quiet, gentle girl of nineteen.\n\n"Oh," said Anne.\n')
+    found = {c.name: c.gender for c in discover(parse(text)).characters}
+    # `of the boy`, `of the lady`, `for any man` are someone else; `a boy scout` is a scout;
+    # `a quiet, gentle girl of nineteen` is a girl.
+    assert found == {"Jane": "neutral", "Tom": "neutral", "Kate": "female", "Ned": "neutral",
+                     "Anne": "female"}
