@@ -393,12 +393,14 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
                          "|".join(re.escape(b) for b in bare) + r")\b")
     votes: Counter = Counter()
     # `Holmes, who loathed every form of society with his whole soul`: a relative clause's
-    # own `his`, `himself` or `herself` (not `her`, maybe whom it acts on).
+    # own `his`, `himself` or `herself` (not `her`, maybe whom it acts on), with no other
+    # name between, as for a subject (not `Mary, who had seen Tom with his dog`).
     names = "|".join(re.escape(b) for b in bare)
-    for own in re.finditer(rf"\b(?:{names}),\s+who\s+[^.;:!?,]*?\b(he|she|him|her|his|himself|"
-                           rf"herself)\b", text):
-        if own.group(1) in ("his", "himself", "herself"):
-            votes["male" if own.group(1) in _MALE else "female"] += 1
+    for own in re.finditer(rf"\b(?:{names}),\s+who\s+([^.;:!?,]*?)\b(he|she|him|her|his|"
+                           rf"himself|herself)\b", text):
+        if own.group(2) in ("his", "himself", "herself") and \
+                not re.search(r"(?<=\w )[A-Z]", "who " + own.group(1)):
+            votes["male" if own.group(2) in _MALE else "female"] += 1
     # `Emma was a tall, big-boned woman`, `Jim, a small colored boy,`: what the name is;
     # the noun ends the phrase, whose words cross no preposition (not `Jane, a friend of the
     # boy,`, `Jane was a match for any man`, `Tom was a boy scout`). Twice a pronoun's weight:

@@ -604,3 +604,11 @@ def test_what_a_name_is_said_to_be_crosses_no_preposition_and_ends_the_phrase():
     # `a quiet, gentle girl of nineteen` is a girl.
     assert found == {"Jane": "neutral", "Tom": "neutral", "Kate": "female", "Ned": "neutral",
                      "Anne": "female"}
+
+
+def test_a_relative_clauses_his_after_another_name_is_that_ones():
+    text = ('# T\n\n## One\n\nMary, who had seen Tom with his dog, smiled.\n\n"Hi," said Mary.\n\n'
+            'I met Ann, who hurt herself.\n\n"Oh," said Ann.\n')
+    found = {c.name: c.gender for c in discover(parse(text)).characters}
+    # `his dog` after `Tom` is Tom's, as for a subject; Ann's `herself` is her own.
+    assert found == {"Mary": "neutral", "Ann": "female"}
