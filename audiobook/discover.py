@@ -79,6 +79,12 @@ _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but w
     can""".split())
 _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter former one two
     three rest same voice voices answer reply words word question cry""".split())
+# What `his` or `her` makes of someone who is no kin: a role toward another (`said her
+# visitor`: the visitor).
+_ROLE_NOUNS = frozenset("""visitor guest host hostess companion friend servant maid nurse master
+    mistress partner neighbour neighbor landlady landlord employer secretary attendant escort
+    pupil tutor governess teacher doctor lawyer colleague caller interlocutor informant
+    questioner listener man""".split())
 # Words no noun phrase crosses: `a friend of the boy` is no boy.
 _PHRASE_BREAKS = frozenset("""of to for with than in at by from on into upon about among like
     as after before behind beside near under over across against through beyond toward towards
@@ -228,11 +234,11 @@ def _description(clause: str, before: str) -> str | None:
     if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS or \
             set(words) & _PRONOUNS:
         return None
-    # `said her visitor`: the visitor; `his wife`, `her father` are whoever's they are.
+    # `said her visitor`: the visitor; `his wife`, `her mother-in-law` are whoever's they
+    # are, `his letter`, `her face` no one, `his lordship` a title.
     determiner = m.group(1).lower()
     if determiner in ("his", "her"):
-        if words[-1] in NOUN_GENDER and words[-1] not in ("man", "woman", "gentleman", "lady",
-                                                          "boy", "girl", "fellow", "lad"):
+        if words[-1] not in _ROLE_NOUNS:
             return None
         determiner = "the"
     return determiner + " " + " ".join(words)
