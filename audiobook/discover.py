@@ -85,6 +85,9 @@ _ROLE_NOUNS = frozenset("""visitor guest host hostess companion friend servant m
     mistress partner neighbour neighbor landlady landlord employer secretary attendant escort
     pupil tutor governess teacher doctor lawyer colleague caller interlocutor informant
     questioner listener man""".split())
+# A description a sentence opening with no name leaves to the tag is of one of these.
+_PERSON_NOUNS = frozenset(NOUN_GENDER) | _ROLE_NOUNS | frozenset("""stranger child officer
+    policeman constable clerk driver porter waiter shopkeeper inspector judge""".split())
 # Words no noun phrase crosses: `a friend of the boy` is no boy.
 _PHRASE_BREAKS = frozenset("""of to for with than in at by from on into upon about among like
     as after before behind beside near under over across against through beyond toward towards
@@ -162,6 +165,7 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
             m = _AFTER_VERB.match(clause) or _BEFORE_VERB.match(clause)
             if not m and before.rstrip().endswith((",", ":")):
                 m = _END_TAG.search(before.rstrip(" ,:"))
+            nameless = False
             if not m:
                 # `Emily looked up. "..."`: the subject just before the quote.
                 sentences = re.split(r"(?<=[.!?])\s+", before.strip()) if before else [""]
@@ -180,8 +184,13 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                 # `The old man said, "..."`, `He looked up and the old man said`: a
                 # sentence opening with no name leaves the tag to a description.
                 if m and all(w in _NOT_NAMES for w in m.group(1).split()):
-                    m = None
+                    m, nameless = None, True
             described = None if m else _description(clause, before)
+            # There only a person or people (`the girls whispered`): not `The letter said,`,
+            # which the sentence's `The`, taken for a name, had kept from a description.
+            head = described.split()[-1] if described else ""
+            if nameless and head and not {head, head.removesuffix("s")} & _PERSON_NOUNS:
+                described = None
             if described:
                 found[described] += 1
             names = [m.group(1)] if m else []

@@ -621,3 +621,10 @@ def test_his_or_her_makes_a_description_only_of_a_role_toward_another():
     # A letter, a face and a title are no one; `her maid`, `her nurse`, `his host` are; kin
     # are whoever's they are, `-in-law` too.
     assert _tag_names(parse(text))[0] == {"the maid": 1, "the nurse": 1, "the host": 1}
+
+
+def test_a_sentence_opening_with_no_name_leaves_the_tag_only_to_a_person():
+    text = ('# T\n\n## One\n\nThe letter said, "Come."\n\nThe old man said, "No."\n\n'
+            'She was a fragile child. "Psychic," the girls whispered.\n')
+    # A letter is no one, as before a description was read there; people are.
+    assert _tag_names(parse(text))[0] == {"the old man": 1, "the girls": 1}
