@@ -151,6 +151,11 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     # Words the book also writes in lower case (`horror`, `apologize`): a common word, when
     # only a sentence's start or a call gives it a capital, not a speech tag.
     common = {word for s in book.segments() for word in re.findall(rf"\b[{LOWER}]+\b", s.text)}
+    # The genders of the titles each name is written with (`Mr. Bennet`, `Mrs. Bennet`).
+    title_genders: dict[str, set] = {}
+    for s in book.segments():
+        for title, word in re.findall(rf"\b({_TITLE})\s+({_CAPITALISED})", s.text):
+            title_genders.setdefault(word, set()).add(TITLES.get(title.rstrip(".").lower()))
     first_person, doubtful = 0, Counter()
     for scene in _scene_quotes(book):
         for seg, before, after in scene:
@@ -172,10 +177,21 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                 last = sentences[-1]
                 # `Aunt Polly was vexed. Then she had a new inspiration:`: a `she` opening
                 # the last sentence goes on with the subject of the one before.
-                if len(sentences) > 1 and re.match(
-                        r"(?:(?:Then|So|And|But)\s+)?(?:He|She|he|she)\b", last):
+                pronoun = re.match(r"(?:(?:Then|So|And|But)\s+)?(He|She|he|she)\b", last)
+                if len(sentences) > 1 and pronoun:
                     last = sentences[-2]
                 m = _SUBJECT.match(last)
+                # Not a subject whose titles are all of the other gender: `Mr. Tom opened
+                # the door. Then she said:` (the split cut `Mr.` off), `Sir Tom ...`.
+                if m and len(sentences) > 1 and pronoun:
+                    cut = re.search(rf"(?:^|\s)({_TITLE})$", sentences[-3]) \
+                        if len(sentences) > 2 else None
+                    subject = ((cut.group(1) + " ") if cut else "") + m.group(1)
+                    title = _title_of(subject)
+                    genders = {TITLES.get(title)} if title else \
+                        set().union(*(title_genders.get(w, set()) for w in subject.split()))
+                    if genders == {"male" if pronoun.group(1).lower() == "she" else "female"}:
+                        m = None
                 # `Locking his hands behind his head, he ...`: a participle opening
                 # the sentence, not a name, unless it is one elsewhere (`Manning`).
                 if m and re.fullmatch(rf"[{UPPER}][{LOWER}]+(?:ing|ed|ly)", m.group(1)) \

@@ -628,3 +628,12 @@ def test_a_sentence_opening_with_no_name_leaves_the_tag_only_to_a_person():
             'She was a fragile child. "Psychic," the girls whispered.\n')
     # A letter is no one, as before a description was read there; people are.
     assert _tag_names(parse(text))[0] == {"the old man": 1, "the girls": 1}
+
+
+def test_a_he_or_she_goes_on_with_no_subject_whose_titles_are_of_the_other_gender():
+    text = ('# T\n\n## One\n\nIt rained. Mr. Tom opened the door. Then she had an idea:\n\n'
+            '"Tea?"\n\nMr. Bennet came. Bennet sat down. She had an idea:\n\n"No."\n\n'
+            'Miss Polly came. Polly was vexed. Then she had an idea:\n\n"Go."\n')
+    # `Mr. Tom` (its title cut off by the sentence split) and `Bennet`, only ever `Mr.`,
+    # are men: the `she` is someone else. `Polly`, only ever `Miss`, goes on.
+    assert _tag_names(parse(text))[0] == {"Polly": 1}
