@@ -156,7 +156,7 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     for s in book.segments():
         for title, word in re.findall(rf"\b({_TITLE})\s+({_CAPITALISED})", s.text):
             title_genders.setdefault(word, set()).add(TITLES.get(title.rstrip(".").lower()))
-    first_person, doubtful = 0, Counter()
+    first_person, doubtful, went_on = 0, Counter(), []
     for scene in _scene_quotes(book):
         for seg, before, after in scene:
             # `regarded him as "India," and never`: a sentence runs through it
@@ -170,7 +170,7 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
             m = _AFTER_VERB.match(clause) or _BEFORE_VERB.match(clause)
             if not m and before.rstrip().endswith((",", ":")):
                 m = _END_TAG.search(before.rstrip(" ,:"))
-            nameless = False
+            nameless, went_on_with = False, None
             if not m:
                 # `Emily looked up. "..."`: the subject just before the quote.
                 sentences = re.split(r"(?<=[.!?])\s+", before.strip()) if before else [""]
@@ -182,7 +182,8 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                     last = sentences[-2]
                 m = _SUBJECT.match(last)
                 # Not a subject whose titles are all of the other gender: `Mr. Tom opened
-                # the door. Then she said:` (the split cut `Mr.` off), `Sir Tom ...`.
+                # the door. Then she said:` (the split cut `Mr.` off), `Sir Tom ...`; one
+                # with none is weighed by its pronouns below.
                 if m and len(sentences) > 1 and pronoun:
                     cut = re.search(rf"(?:^|\s)({_TITLE})$", sentences[-3]) \
                         if len(sentences) > 2 else None
@@ -190,8 +191,11 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                     title = _title_of(subject)
                     genders = {TITLES.get(title)} if title else \
                         set().union(*(title_genders.get(w, set()) for w in subject.split()))
-                    if genders == {"male" if pronoun.group(1).lower() == "she" else "female"}:
+                    other = "male" if pronoun.group(1).lower() == "she" else "female"
+                    if genders == {other}:
                         m = None
+                    elif not genders:
+                        went_on_with = other
                 # `Locking his hands behind his head, he ...`: a participle opening
                 # the sentence, not a name, unless it is one elsewhere (`Manning`).
                 if m and re.fullmatch(rf"[{UPPER}][{LOWER}]+(?:ing|ed|ly)", m.group(1)) \
@@ -201,6 +205,8 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                 # sentence opening with no name leaves the tag to a description.
                 if m and all(w in _NOT_NAMES for w in m.group(1).split()):
                     m, nameless = None, True
+                if m and went_on_with:
+                    went_on.append((m.group(1), went_on_with))
             described = None if m else _description(clause, before)
             # There only a person or people (`the girls whispered`): not `The letter said,`,
             # which the sentence's `The`, taken for a name, had kept from a description.
@@ -233,6 +239,14 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                     else:
                         found[name] += 1
     found.update({name: n for name, n in doubtful.items() if name in found})
+    # Nor an untitled one whose pronouns are of the other gender (`Tom opened the door.
+    # Then she said:`, where Tom is a `he`), once the tags are all read.
+    narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
+    genders = {name: _gender(name, [], narration) for name, _ in went_on}
+    for name, other in went_on:
+        if found[name] and genders[name] == other:
+            found[name] -= 1
+    found += Counter()  # none left at 0
     return found, first_person
 
 

@@ -637,3 +637,11 @@ def test_a_he_or_she_goes_on_with_no_subject_whose_titles_are_of_the_other_gende
     # `Mr. Tom` (its title cut off by the sentence split) and `Bennet`, only ever `Mr.`,
     # are men: the `she` is someone else. `Polly`, only ever `Miss`, goes on.
     assert _tag_names(parse(text))[0] == {"Polly": 1}
+
+
+def test_a_he_or_she_goes_on_with_no_subject_whose_pronouns_are_of_the_other_gender():
+    text = ('# T\n\n## One\n\nTom came in. He sat down. Tom laughed. He ran.\n\n"Hi," said Tom.\n\n'
+            'Tom opened the door. Then she had an idea:\n\n"Tea?"\n\n'
+            'Ann came in. She sat down.\n\nAnn was vexed. Then she had an idea:\n\n"Go."\n')
+    # Tom is a `he` elsewhere: the `she` after him is someone else; Ann's `she` goes on.
+    assert _tag_names(parse(text))[0] == {"Tom": 1, "Ann": 1}
