@@ -79,6 +79,19 @@ _DESCRIPTION_ENDS = frozenset("""to with in at as on of for from by and or but w
     can""".split())
 _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter former one two
     three rest same voice voices answer reply words word question cry""".split())
+# What `his` or `her` makes of someone who is no kin: a role toward another (`said her
+# visitor`: the visitor).
+_ROLE_NOUNS = frozenset("""visitor guest host hostess companion friend servant maid nurse master
+    mistress partner neighbour neighbor landlady landlord employer secretary attendant escort
+    pupil tutor governess teacher doctor lawyer colleague caller interlocutor informant
+    questioner listener man""".split())
+# A description a sentence opening with no name leaves to the tag is of one of these.
+_PERSON_NOUNS = frozenset(NOUN_GENDER) | _ROLE_NOUNS | frozenset("""stranger child officer
+    policeman constable clerk driver porter waiter shopkeeper inspector judge""".split())
+# Words no noun phrase crosses: `a friend of the boy` is no boy.
+_PHRASE_BREAKS = frozenset("""of to for with than in at by from on into upon about among like
+    as after before behind beside near under over across against through beyond toward towards
+    without within between who whom whose which that""".split())
 # Where a sentence ends; not after `Mrs.`: `Mrs. Grant` starts no sentence about a `Grant`.
 _SENTENCE_END = re.compile(r"(?<!Mr\.)(?<!Mrs\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<=[.!?])\s+")
 _DESCRIBED = ("the ", "my ", "our ")
@@ -138,7 +151,12 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     # Words the book also writes in lower case (`horror`, `apologize`): a common word, when
     # only a sentence's start or a call gives it a capital, not a speech tag.
     common = {word for s in book.segments() for word in re.findall(rf"\b[{LOWER}]+\b", s.text)}
-    first_person, doubtful = 0, Counter()
+    # The genders of the titles each name is written with (`Mr. Bennet`, `Mrs. Bennet`).
+    title_genders: dict[str, set] = {}
+    for s in book.segments():
+        for title, word in re.findall(rf"\b({_TITLE})\s+({_CAPITALISED})", s.text):
+            title_genders.setdefault(word, set()).add(TITLES.get(title.rstrip(".").lower()))
+    first_person, doubtful, went_on = 0, Counter(), []
     for scene in _scene_quotes(book):
         for seg, before, after in scene:
             # `regarded him as "India," and never`: a sentence runs through it
@@ -152,16 +170,32 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
             m = _AFTER_VERB.match(clause) or _BEFORE_VERB.match(clause)
             if not m and before.rstrip().endswith((",", ":")):
                 m = _END_TAG.search(before.rstrip(" ,:"))
+            nameless, went_on_with = False, None
             if not m:
                 # `Emily looked up. "..."`: the subject just before the quote.
                 sentences = re.split(r"(?<=[.!?])\s+", before.strip()) if before else [""]
                 last = sentences[-1]
                 # `Aunt Polly was vexed. Then she had a new inspiration:`: a `she` opening
                 # the last sentence goes on with the subject of the one before.
-                if len(sentences) > 1 and re.match(
-                        r"(?:(?:Then|So|And|But)\s+)?(?:He|She|he|she)\b", last):
+                pronoun = re.match(r"(?:(?:Then|So|And|But)\s+)?(He|She|he|she)\b", last)
+                if len(sentences) > 1 and pronoun:
                     last = sentences[-2]
                 m = _SUBJECT.match(last)
+                # Not a subject whose titles are all of the other gender: `Mr. Tom opened
+                # the door. Then she said:` (the split cut `Mr.` off), `Sir Tom ...`; one
+                # with none is weighed by its pronouns below.
+                if m and len(sentences) > 1 and pronoun:
+                    cut = re.search(rf"(?:^|\s)({_TITLE})$", sentences[-3]) \
+                        if len(sentences) > 2 else None
+                    subject = ((cut.group(1) + " ") if cut else "") + m.group(1)
+                    title = _title_of(subject)
+                    genders = {TITLES.get(title)} if title else \
+                        set().union(*(title_genders.get(w, set()) for w in subject.split()))
+                    other = "male" if pronoun.group(1).lower() == "she" else "female"
+                    if genders == {other}:
+                        m = None
+                    elif not genders:
+                        went_on_with = other
                 # `Locking his hands behind his head, he ...`: a participle opening
                 # the sentence, not a name, unless it is one elsewhere (`Manning`).
                 if m and re.fullmatch(rf"[{UPPER}][{LOWER}]+(?:ing|ed|ly)", m.group(1)) \
@@ -170,8 +204,15 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                 # `The old man said, "..."`, `He looked up and the old man said`: a
                 # sentence opening with no name leaves the tag to a description.
                 if m and all(w in _NOT_NAMES for w in m.group(1).split()):
-                    m = None
+                    m, nameless = None, True
+                if m and went_on_with:
+                    went_on.append((m.group(1), went_on_with))
             described = None if m else _description(clause, before)
+            # There only a person or people (`the girls whispered`): not `The letter said,`,
+            # which the sentence's `The`, taken for a name, had kept from a description.
+            head = described.split()[-1] if described else ""
+            if nameless and head and not {head, head.removesuffix("s")} & _PERSON_NOUNS:
+                described = None
             if described:
                 found[described] += 1
             names = [m.group(1)] if m else []
@@ -198,6 +239,14 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                     else:
                         found[name] += 1
     found.update({name: n for name, n in doubtful.items() if name in found})
+    # Nor an untitled one whose pronouns are of the other gender (`Tom opened the door.
+    # Then she said:`, where Tom is a `he`), once the tags are all read.
+    narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
+    genders = {name: _gender(name, [], narration) for name, _ in went_on}
+    for name, other in went_on:
+        if found[name] and genders[name] == other:
+            found[name] -= 1
+    found += Counter()  # none left at 0
     return found, first_person
 
 
@@ -224,11 +273,11 @@ def _description(clause: str, before: str) -> str | None:
     if not words or words[-1] in _NOT_DESCRIPTIONS or words[-1] in SPEECH_VERBS or \
             set(words) & _PRONOUNS:
         return None
-    # `said her visitor`: the visitor; `his wife`, `her father` are whoever's they are.
+    # `said her visitor`: the visitor; `his wife`, `her mother-in-law` are whoever's they
+    # are, `his letter`, `her face` no one, `his lordship` a title.
     determiner = m.group(1).lower()
     if determiner in ("his", "her"):
-        if words[-1] in NOUN_GENDER and words[-1] not in ("man", "woman", "gentleman", "lady",
-                                                          "boy", "girl", "fellow", "lad"):
+        if words[-1] not in _ROLE_NOUNS:
             return None
         determiner = "the"
     return determiner + " " + " ".join(words)
@@ -389,16 +438,24 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
                          "|".join(re.escape(b) for b in bare) + r")\b")
     votes: Counter = Counter()
     # `Holmes, who loathed every form of society with his whole soul`: a relative clause's
-    # own `his`, `himself` or `herself` (not `her`, maybe whom it acts on).
+    # own `his`, `himself` or `herself` (not `her`, maybe whom it acts on), with no other
+    # name between, as for a subject (not `Mary, who had seen Tom with his dog`).
     names = "|".join(re.escape(b) for b in bare)
-    for own in re.finditer(rf"\b(?:{names}),\s+who\s+[^.;:!?,]*?\b(he|she|him|her|his|himself|"
-                           rf"herself)\b", text):
-        if own.group(1) in ("his", "himself", "herself"):
-            votes["male" if own.group(1) in _MALE else "female"] += 1
-    # `Emma was a tall, big-boned woman`, `Jim, a small colored boy,`: what the name is.
+    for own in re.finditer(rf"\b(?:{names}),\s+who\s+([^.;:!?,]*?)\b(he|she|him|her|his|"
+                           rf"himself|herself)\b", text):
+        if own.group(2) in ("his", "himself", "herself") and \
+                not re.search(r"(?<=\w )[A-Z]", "who " + own.group(1)):
+            votes["male" if own.group(2) in _MALE else "female"] += 1
+    # `Emma was a tall, big-boned woman`, `Jim, a small colored boy,`: what the name is;
+    # the noun ends the phrase, whose words cross no preposition (not `Jane, a friend of the
+    # boy,`, `Jane was a match for any man`, `Tom was a boy scout`). Twice a pronoun's weight:
+    # at one, a role merging Hamidullah and his wife (`Hamidullah Begum was a distant
+    # aunt`) has his `he`s outweigh it and turns male.
     nouns = "|".join(n for n in NOUN_GENDER if n not in ("men", "women"))
-    for noun in re.findall(rf"\b(?:{names})(?:\s+was|,)\s+an?\s+(?:[a-z-]+,?\s+){{0,3}}?"
-                           rf"({nouns})\b(?!['\u2019])", text):
+    filler = rf"(?:(?!(?:{'|'.join(_PHRASE_BREAKS)})\b)[a-z-]+,?\s+){{0,3}}?"
+    ends = "|".join(_DESCRIPTION_ENDS | _PHRASE_BREAKS)
+    for noun in re.findall(rf"\b(?:{names})(?:\s+was|,)\s+an?\s+{filler}({nouns})"
+                           rf"(?=\s*[^\w\s'\u2019-]|\s*$|\s+(?:{ends})\b)", text):
         votes[NOUN_GENDER[noun]] += 2
     sentences = _sentences(text)
     for i, sentence in enumerate(sentences):

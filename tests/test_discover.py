@@ -592,3 +592,57 @@ def test_his_or_her_before_a_speakers_noun_describes_them_unless_kin():
     # `her visitor` is cast as `the visitor`; `his wife` and `his mother` are someone's kin,
     # whoever `his` is; `had` ends a description.
     assert _tag_names(parse(text))[0] == {"the visitor": 1, "the old man": 1}
+
+
+def test_what_a_name_is_said_to_be_crosses_no_preposition_and_ends_the_phrase():
+    text = ('# T\n\n## One\n\nJane, a friend of the boy, came in.\n\n"Hi," said Jane.\n\n'
+            'Tom was a servant of the lady.\n\n"Yes," said Tom.\n\n'
+            'Kate was a match for any man. She smiled.\n\n"No," said Kate.\n\n'
+            'Ned was a boy scout.\n\n"Go," said Ned.\n\n'
+            'Anne was a quiet, gentle girl of nineteen.\n\n"Oh," said Anne.\n')
+    found = {c.name: c.gender for c in discover(parse(text)).characters}
+    # `of the boy`, `of the lady`, `for any man` are someone else; `a boy scout` is a scout;
+    # `a quiet, gentle girl of nineteen` is a girl.
+    assert found == {"Jane": "neutral", "Tom": "neutral", "Kate": "female", "Ned": "neutral",
+                     "Anne": "female"}
+
+
+def test_a_relative_clauses_his_after_another_name_is_that_ones():
+    text = ('# T\n\n## One\n\nMary, who had seen Tom with his dog, smiled.\n\n"Hi," said Mary.\n\n'
+            'I met Ann, who hurt herself.\n\n"Oh," said Ann.\n')
+    found = {c.name: c.gender for c in discover(parse(text)).characters}
+    # `his dog` after `Tom` is Tom's, as for a subject; Ann's `herself` is her own.
+    assert found == {"Mary": "neutral", "Ann": "female"}
+
+
+def test_his_or_her_makes_a_description_only_of_a_role_toward_another():
+    text = ('# T\n\n## One\n\nHis letter said, "Come."\n\nHer face said plainly, "No."\n\n'
+            '"Yes," said his lordship.\n\n"Go," said her maid.\n\n"Hush," said her nurse.\n\n'
+            '"Well," said his mother-in-law.\n\n"Ah," said his host.\n')
+    # A letter, a face and a title are no one; `her maid`, `her nurse`, `his host` are; kin
+    # are whoever's they are, `-in-law` too.
+    assert _tag_names(parse(text))[0] == {"the maid": 1, "the nurse": 1, "the host": 1}
+
+
+def test_a_sentence_opening_with_no_name_leaves_the_tag_only_to_a_person():
+    text = ('# T\n\n## One\n\nThe letter said, "Come."\n\nThe old man said, "No."\n\n'
+            'She was a fragile child. "Psychic," the girls whispered.\n')
+    # A letter is no one, as before a description was read there; people are.
+    assert _tag_names(parse(text))[0] == {"the old man": 1, "the girls": 1}
+
+
+def test_a_he_or_she_goes_on_with_no_subject_whose_titles_are_of_the_other_gender():
+    text = ('# T\n\n## One\n\nIt rained. Mr. Tom opened the door. Then she had an idea:\n\n'
+            '"Tea?"\n\nMr. Bennet came. Bennet sat down. She had an idea:\n\n"No."\n\n'
+            'Miss Polly came. Polly was vexed. Then she had an idea:\n\n"Go."\n')
+    # `Mr. Tom` (its title cut off by the sentence split) and `Bennet`, only ever `Mr.`,
+    # are men: the `she` is someone else. `Polly`, only ever `Miss`, goes on.
+    assert _tag_names(parse(text))[0] == {"Polly": 1}
+
+
+def test_a_he_or_she_goes_on_with_no_subject_whose_pronouns_are_of_the_other_gender():
+    text = ('# T\n\n## One\n\nTom came in. He sat down. Tom laughed. He ran.\n\n"Hi," said Tom.\n\n'
+            'Tom opened the door. Then she had an idea:\n\n"Tea?"\n\n'
+            'Ann came in. She sat down.\n\nAnn was vexed. Then she had an idea:\n\n"Go."\n')
+    # Tom is a `he` elsewhere: the `she` after him is someone else; Ann's `she` goes on.
+    assert _tag_names(parse(text))[0] == {"Tom": 1, "Ann": 1}
