@@ -70,6 +70,15 @@ def book_slug(title: str) -> str:
     return slugify(re.split(r"[:\u2014]", title, maxsplit=1)[0])
 
 
+def stem_digits(count: int) -> int:
+    return max(2, len(str(count)))  # file names sort in order: 001..120
+
+
+def chapter_stem(index: int, title: str, digits: int) -> str:
+    """A chapter's file name without extension: `01-alex-and-emily`."""
+    return f"{index:0{digits}d}-{slugify(title)}"
+
+
 def speech_text(sentence: str, respell=None) -> str:
     """A sentence as the engine should get it: the cast's respellings, then numbers and
     dashes made speakable. Respelling first, so entries match the script as written."""
@@ -135,7 +144,7 @@ def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str,
                                mine.sentence, utterances)
             )
         previous_role, previous_scene, previous_paragraph = role, scene, paragraph
-    stem = f"{index:0{digits}d}-{slugify(chapter.title)}"
+    stem = chapter_stem(index, chapter.title, digits)
     unresolved = sum(s.kind == DIALOGUE and s.rule in UNRESOLVED for _, _, s in chapter.segments())
     return ChapterPlan(index, chapter.title, stem, pauses.chapter_start, pauses.chapter_end,
                        tuple(segments), unresolved)
@@ -143,6 +152,6 @@ def plan_chapter(chapter: Chapter, index: int, cast: Cast, engine_version: str,
 
 def plan_book(book: Book, cast: Cast, engine_version: str) -> list[ChapterPlan]:
     """Book must be attributed (every segment has a role in the cast)."""
-    digits = max(2, len(str(len(book.chapters))))  # file names sort in order: 001..120
+    digits = stem_digits(len(book.chapters))
     return [plan_chapter(ch, i, cast, engine_version, digits)
             for i, ch in enumerate(book.chapters, 1)]

@@ -22,12 +22,13 @@ from audiobook.decode import decode_script
 from audiobook.engines import Engine, create_engine
 from audiobook.errors import (CastError, EngineError, OutputError, ScriptError, located,
                                read_user_file)
-from audiobook.plan import ChapterPlan, book_slug, plan_chapter
+from audiobook.plan import ChapterPlan, book_slug, chapter_stem, plan_chapter, stem_digits
 from audiobook.script import DIALOGUE, Book, BookStream, Chapter, parse_stream
 
 STATE_FILE = ".audiobook-state.json"
 _BOOK_ENTRY = "_book"  # state entry of the book-wide files (M4B, playlist); stems start with digits
 _REPLACED = "_replaced"  # files of chapters being rebuilt, until the render ends
+_WRITING = "_writing"  # chapters being built: a file lands a moment before its entry
 MANIFEST = "manifest.json"
 _MASTERING_VERSION = "5"  # bump when mastering or encoding changes the bytes
 
@@ -240,14 +241,86 @@ def translate_faults(script, folder: Path):
         raise OutputError(f"{bad.filename or folder}: {_DISK_ERRORS[bad.errno]}") from None
 
 
-def _read_state(folder: Path) -> dict:
+def _read_state(folder: Path) -> tuple[dict, bool]:
+    """The folder's render state ({} when there is none), and whether it is whole. Of one
+    damaged (edited by hand) only the usable entries count: files it may have listed are
+    then not known as this book's or not."""
     try:
         state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, True
     except (OSError, ValueError):
-        return {}
+        return {}, False
     if not isinstance(state, dict):  # edited by hand: start afresh
-        return {}
-    return {k: v for k, v in state.items() if isinstance(v, dict)}
+        return {}, False
+    usable = {k: v for k, v in state.items() if isinstance(v, dict)}
+    return usable, len(usable) == len(state)
+
+
+def _book_record(script: Path, title: str) -> dict:
+    return {"script": str(script.resolve()), "title": title}
+
+
+def _check_same_book(folder: Path, state: dict, record: dict) -> None:
+    """A folder holds one book: OUT/<slug> of `Foundation: Book One` is not for `Foundation:
+    Book Two`. The same book is the same script file (its title may have been edited) or the
+    same title (the script moved); a state from before books were recorded is this one's."""
+    book = state.get(_BOOK_ENTRY, {})
+    if "script" not in book and "title" not in book:
+        return
+    if book.get("script") == record["script"] or book.get("title") == record["title"]:
+        return
+    raise OutputError(f"{folder}: holds the audiobook of another script ({book.get('script')}, "
+                      f"{book.get('title')!r}); choose another --out or move that folder away")
+
+
+def _chapter_names(stem: str, formats: Sequence[str]) -> list[str]:
+    """The files export.write_chapter writes for a chapter, relative to the book folder,
+    as named when it is not split (a split chapter's parts add `-partN` to each stem)."""
+    kinds = [fmt for fmt in formats if fmt in export.CHAPTER_FORMATS]
+    names = [f"{stem}.{fmt}" for fmt in kinds] + ([f"{stem}.srt", f"{stem}.vtt"] if kinds else [])
+    if "m4b" in formats:
+        names.append(f"{export.WORK_DIR}/{stem}.flac")
+    return names
+
+
+_PART = re.compile(r"^(.*)-part\d+(\.[^./]+)$")
+
+
+def _files_by_name(folder: Path) -> dict[str, list[str]]:
+    """The files in the book and work folders under each _chapter_names name they could be:
+    `01-x-part2.mp3` under `01-x-part2.mp3` and `01-x.mp3`."""
+    found: dict[str, list[str]] = {}
+    for sub, prefix in ((folder, ""), (folder / export.WORK_DIR, f"{export.WORK_DIR}/")):
+        if sub.is_dir():
+            for path in sub.iterdir():
+                name = prefix + path.name
+                found.setdefault(name, []).append(name)
+                part = _PART.match(name)
+                if part:
+                    found.setdefault(part[1] + part[2], []).append(name)
+    return found
+
+
+def _writing(state: dict) -> list[str]:
+    names = state.get(_WRITING, {}).get("names", [])
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+
+
+def _check_no_foreign_files(folder: Path, state: dict, stems: Iterable[str],
+                            formats: Sequence[str]) -> None:
+    """A file at a chapter's name that no render of this book wrote (the user's own) is not
+    overwritten. Ours: listed in a state entry, or of a chapter a stopped render was writing
+    (its file lands before its entry)."""
+    ours = {name for entry in state.values() for name in _written(entry)}
+    writing = set(_writing(state))
+    existing = _files_by_name(folder)
+    for stem in stems:
+        for name in _chapter_names(stem, formats):
+            for found in existing.get(name, ()):
+                if found not in ours and name not in writing:
+                    raise OutputError(f"{folder / found}: not written by a render of this book; "
+                                      "move it away or choose another --out")
 
 
 def _chapter_key(plan: ChapterPlan, formats: Sequence[str], tags: str, total: int) -> str:
@@ -272,6 +345,7 @@ class Survey:
     count: int  # chapters
     warnings: list[str]
     kept: list[Chapter] | None  # attributed chapters; None for a book too big to keep
+    titles: list[str]  # of the chapters, to name their files
 
 
 def _chars(chapter: Chapter) -> int:
@@ -283,8 +357,10 @@ def survey_script(source: ScriptSource, cast: Cast, reporter: Reporter) -> Surve
     lines = source.text.count("\n") + 1
     kept: list[Chapter] | None = []
     count = chars = 0
+    titles = []
     for chapter in stream.chapters:
         count += 1
+        titles.append(chapter.title)
         _check_overrides([chapter], cast, source.path)
         if kept is not None:
             chars += _chars(chapter)
@@ -298,14 +374,14 @@ def survey_script(source: ScriptSource, cast: Cast, reporter: Reporter) -> Surve
         raise ScriptError(f"{source.path}: no text to read")
     if kept is not None:
         kept = list(attribute_chapters(kept, cast))
-    return Survey(stream.title, count, stream.warnings, kept)
+    return Survey(stream.title, count, stream.warnings, kept, titles)
 
 
 def chapter_plans(source: ScriptSource, survey: Survey, cast: Cast, engine_version: str
                   ) -> Iterator[ChapterPlan]:
     """Every chapter's plan, in order, made as it is asked for: from the chapters the
     survey kept, or from the script read anew."""
-    digits = max(2, len(str(survey.count)))  # file names sort in order: 001..120
+    digits = stem_digits(survey.count)
     chapters = iter(survey.kept) if survey.kept is not None else \
         attribute_chapters(source.stream().chapters, cast)
     for index, chapter in enumerate(chapters, 1):
@@ -368,16 +444,23 @@ def render_book(
     names = {role.id: role.name for role in cast.roles.values()}
     tags = export.signature(meta, names)
 
+    record = _book_record(Path(script), survey.title)
+
     with _BookLock(folder), translate_faults(script, folder):
+        state, whole = _read_state(folder)
+        _check_same_book(folder, state, record)  # before anything in the folder is touched
+        if whole:
+            digits = stem_digits(total)
+            _check_no_foreign_files(folder, state, (chapter_stem(i, title, digits) for i, title
+                                                    in enumerate(survey.titles, 1)), formats)
         _remove_leftovers(folder)
         cache.root.mkdir(parents=True, exist_ok=True)  # a bad --cache-dir fails here, by name
-        state = _read_state(folder)
         result = RenderResult(folder, folder / MANIFEST)
         # Entries of chapters not reached yet stay, so a render stopped early loses none.
         new_state = dict(state)
+        new_state[_BOOK_ENTRY] = {**state.get(_BOOK_ENTRY, {}), **record}
         chapters: list[tuple[int, str, str]] = []  # (index, title, stem), in book order
         rebuilt: set[str] = set()
-        outdated: set[str] = set()  # rebuilt chapters the state file still vouches for
         unresolved = 0  # quotes read by the narrator because no rule found their speaker
 
         def needs_building(plan: ChapterPlan) -> bool:
@@ -392,7 +475,6 @@ def render_book(
             rebuilt.add(plan.stem)
             replaced = new_state.pop(plan.stem, None)
             if replaced:
-                outdated.add(plan.stem)
                 # Its files stay listed until the end, so a stopped render that writes fewer
                 # of them (a format dropped) leaves none that no entry would remove.
                 new_state.setdefault(_REPLACED, {"sidecars": []})["sidecars"] += \
@@ -411,10 +493,13 @@ def render_book(
 
         plans = chapter_plans(source, survey, cast, f"{instance.name}/{instance.version}")
         for todo in _batches(plans, needs_building):
-            if outdated:  # gone before their files are replaced: a render killed meanwhile
-                # must not leave an entry that vouches for the wrong audio
-                export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
-                outdated.clear()
+            # Saved before any file is written: the entries of chapters being rebuilt are
+            # gone (a render killed meanwhile must not leave one that vouches for the wrong
+            # audio), and the chapters about to be written are named, so a file that lands
+            # before its entry is known as this book's when the render resumes.
+            writing = [name for p in todo for name in _chapter_names(p.stem, formats)]
+            new_state[_WRITING] = {"names": list(dict.fromkeys(_writing(new_state) + writing))}
+            export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
             if survey.kept is None:
                 reporter.batch(todo[0].index, todo[-1].index, total)
             # Longest chapters first: the encode left running after synthesis ends is then short.
@@ -424,9 +509,9 @@ def render_book(
                 jobs, reporter, stopping, new_state, folder)
 
         final = {stem: new_state[stem] for _, _, stem in chapters}
-        final[_BOOK_ENTRY] = export.write_book(
+        final[_BOOK_ENTRY] = {**export.write_book(
             folder, folder.name, formats, [final[stem] for _, _, stem in chapters], meta, names,
-            state.get(_BOOK_ENTRY))
+            state.get(_BOOK_ENTRY)), **record}
         result.files = final[_BOOK_ENTRY]["files"]
         _remove_stale(folder, state, final)
         export.write_text_atomic(folder / STATE_FILE, json.dumps(final, indent=1))
@@ -507,9 +592,15 @@ def _reusable(plan, state, folder, formats, tags, total) -> bool:
 
 
 def _remove_stale(folder: Path, old: dict, new: dict) -> None:
-    """Files an earlier render wrote that this book no longer has (a renamed chapter)."""
+    """Files an earlier render wrote that this book no longer has (a renamed chapter), also
+    those of chapters a stopped render was writing that it never recorded."""
     keep = {name for entry in new.values() for name in _written(entry)}
     for entry in old.values():
         for name in _written(entry):
             if name not in keep:
                 (folder / name).unlink(missing_ok=True)
+    existing = _files_by_name(folder) if _writing(old) else {}
+    for name in _writing(old):
+        for found in existing.get(name, ()):
+            if found not in keep:
+                (folder / found).unlink(missing_ok=True)

@@ -128,3 +128,129 @@ def test_progress_reads_plans_synthesises_and_encodes(small_script, small_voices
     assert calls[-1] == ("encode", 2, 2)
     synthesized = [done for stage, done, _ in calls if stage == "synthesize"]
     assert synthesized == list(range(13)) and all(t == 12 for s, _, t in calls if s == "synthesize")
+
+
+# --- one book per folder -----------------------------------------------------------------
+
+FOUNDATION = "# {title}\n\n## Seldon\n\nHari spoke.\n\n## Terminus\n\nThe city was {city}.\n"
+
+
+def foundation(path, title="Foundation: Book One", city="new"):
+    path.write_text(FOUNDATION.format(title=title, city=city), encoding="utf-8")
+    return path
+
+
+def snapshot(folder):  # but the lock, opened by every render
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()
+            if p.name != ".lock"}
+
+
+def test_a_book_whose_folder_holds_another_book_is_refused_and_touches_nothing(
+        tmp_path, cache_dir):
+    from audiobook.errors import OutputError
+
+    one = foundation(tmp_path / "one.md")
+    two = foundation(tmp_path / "two.md", "Foundation: Book Two", "old")
+    out = tmp_path / "out"
+    first = render(one, None, out, cache_dir)
+    before = snapshot(first.book_dir)
+    with pytest.raises(OutputError) as caught:
+        render(two, None, out, cache_dir)
+    assert str(caught.value) == (
+        f"{out / 'foundation'}: holds the audiobook of another script ({one}, "
+        "'Foundation: Book One'); choose another --out or move that folder away")
+    assert snapshot(first.book_dir) == before
+
+
+def test_the_same_script_with_its_title_edited_renders_into_its_folder(tmp_path, cache_dir):
+    from audiobook.errors import OutputError
+
+    script = foundation(tmp_path / "one.md")
+    first = render(script, None, tmp_path / "out", cache_dir)
+    foundation(script, "Foundation: The First Book")
+    again = render(script, None, tmp_path / "out", cache_dir)
+    assert again.book_dir == first.book_dir and len(again.chapters) == 2
+    assert json.loads(again.manifest.read_text())["title"] == "Foundation: The First Book"
+    with pytest.raises(OutputError, match="'Foundation: The First Book'"):  # still its own
+        render(foundation(tmp_path / "two.md", "Foundation: Book Two"), None, tmp_path / "out",
+               cache_dir)
+
+
+def test_the_same_title_from_a_moved_script_reuses_its_chapters(tmp_path, cache_dir):
+    script = foundation(tmp_path / "one.md")
+    first = render(script, None, tmp_path / "out", cache_dir)
+    moved = tmp_path / "moved.md"
+    script.rename(moved)
+    again = render(moved, None, tmp_path / "out", cache_dir)
+    assert again.book_dir == first.book_dir and [c.reused for c in again.chapters] == [True, True]
+
+
+def test_a_folder_whose_state_does_not_record_its_script_is_rendered_into(tmp_path, cache_dir):
+    """As an older version left it: the render goes on as before, and records its book."""
+    from audiobook.errors import OutputError
+
+    one = foundation(tmp_path / "one.md")
+    first = render(one, None, tmp_path / "out", cache_dir)
+    state_file = first.book_dir / ".audiobook-state.json"
+    state = json.loads(state_file.read_text())
+    del state["_book"]["script"], state["_book"]["title"]
+    state_file.write_text(json.dumps(state))
+    two = foundation(tmp_path / "two.md", "Foundation: Book Two", "old")
+    again = render(two, None, tmp_path / "out", cache_dir)
+    assert json.loads(again.manifest.read_text())["title"] == "Foundation: Book Two"
+    with pytest.raises(OutputError, match="'Foundation: Book Two'"):
+        render(one, None, tmp_path / "out", cache_dir)
+
+
+@pytest.mark.parametrize("rendered_before", [True, False])
+def test_a_file_no_render_wrote_at_a_chapters_name_is_not_overwritten(
+        rendered_before, small_script, small_voices, tmp_path, cache_dir):
+    from audiobook.errors import OutputError
+
+    folder = tmp_path / "out" / "a-small-book"
+    if rendered_before:
+        render(small_script, small_voices, tmp_path / "out", cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "01-one.wav").write_bytes(b"mine")
+    with pytest.raises(OutputError) as caught:
+        render(small_script, small_voices, tmp_path / "out", cache_dir, formats=("mp3", "wav"))
+    assert str(caught.value) == (f"{folder / '01-one.wav'}: not written by a render of this "
+                                 "book; move it away or choose another --out")
+    assert (folder / "01-one.wav").read_bytes() == b"mine"
+    render(small_script, small_voices, tmp_path / "out", cache_dir)  # mp3 leaves it alone
+    assert (folder / "01-one.wav").read_bytes() == b"mine"
+
+
+def test_a_first_render_stopped_before_recording_a_chapter_file_resumes(
+        small_script, small_voices, tmp_path, cache_dir, monkeypatch):
+    """Its file landed before its entry: the next render knows it as the book's, and one of
+    a chapter since renamed goes with the render's other stale files."""
+    from audiobook import export
+
+    write_chapter = export.write_chapter
+
+    def stop_after_writing(*args, **kwargs):
+        write_chapter(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "write_chapter", stop_after_writing)
+    with pytest.raises(KeyboardInterrupt):
+        render(small_script, small_voices, tmp_path / "out", cache_dir)
+    monkeypatch.setattr(export, "write_chapter", write_chapter)
+    folder = tmp_path / "out" / "a-small-book"
+    assert (folder / "01-one.mp3").is_file()
+    assert "01-one" not in json.loads((folder / ".audiobook-state.json").read_text())
+    again = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert [c.files["mp3"] for c in again.chapters] == ["01-one.mp3", "02-two.mp3"]
+
+    with pytest.raises(KeyboardInterrupt):
+        monkeypatch.setattr(export, "write_chapter", stop_after_writing)
+        small_script.write_text(small_script.read_text().replace("## Two", "## Deux"))
+        render(small_script, small_voices, tmp_path / "out", cache_dir)
+    monkeypatch.setattr(export, "write_chapter", write_chapter)
+    assert (folder / "02-deux.mp3").is_file()
+    small_script.write_text(small_script.read_text().replace("## Deux", "## Zwei"))
+    render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert sorted(p.name for p in folder.glob("[!.]*")) == [
+        "01-one.mp3", "01-one.srt", "01-one.vtt", "02-zwei.mp3", "02-zwei.srt", "02-zwei.vtt",
+        "a-small-book.m3u", "manifest.json"]
