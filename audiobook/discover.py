@@ -85,9 +85,10 @@ _ROLE_NOUNS = frozenset("""visitor guest host hostess companion friend servant m
     mistress partner neighbour neighbor landlady landlord employer secretary attendant escort
     pupil tutor governess teacher doctor lawyer colleague caller interlocutor informant
     questioner listener man""".split())
-# A description a sentence opening with no name leaves to the tag is of one of these.
-_PERSON_NOUNS = frozenset(NOUN_GENDER) | _ROLE_NOUNS | frozenset("""stranger child officer
-    policeman constable clerk driver porter waiter shopkeeper inspector judge""".split())
+# What a sentence opening with no name may make speak that is no one: `The letter said,`.
+_THINGS_THAT_SAY = frozenset("""letter letters note notes message telegram sign notice card paper
+    papers book books newspaper article headline inscription label page words voice voices face
+    eyes look clock report answer reply""".split())
 # Words no noun phrase crosses: `a friend of the boy` is no boy.
 _PHRASE_BREAKS = frozenset("""of to for with than in at by from on into upon about among like
     as after before behind beside near under over across against through beyond toward towards
@@ -208,10 +209,10 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
                 if m and went_on_with:
                     went_on.append((m.group(1), went_on_with))
             described = None if m else _description(clause, before)
-            # There only a person or people (`the girls whispered`): not `The letter said,`,
-            # which the sentence's `The`, taken for a name, had kept from a description.
+            # There a person (`The captain said,`, `the girls whispered`), not a thing (`The
+            # letter said,`), which the sentence's `The`, taken for a name, had kept out.
             head = described.split()[-1] if described else ""
-            if nameless and head and not {head, head.removesuffix("s")} & _PERSON_NOUNS:
+            if nameless and head in _THINGS_THAT_SAY:
                 described = None
             if described:
                 found[described] += 1
@@ -241,8 +242,9 @@ def _tag_names(book: Book) -> tuple[Counter, int]:
     found.update({name: n for name, n in doubtful.items() if name in found})
     # Nor an untitled one whose pronouns are of the other gender (`Tom opened the door.
     # Then she said:`, where Tom is a `he`), once the tags are all read.
-    narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
-    genders = {name: _gender(name, [], narration) for name, _ in went_on}
+    narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE) \
+        if went_on else ""
+    genders = {name: _gender(name, [], narration) for name in {name for name, _ in went_on}}
     for name, other in went_on:
         if found[name] and genders[name] == other:
             found[name] -= 1

@@ -626,9 +626,12 @@ def test_his_or_her_makes_a_description_only_of_a_role_toward_another():
 
 def test_a_sentence_opening_with_no_name_leaves_the_tag_only_to_a_person():
     text = ('# T\n\n## One\n\nThe letter said, "Come."\n\nThe old man said, "No."\n\n'
-            'She was a fragile child. "Psychic," the girls whispered.\n')
-    # A letter is no one, as before a description was read there; people are.
-    assert _tag_names(parse(text))[0] == {"the old man": 1, "the girls": 1}
+            'She was a fragile child. "Psychic," the girls whispered.\n\n'
+            'The captain said, "Hoist."\n\nThe butler said, "Dinner."\n')
+    # A letter is no one, as before a description was read there; people are, whatever
+    # their trade.
+    assert _tag_names(parse(text))[0] == {"the old man": 1, "the girls": 1, "the captain": 1,
+                                          "the butler": 1}
 
 
 def test_a_he_or_she_goes_on_with_no_subject_whose_titles_are_of_the_other_gender():
@@ -646,3 +649,15 @@ def test_a_he_or_she_goes_on_with_no_subject_whose_pronouns_are_of_the_other_gen
             'Ann came in. She sat down.\n\nAnn was vexed. Then she had an idea:\n\n"Go."\n')
     # Tom is a `he` elsewhere: the `she` after him is someone else; Ann's `she` goes on.
     assert _tag_names(parse(text))[0] == {"Tom": 1, "Ann": 1}
+
+
+def test_a_name_that_goes_on_as_she_is_weighed_once_however_often(monkeypatch):
+    from audiobook import discover as module
+
+    calls = []
+    real = module._gender
+    monkeypatch.setattr(module, "_gender", lambda name, *rest: calls.append(name) or
+                        real(name, *rest))
+    text = "# T\n\n## One\n\n" + 'Tom opened the door. Then she said:\n\n"Hello."\n\n' * 50
+    module._tag_names(parse(text))
+    assert calls.count("Tom") == 1  # once per quote scanned the book 50 times: quadratic
