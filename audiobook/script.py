@@ -115,7 +115,7 @@ _GUTENBERG_END = re.compile(
 _GUTENBERG_WORD = re.compile(r"gutenberg", re.IGNORECASE)
 _GUTENBERG_TITLE = re.compile(r"^\s*Title:\s*(\S.*?)\s*$")
 _GUTENBERG_HEADLINE = re.compile(
-    r"^The Project Gutenberg e-?book(?:,| of) (?!by\b)(\S.*?)(?:, by .*)?$", re.IGNORECASE)
+    r"^The Project Gutenberg e-?book(?:, (?!by\b)| of )(\S.*?)(?:, by .*)?$", re.IGNORECASE)
 _PRODUCTION_NOTE = re.compile(
     r"^(?:Produced by|E-?text prepared by|This e-?book|Transcriber['\u2019]?s? note|Transcribed by)",
     re.IGNORECASE)
@@ -284,8 +284,8 @@ _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
 # A role id as voices.yaml writes it, opening or closing a paragraph (`[anna] Hello.`,
 # `"Hi." [anna]`): where a misplaced marker sits. Not an editor's `[sic]` nor a footnote's
 # `[a]`, which books print.
-_STRAY_START = re.compile(r"^\s*\[(?!sic\])([a-z][a-z0-9_-]+)\]")
-_STRAY_END = re.compile(r"\[(?!sic\])([a-z][a-z0-9_-]+)\]\s*$")
+_STRAY_START = re.compile(r"^\s*\[(?!(?:sic|[ivxlc]+)\])([a-z][a-z0-9_-]+)\]")
+_STRAY_END = re.compile(r"\[(?!(?:sic|[ivxlc]+)\])([a-z][a-z0-9_-]+)\]\s*$")
 # No marker inside: `.+?` would rescan to the paragraph's end from every unmatched `*`
 # (quadratic: 60 kB of `*a ` took 23 s). Nesting is undone by a second pass instead.
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=[^\s*_])([^*_]+?)(?<=\S)\1")
@@ -540,33 +540,39 @@ def _is_text_title(block: _Block | None) -> bool:
         not re.search(r"[.!?,;\"\u201d]$", block.text)
 
 
-# A title page's lines: `By Jane Austen`, `by E. M. Forster` (every word after `by` a
-# capitalised name, nothing after it: not `By Christmas the snow had come.`), `by` alone with
-# the name on the next line, and a year, `(1814)`.
-_BYLINE = re.compile(r"^[Bb][Yy](?:\s+[A-Z][\w.'\u2019-]*)+$")
+# A title page's lines: `By Jane Austen`, `by E. M. Forster`, `By Jane Austen and Seth
+# Grahame-Smith` (names after `by`, nothing after them: not `By Christmas the snow had
+# come.`), `by` alone with the name on the next line, and a year, `(1814)`.
+_NAME_WORD = r"[A-Z][\w.'\u2019-]*"
+_BYLINE = re.compile(rf"^[Bb][Yy]\s+{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|and|&))*$")
 _LONE_BY = re.compile(r"^[Bb][Yy]$")
-_NAME_LINE = re.compile(r"^[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*)*$")
+_NAME_LINE = re.compile(rf"^{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|and|&))*$")
 _YEAR_LINE = re.compile(r"^\(?\d{4}\)?\.?$")
 
 
 def _past_title_page(first: _Block | None, blocks: Iterator[_Block]
                      ) -> tuple[_Block | None, Iterator[_Block]]:
-    """A plain-text book's title page after its title (`(1814)`, `By Jane Austen`) is
-    dropped when it holds a byline: read out, it was a chapter of its own before chapter 1.
-    Only byline and year lines are taken, so no line of the story goes with them."""
+    """A plain-text book's title page after its title (`A STORY OF THE FRENCH REVOLUTION`,
+    `By Charles Dickens`, `(1859)`) is dropped when it holds a byline: read out, it was a
+    chapter of its own before chapter 1. It runs to the byline and the name and year lines
+    right after it; lines after those are story (a poem's first lines), as is any page
+    without a byline, and it is only short lines with no closing stop."""
     page: list[_Block] = []
     block = first
-    after_by = False  # `by` alone: the author's name is the next line
     while block is not None and block.kind == "para" and len(block.lines) == 1 and \
-            (_BYLINE.match(block.text) or _LONE_BY.match(block.text)
-             or _YEAR_LINE.match(block.text) or after_by and _NAME_LINE.match(block.text)):
-        after_by = bool(_LONE_BY.match(block.text))
+            len(block.text) <= 80 and len(page) < 8 and \
+            (_BYLINE.match(block.text) or not re.search(r"[.!?,;\"\u201d]$", block.text)):
         page.append(block)
         block = next(blocks, None)
-    bylines = [b for b in page if _BYLINE.match(b.text)
-               or _LONE_BY.match(b.text) and b is not page[-1]]  # `by`, then a name
-    ahead = [] if bylines else page
-    ahead += [block] if block is not None else []
+    ahead = [*page, *([block] if block is not None else [])]
+    by = next((i for i, b in enumerate(page) if _BYLINE.match(b.text) or _LONE_BY.match(b.text)
+               and i + 1 < len(page) and _NAME_LINE.match(page[i + 1].text)), None)
+    if by is not None:
+        end = by + 1
+        while end < len(page) and (_YEAR_LINE.match(page[end].text) or _NAME_LINE.match(
+                page[end].text) and _LONE_BY.match(page[end - 1].text)):
+            end += 1
+        ahead = ahead[end:]
     return (ahead[0], itertools.chain(ahead[1:], blocks)) if ahead else (None, blocks)
 
 

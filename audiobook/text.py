@@ -254,13 +254,13 @@ def numbers_to_words(text: str) -> str:
 
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 _STRICT_ROMAN = r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
-# A numeral after a heading word, wherever it is (`CHAPTER IX`, `BOOK I. CHAPTER IV`,
-# `CHAPTER IV\u2014THE END`), or one alone or before `.`/`:` opening a title (`I: THE
-# HAMILTONS`, no `D` or `M`: not `MIX`): espeak says "roman nine" and reads a lone `I` as the
-# pronoun.
+# A numeral after a heading word opening the title or following another heading
+# (`CHAPTER IX`, `VOLUME II CHAPTER IV`, `CHAPTER IV\u2014THE END`; not `The Letter I Never
+# Sent`), or one alone or before `.`/`:` opening a title (`I: THE HAMILTONS`, no `D` or `M`:
+# not `MIX`): espeak says "roman nine" and reads a lone `I` as the pronoun.
 _KEYWORD_NUMERAL = re.compile(
-    rf"\b(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?=[MDCLXVI])({_STRICT_ROMAN})"
-    r"(?=$|[\s.:,;\u2014\u2013-])", re.IGNORECASE)
+    rf"(?:CHAPTER|BOOK|PART|VOLUME|STAVE|LETTER)\s+(?=[MDCLXVI])({_STRICT_ROMAN})"
+    r"(?=$|[\s.:,;\u2014\u2013]|-(?:\s|$))[\s.:,;\u2014\u2013-]*", re.IGNORECASE)
 _BARE_NUMERAL = re.compile(r"^(?=[CLXVI])(C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))(?=$|[.:])")
 
 
@@ -280,12 +280,18 @@ def _said(m: re.Match) -> str:
     numeral = m.group(1)
     if not numeral.isupper():  # `Chapter iv` is no heading's numeral as books print them
         return m.group(0)
-    return m.group(0)[:m.start(1) - m.start()] + number_words(roman_value(numeral))
+    return m.group(0)[:m.start(1) - m.start()] + number_words(roman_value(numeral)) + \
+        m.group(0)[m.end(1) - m.start():]
 
 
 def _heading_words(title: str) -> str:
-    said = _KEYWORD_NUMERAL.sub(_said, title)
-    return said if said != title else _BARE_NUMERAL.sub(_said, title)
+    said, at = [], 0
+    while m := _KEYWORD_NUMERAL.match(title, at):  # one heading after another
+        said.append(_said(m))
+        at = m.end()
+    if said:
+        return "".join(said) + title[at:]
+    return _BARE_NUMERAL.sub(_said, title)
 
 
 # --- pauses ----------------------------------------------------------------------------

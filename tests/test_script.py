@@ -210,7 +210,8 @@ def test_a_short_first_paragraph_is_not_taken_for_a_chapter_title():
 
 @pytest.mark.parametrize("page", [
     "(1814)\n\nBy Jane Austen", "by Jane Austen\n\n(1811)", "         by\n\nPAUL LAURENCE DUNBAR",
-    "By E. M. Forster\n\n\n\n"])
+    "By E. M. Forster\n\n\n\n", "A STORY OF THE PARK\n\nBy Jane Austen",
+    "By Jane Austen and Seth Grahame-Smith"])
 def test_a_plain_text_title_page_is_no_chapter(page):
     # It was read out as chapter 1, named after the book, and chapter I became chapter 2.
     book = parse(f"MANSFIELD PARK\n\n{page}\n\nCHAPTER I\n\nIt was night.\n", markdown=False)
@@ -327,6 +328,7 @@ def test_a_single_quoted_speech_resumes_after_its_tag_even_on_an_elision_word():
     ("The Project Gutenberg EBook of A Passage to India, by E. M. Forster", "A Passage to India"),
     ("The Project Gutenberg eBook, Little Women, by Louisa May Alcott", "Little Women"),
     ("The Project Gutenberg eBook of Stand by Me, by Someone", "Stand by Me"),
+    ("The Project Gutenberg EBook of By Sheer Pluck, by G. A. Henty", "By Sheer Pluck"),
     # No title in it: the headline stays whole rather than `by Someone`.
     ("The Project Gutenberg EBook, by Someone", "The Project Gutenberg EBook, by Someone"),
 ])
@@ -349,8 +351,8 @@ def test_a_role_marker_before_no_quote_is_a_warning_with_its_line():
     # It forced no speaker and was read out, `[anna]` and all, without a word.
     book = parse('# B\n\nAnna came in.\n\n[anna] Hello there.\n\n"Hi." [anna]\n\n'
                  '[anna] "Fine."\n\nHe said [sic] it was so.\n\nHe wrote "recieve" [sic] there.\n\n'
-                 'It was so [sic]\n\nSee the note [a]\n')
+                 'It was so [sic]\n\nSee the note [a]\n\nHe was right.[ii]\n')
     assert book.warnings == (
         "line 5: [anna] is not right before an opening quote, so it is read out as text",
         "line 7: [anna] is not right before an opening quote, so it is read out as text")
-    # An editor's `[sic]` and a footnote's `[a]` are no misplaced markers.
+    # An editor's `[sic]` and a footnote's `[a]`, `[ii]` are no misplaced markers.

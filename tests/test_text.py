@@ -193,7 +193,8 @@ def test_every_heading_numeral_in_a_title_is_said(title, said):
 
 
 @pytest.mark.parametrize("title", ["I Go to Styles", "MIX", "CIVIL WAR", "Chapter Ivan",
-                                   "The Coffee Shop"])
+                                   "The Coffee Shop", "The Letter I Never Sent",
+                                   "In which Book I is read", "Chapter X-Ray"])
 def test_words_that_look_roman_in_a_title_stay_words(title):
     assert heading_words(title) == title
 
