@@ -315,12 +315,27 @@ def _check_no_foreign_files(folder: Path, state: dict, stems: Iterable[str],
     ours = {name for entry in state.values() for name in _written(entry)}
     writing = set(_writing(state))
     existing = _files_by_name(folder)
-    for stem in stems:
-        for name in _chapter_names(stem, formats):
-            for found in existing.get(name, ()):
-                if found not in ours and name not in writing:
-                    raise OutputError(f"{folder / found}: not written by a render of this book; "
-                                      "move it away or choose another --out")
+    foreign = [found for stem in stems for name in _chapter_names(stem, formats)
+               for found in existing.get(name, ()) if found not in ours and name not in writing]
+    if len(foreign) == 1:
+        raise OutputError(f"{folder / foreign[0]}: not written by a render of this book; "
+                          "move it away or choose another --out")
+    if foreign:  # all at once: not one run per file to find the next
+        raise OutputError(f"{folder}: {len(foreign)} files not written by a render of this book "
+                          f"({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}); "
+                          "move them away or choose another --out")
+
+
+def _rendered_before(folder: Path, title: str) -> bool:
+    """Is this book's audiobook here though its state file is gone (deleted, or the folder
+    copied without dotfiles)? Its manifest, which render writes last, names the book."""
+    if (folder / STATE_FILE).exists():
+        return False
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("title") == title
 
 
 def _chapter_key(plan: ChapterPlan, formats: Sequence[str], tags: str, total: int) -> str:
@@ -449,7 +464,7 @@ def render_book(
     with _BookLock(folder), translate_faults(script, folder):
         state, whole = _read_state(folder)
         _check_same_book(folder, state, record)  # before anything in the folder is touched
-        if whole:
+        if whole and not _rendered_before(folder, survey.title):
             digits = stem_digits(total)
             _check_no_foreign_files(folder, state, (chapter_stem(i, title, digits) for i, title
                                                     in enumerate(survey.titles, 1)), formats)

@@ -221,6 +221,30 @@ def test_a_file_no_render_wrote_at_a_chapters_name_is_not_overwritten(
     assert (folder / "01-one.wav").read_bytes() == b"mine"
 
 
+def test_a_book_whose_state_file_is_gone_renders_again_into_its_folder(
+        small_script, small_voices, tmp_path, cache_dir):
+    # Deleted by hand, or the folder copied without dotfiles: its manifest names the book.
+    first = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    (first.book_dir / ".audiobook-state.json").unlink()
+    again = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert [c.files["mp3"] for c in again.chapters] == ["01-one.mp3", "02-two.mp3"]
+
+
+def test_several_files_no_render_wrote_are_named_in_one_error(
+        small_script, small_voices, tmp_path, cache_dir):
+    from audiobook.errors import OutputError
+
+    folder = tmp_path / "out" / "a-small-book"
+    folder.mkdir(parents=True)
+    for name in ("01-one.mp3", "02-two.mp3"):
+        (folder / name).write_bytes(b"mine")
+    with pytest.raises(OutputError) as caught:
+        render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert str(caught.value) == (f"{folder}: 2 files not written by a render of this book "
+                                 "(01-one.mp3, 02-two.mp3); move them away or choose another "
+                                 "--out")
+
+
 def test_a_first_render_stopped_before_recording_a_chapter_file_resumes(
         small_script, small_voices, tmp_path, cache_dir, monkeypatch):
     """Its file landed before its entry: the next render knows it as the book's, and one of
