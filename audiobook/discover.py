@@ -84,7 +84,7 @@ _NOT_DESCRIPTIONS = frozenset("""other others first second third last latter for
 _ROLE_NOUNS = frozenset("""visitor guest host hostess companion friend servant maid nurse master
     mistress partner neighbour neighbor landlady landlord employer secretary attendant escort
     pupil tutor governess teacher doctor lawyer colleague caller interlocutor informant
-    questioner listener man""".split())
+    questioner listener""".split())
 # What a sentence opening with no name may make speak that is no one: `The letter said,`.
 _THINGS_THAT_SAY = frozenset("""letter letters note notes message telegram sign notice card paper
     papers book books newspaper article headline inscription label page words voice voices face

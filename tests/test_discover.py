@@ -618,9 +618,10 @@ def test_a_relative_clauses_his_after_another_name_is_that_ones():
 def test_his_or_her_makes_a_description_only_of_a_role_toward_another():
     text = ('# T\n\n## One\n\nHis letter said, "Come."\n\nHer face said plainly, "No."\n\n'
             '"Yes," said his lordship.\n\n"Go," said her maid.\n\n"Hush," said her nurse.\n\n'
-            '"Well," said his mother-in-law.\n\n"Ah," said his host.\n')
+            '"Well," said his mother-in-law.\n\n"Ah," said his host.\n\n"Aye," said her man.\n')
     # A letter, a face and a title are no one; `her maid`, `her nurse`, `his host` are; kin
-    # are whoever's they are, `-in-law` too.
+    # are whoever's they are, `-in-law` too, and `her man` (her husband? `his man`, his
+    # servant) is no `the man`.
     assert _tag_names(parse(text))[0] == {"the maid": 1, "the nurse": 1, "the host": 1}
 
 
