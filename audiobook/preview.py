@@ -15,6 +15,7 @@ from pathlib import Path
 
 from audiobook import audio, export, synth
 from audiobook.attribution import attribute
+from audiobook.attribution.sieves import UNRESOLVED
 from audiobook.attribution.tags import SPEECH_VERBS
 from audiobook.cache import SegmentCache, default_cache_dir
 from audiobook.cast import (NARRATOR, Cast, check_cast_text, default_cast, load_cast,
@@ -22,7 +23,8 @@ from audiobook.cast import (NARRATOR, Cast, check_cast_text, default_cast, load_
 from audiobook.engines import Engine, VoiceInfo, create_engine
 from audiobook.errors import CastError, OutputError, ScriptError, ToolError, located
 from audiobook.plan import ChapterPlan, PlannedSegment, _utterances, plan_chapter
-from audiobook.render import Reporter, check_voices, load, read_script, translate_faults
+from audiobook.render import (Reporter, check_voices, load, read_script, translate_faults,
+                              unresolved_warning)
 from audiobook.script import DIALOGUE, NARRATION, Book
 from audiobook.text import respeller
 
@@ -163,6 +165,10 @@ def preview_scene(
         # Scene 1 keeps the chapter title the book reads before it.
         plan = replace(plan, segments=tuple(s for s in plan.segments if s.scene == scene_number))
         label += f", scene {scene_number}"
+    unresolved = sum(s.kind == DIALOGUE and s.rule in UNRESOLVED
+                     for n, _, s in source.segments() if scene_number in (None, n))
+    if unresolved and voices:  # as render warns: without a cast it is no news
+        reporter.warning(unresolved_warning(unresolved, script, voices))
     duration, missed = _render_clip(plan, Path(out), instance, cache_dir, reporter)
     return Clip(Path(out), duration, _roles_heard(plan), label, missed, also=also)
 

@@ -419,7 +419,7 @@ def _batches(plans: Iterable[ChapterPlan], needs_building) -> Iterator[list[Chap
         yield batch
 
 
-def _unresolved_warning(count: int, script, voices) -> str:
+def unresolved_warning(count: int, script, voices) -> str:
     them = "them" if count > 1 else "it"
     return (f"{script}: the narrator reads {count} quote{'s' if count > 1 else ''} whose "
             f"speaker was not found; `audiobook inspect {script} --voices {voices}` lists {them}")
@@ -484,7 +484,7 @@ def render_book(
             reporter.progress("plan", plan.index, total)
             unresolved += plan.unresolved
             if plan.index == total and unresolved and voices:  # without a cast it is no news
-                reporter.warning(_unresolved_warning(unresolved, script, voices))
+                reporter.warning(unresolved_warning(unresolved, script, voices))
             if _reusable(plan, state, folder, formats, tags, total):
                 return False
             rebuilt.add(plan.stem)

@@ -143,6 +143,19 @@ def test_render_warns_once_about_quotes_no_rule_settled(small_voices, tmp_path):
                "--cache-dir", tmp_path / "c").stderr == ""  # no cast: the narrator reads all
 
 
+def test_preview_warns_about_the_scenes_quotes_no_rule_settled(small_voices, tmp_path):
+    script = tmp_path / "zed.md"
+    script.write_text('# Zed\n\n## One\n\n"Hi," said Zed.\n\n"Hello," said Anna.\n\n'
+                      '## Two\n\n"Bye," said Zed.\n', encoding="utf-8")
+    args = ("preview", script, "--voices", small_voices, "--out", tmp_path / "p.wav",
+            "--engine", "fake", "--cache-dir", tmp_path / "c")
+    result = run(*args, "--chapter", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (  # its own quotes only: chapter 1's are not in this clip
+        f"Warning: {script}: the narrator reads 1 quote whose speaker was not found; "
+        f"`audiobook inspect {script} --voices {small_voices}` lists it\n")
+
+
 def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path):
     script = tmp_path / "india.txt"
     script.write_text("A PASSAGE TO INDIA\n\nPART I: MOSQUE\n\nCHAPTER I\n\nExcept for the "
