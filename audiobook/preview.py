@@ -165,11 +165,11 @@ def preview_scene(
         # Scene 1 keeps the chapter title the book reads before it.
         plan = replace(plan, segments=tuple(s for s in plan.segments if s.scene == scene_number))
         label += f", scene {scene_number}"
+    duration, missed = _render_clip(plan, Path(out), instance, cache_dir, reporter)
     unresolved = sum(s.kind == DIALOGUE and s.rule in UNRESOLVED
                      for n, _, s in source.segments() if scene_number in (None, n))
     if unresolved and voices:  # as render warns: without a cast it is no news
         reporter.warning(unresolved_warning(unresolved, script, voices))
-    duration, missed = _render_clip(plan, Path(out), instance, cache_dir, reporter)
     return Clip(Path(out), duration, _roles_heard(plan), label, missed, also=also)
 
 
