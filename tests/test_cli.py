@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from audiobook.cli import cli
@@ -127,10 +129,17 @@ def test_durations_past_an_hour_show_hours(monkeypatch, tmp_path):
         acx.Figure("length", "2:58:05", False, "over 120 minutes: split the chapter")]
 
 
-def test_render_warns_once_about_quotes_no_rule_settled(small_voices, tmp_path):
+@pytest.fixture
+def zed_script(tmp_path):
+    """A speaker no cast has: Zed, twice in chapter 1 and 2."""
     script = tmp_path / "zed.md"
     script.write_text('# Zed\n\n## One\n\n"Hi," said Zed.\n\n"Hello," said Anna.\n\n'
                       '## Two\n\n"Bye," said Zed.\n', encoding="utf-8")
+    return script
+
+
+def test_render_warns_once_about_quotes_no_rule_settled(zed_script, small_voices, tmp_path):
+    script = zed_script
     args = ("render", script, "--voices", small_voices, "--out", tmp_path / "out",
             "--engine", "fake", "--cache-dir", tmp_path / "c")
     result = run(*args)
@@ -143,10 +152,9 @@ def test_render_warns_once_about_quotes_no_rule_settled(small_voices, tmp_path):
                "--cache-dir", tmp_path / "c").stderr == ""  # no cast: the narrator reads all
 
 
-def test_preview_warns_about_the_scenes_quotes_no_rule_settled(small_voices, tmp_path):
-    script = tmp_path / "zed.md"
-    script.write_text('# Zed\n\n## One\n\n"Hi," said Zed.\n\n"Hello," said Anna.\n\n'
-                      '## Two\n\n"Bye," said Zed.\n', encoding="utf-8")
+def test_preview_warns_about_the_scenes_quotes_no_rule_settled(zed_script, small_voices,
+                                                               tmp_path):
+    script = zed_script
     args = ("preview", script, "--voices", small_voices, "--out", tmp_path / "p.wav",
             "--engine", "fake", "--cache-dir", tmp_path / "c")
     result = run(*args, "--chapter", "2")
