@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import itertools
 import re
 import sys
 from collections import Counter, defaultdict
@@ -169,7 +170,7 @@ def score(folder: Path, skip: int = 0, cast: Cast | None = None, gold_tags: bool
 
 def _force(book: Book, roles: dict[int, str]) -> Book:
     """`book` with the segment at each index of `roles` forced to that role."""
-    position = iter(range(1 << 62))
+    position = itertools.count()
 
     def force(segment):
         index = next(position)
