@@ -284,6 +284,12 @@ def _chapter_names(stem: str, formats: Sequence[str]) -> list[str]:
     return names
 
 
+def _book_names(slug: str, formats: Sequence[str]) -> list[str]:
+    """The book-wide files export.write_book writes: the playlist, the M4B and its captions."""
+    return [f"{slug}.m3u"] + ([f"{slug}.{ext}" for ext in ("m4b", "srt", "vtt")]
+                              if "m4b" in formats else [])
+
+
 _PART = re.compile(r"^(.*)-part\d+(\.[^./]+)$")
 
 
@@ -315,8 +321,10 @@ def _check_no_foreign_files(folder: Path, state: dict, stems: Iterable[str],
     ours = {name for entry in state.values() for name in _written(entry)}
     writing = set(_writing(state))
     existing = _files_by_name(folder)
-    foreign = [found for stem in stems for name in _chapter_names(stem, formats)
-               for found in existing.get(name, ()) if found not in ours and name not in writing]
+    names = [name for stem in stems for name in _chapter_names(stem, formats)] + \
+        _book_names(folder.name, formats)
+    foreign = [found for name in names for found in existing.get(name, ())
+               if found not in ours and name not in writing]
     if len(foreign) == 1:
         raise OutputError(f"{folder / foreign[0]}: not written by a render of this book; "
                           "move it away or choose another --out")
@@ -523,6 +531,11 @@ def render_book(
                 todo, build, engine if isinstance(engine, str) else instance, instance, cache,
                 jobs, reporter, stopping, new_state, folder)
 
+        # Named before they are written, as the chapters are: a render stopped meanwhile
+        # and resumed without M4B removes the one it left.
+        new_state[_WRITING] = {"names": list(dict.fromkeys(
+            _writing(new_state) + _book_names(folder.name, formats)))}
+        export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
         final = {stem: new_state[stem] for _, _, stem in chapters}
         final[_BOOK_ENTRY] = {**export.write_book(
             folder, folder.name, formats, [final[stem] for _, _, stem in chapters], meta, names,

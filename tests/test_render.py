@@ -245,6 +245,39 @@ def test_several_files_no_render_wrote_are_named_in_one_error(
                                  "--out")
 
 
+def test_a_book_file_no_render_wrote_is_not_overwritten(small_script, small_voices, tmp_path,
+                                                         cache_dir):
+    from audiobook.errors import OutputError
+
+    folder = tmp_path / "out" / "a-small-book"
+    folder.mkdir(parents=True)
+    (folder / "a-small-book.m4b").write_bytes(b"mine")
+    with pytest.raises(OutputError, match="a-small-book.m4b: not written by a render"):
+        render(small_script, small_voices, tmp_path / "out", cache_dir, formats=("mp3", "m4b"))
+    assert (folder / "a-small-book.m4b").read_bytes() == b"mine"
+
+
+def test_a_render_stopped_after_its_m4b_and_resumed_without_it_leaves_none(
+        small_script, small_voices, tmp_path, cache_dir, monkeypatch):
+    from audiobook import export
+
+    write_book = export.write_book
+
+    def stop_after_writing(*args, **kwargs):
+        write_book(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "write_book", stop_after_writing)
+    with pytest.raises(KeyboardInterrupt):
+        render(small_script, small_voices, tmp_path / "out", cache_dir, formats=("mp3", "m4b"))
+    monkeypatch.setattr(export, "write_book", write_book)
+    folder = tmp_path / "out" / "a-small-book"
+    assert (folder / "a-small-book.m4b").is_file()
+    render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert not (folder / "a-small-book.m4b").exists()
+    assert not (folder / "a-small-book.srt").exists()
+
+
 def test_a_first_render_stopped_before_recording_a_chapter_file_resumes(
         small_script, small_voices, tmp_path, cache_dir, monkeypatch):
     """Its file landed before its entry: the next render knows it as the book's, and one of
