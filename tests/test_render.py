@@ -257,17 +257,20 @@ def test_a_book_file_no_render_wrote_is_not_overwritten(small_script, small_voic
     assert (folder / "a-small-book.m4b").read_bytes() == b"mine"
 
 
+def _stopped_after(write):
+    """`write` that, once it has written, stops the render as Ctrl-C would."""
+    def stop_after_writing(*args, **kwargs):
+        write(*args, **kwargs)
+        raise KeyboardInterrupt
+    return stop_after_writing
+
+
 def test_a_render_stopped_after_its_m4b_and_resumed_without_it_leaves_none(
         small_script, small_voices, tmp_path, cache_dir, monkeypatch):
     from audiobook import export
 
     write_book = export.write_book
-
-    def stop_after_writing(*args, **kwargs):
-        write_book(*args, **kwargs)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(export, "write_book", stop_after_writing)
+    monkeypatch.setattr(export, "write_book", _stopped_after(write_book))
     with pytest.raises(KeyboardInterrupt):
         render(small_script, small_voices, tmp_path / "out", cache_dir, formats=("mp3", "m4b"))
     monkeypatch.setattr(export, "write_book", write_book)
@@ -285,11 +288,7 @@ def test_a_first_render_stopped_before_recording_a_chapter_file_resumes(
     from audiobook import export
 
     write_chapter = export.write_chapter
-
-    def stop_after_writing(*args, **kwargs):
-        write_chapter(*args, **kwargs)
-        raise KeyboardInterrupt
-
+    stop_after_writing = _stopped_after(write_chapter)
     monkeypatch.setattr(export, "write_chapter", stop_after_writing)
     with pytest.raises(KeyboardInterrupt):
         render(small_script, small_voices, tmp_path / "out", cache_dir)
