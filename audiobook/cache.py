@@ -98,10 +98,6 @@ class SegmentCache:
 
     # Streaming access, for entries too big to hold (an MP3 block of a long chapter).
 
-    def check(self, key: str, kind: str = SPEECH) -> bool:
-        """Whether the entry is there and whole; a corrupt one is deleted."""
-        return self.copy_into(key, None, kind)
-
     def has(self, key: str, kind: str = SPEECH) -> bool:
         """Whether the entry is there, unread: for a caller that reads it soon after with
         copy_into, which checks it then."""

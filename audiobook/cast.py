@@ -413,8 +413,8 @@ def check_cast_text(text: str, source: str = "voices.yaml") -> tuple[Cast, list[
         roles[role_id] = _role(v, role_id, good, at)
     if "roles" not in top:
         problems.append((1, located(source, 1, "roles: missing; every cast needs `roles:`")))
-    elif NARRATOR not in (top["roles"] if isinstance(top["roles"], dict) else {}):  # a
-        # narrator listed twice is reported as a duplicate, not as missing
+    # Of the roles as written: a narrator listed twice is a duplicate, not missing.
+    elif NARRATOR not in (top["roles"] if isinstance(top["roles"], dict) else {}):
         problems.append((line("roles"), located(source, line("roles"), "roles.narrator: "
                                                 "missing; the narrator role is required")))
     roles.setdefault(NARRATOR, default_cast().narrator)
