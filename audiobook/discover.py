@@ -385,8 +385,8 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
             continue
         fits = [other for other in groups if other is not group and any(
             not _title_of(f) and len(f.split()) == 2 and f.split()[1] == bare
-            for f in other["forms"]) and _gender(other["name"], sorted(other["forms"]), text)
-            == TITLES.get(title)]
+            for f in other["forms"]) and _known_gender(other["name"], sorted(other["forms"]),
+                                                       text) == TITLES.get(title)]
         if len(fits) == 1:
             fits[0]["forms"] |= group["forms"]
             fits[0]["count"] += group["count"]
@@ -491,6 +491,37 @@ def _gender(name: str, aliases: list[str], text: str) -> str:
     return "neutral"
 
 
+def _known_gender(name: str, aliases: list[str], text: str) -> str:
+    """`_gender`, else what the first name tells (`_first_name_gender`)."""
+    gender = _gender(name, aliases, text)
+    return _first_name_gender(name, aliases) if gender == "neutral" else gender
+
+
+@functools.cache
+def _first_names():
+    import gender_guesser.detector  # 0.2 s to load its list: only when a cast is proposed
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def _first_name_gender(name: str, aliases: list[str]) -> str:
+    """The gender a list of first names gives the first word of each form (`Adela`, `Henry
+    Crawford`), when they agree: for people the narration seldom calls `he` or `she`
+    beside their name. `Jo`, used for both, and unknown words tell nothing."""
+    found = set()
+    for form in (name, *aliases):
+        words = _strip_title(form).split()
+        # After a title, a lone word is a surname (`Dr. Lee`), not a first name.
+        if words and words[0][:1].isupper() and (len(words) > 1 or form == words[0]):
+            found.add(_FIRST_NAME_GENDERS.get(_first_names().get_gender(words[0])))
+    found.discard(None)
+    return found.pop() if len(found) == 1 else "neutral"
+
+
+_FIRST_NAME_GENDERS = {"male": "male", "mostly_male": "male",
+                       "female": "female", "mostly_female": "female"}
+
+
 def _apposed(description: str, gender: str, text: str, named: NameIndex,
              characters: list[Character]) -> Character | None:
     """The one named character a description stands beside as an apposition: `Mr. Wells,
@@ -542,7 +573,7 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
         if count < min_tags and not (count and _named_often(name, aliases, narration)):
             continue
         characters.append(Character(role_id(name, taken), name, aliases,
-                                    _gender(name, aliases, narration), count))
+                                    _known_gender(name, aliases, narration), count))
     # Someone the book only describes; not `the doctor` when a Dr. Lee is cast already.
     named = NameIndex(Proposal(book.title, characters, 0, 0).cast())
     titles = {form.split()[0].rstrip(".").lower() for c in characters
