@@ -257,6 +257,45 @@ def test_a_book_file_no_render_wrote_is_not_overwritten(small_script, small_voic
     assert (folder / "a-small-book.m4b").read_bytes() == b"mine"
 
 
+@pytest.mark.parametrize("stopped_before", [True, False])
+def test_a_manifest_no_render_wrote_is_not_overwritten(stopped_before, small_script,
+                                                       small_voices, tmp_path, cache_dir,
+                                                       monkeypatch):
+    from audiobook import export
+    from audiobook.errors import OutputError
+
+    folder = tmp_path / "out" / "a-small-book"
+    if stopped_before:  # a first render stopped after a chapter: it wrote no manifest
+        write_chapter = export.write_chapter
+        monkeypatch.setattr(export, "write_chapter", _stopped_after(write_chapter))
+        with pytest.raises(KeyboardInterrupt):
+            render(small_script, small_voices, tmp_path / "out", cache_dir)
+        monkeypatch.setattr(export, "write_chapter", write_chapter)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").write_text('{"mine": true}')
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(OutputError) as caught:
+        render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert str(caught.value) == (f"{folder / 'manifest.json'}: not written by a render of this "
+                                 "book; move it away or choose another --out")
+    assert (folder / "manifest.json").read_text() == '{"mine": true}'
+    assert sorted(p.name for p in folder.iterdir() if p.name != ".lock") == \
+        [name for name in before if name != ".lock"]
+
+
+def test_a_books_own_manifest_is_rewritten_also_from_a_state_that_does_not_list_it(
+        small_script, small_voices, tmp_path, cache_dir):
+    first = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    state_file = first.book_dir / ".audiobook-state.json"
+    state = json.loads(state_file.read_text())
+    assert "manifest.json" in state["_book"]["sidecars"]
+    state["_book"]["sidecars"].remove("manifest.json")  # as written before it was listed
+    state_file.write_text(json.dumps(state))
+    (first.book_dir / "01-one.mp3").unlink()
+    again = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert json.loads(again.manifest.read_text())["title"] == "A Small Book"
+
+
 def _stopped_after(write):
     """`write` that, once it has written, stops the render as Ctrl-C would."""
     def stop_after_writing(*args, **kwargs):
