@@ -422,7 +422,8 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
 
 @functools.lru_cache(maxsize=1)
 def _sentences(text: str) -> tuple[str, ...]:
-    """The narration's sentences: split once per book, not once per name _gender weighs."""
+    """The narration's sentences: split once per book, not once per name _gender weighs
+    (discover clears it when it returns, so no book's narration outlives its call)."""
     return tuple(_SENTENCE_END.split(text))
 
 
@@ -526,6 +527,13 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     quotes, else 2) by a speech tag, as the subject right before a quote, or as the person
     a quote addresses, or named so once and ten times in the narration; then keep those
     who speak at least one line with that cast."""
+    try:
+        return _discover(book, min_tags)
+    finally:  # the cache of one book's sentences is for this call, not kept after it
+        _sentences.cache_clear()
+
+
+def _discover(book: Book, min_tags: int | None) -> Proposal:
     narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
     # Segments kept apart, so no apposition runs from a quote into its tag (`"Good night,
     # Tom," the lawyer replied`).

@@ -75,6 +75,14 @@ Tom walked into the shop with Dr. Lee.
 """
 
 
+def test_discover_keeps_no_books_narration_after_it_returns():
+    from audiobook.discover import _sentences
+
+    proposal = discover(parse(PASSAGE))
+    assert proposal.characters  # it read the narration's sentences to weigh genders
+    assert _sentences.cache_info().currsize == 0
+
+
 def test_discover_casts_speakers_the_book_only_describes():
     proposal = discover(parse(SHOP))
     found = {c.name: (c.id, c.gender, c.tags) for c in proposal.characters}
