@@ -202,6 +202,28 @@ def test_a_folder_whose_state_does_not_record_its_script_is_rendered_into(tmp_pa
         render(one, None, tmp_path / "out", cache_dir)
 
 
+@pytest.mark.parametrize(("title", "slug"), [
+    ("Heartstrings: Nurturing Love", "heartstrings"), ("Café Société", "cafe-societe"),
+    ("Don_t stop -- 2 Go!", "don-t-stop-2-go"), ("Война и мир", "война-и-мир"),
+    ("Straße", "straße"), ("Ελληνικά", "ελληνικά"), ("東京物語", "東京物語"),
+    ("Ｆｕｌｌ ﬁne", "full-fine"), ("!!!", "untitled")])
+def test_book_and_chapter_file_names_keep_letters_that_have_no_ascii_form(title, slug):
+    from audiobook.plan import book_slug, chapter_stem
+
+    assert book_slug(title) == slug
+    assert chapter_stem(2, title.split(":")[0], 2) == f"02-{slug}"
+
+
+def test_a_book_titled_in_another_script_gets_its_own_file_names(tmp_path, cache_dir):
+    script = tmp_path / "war.md"
+    script.write_text("# Война и мир\n\n## Глава первая\n\nТекст.\n\n## Глава вторая\n\n"
+                      "Ещё текст.\n", encoding="utf-8")
+    result = render(script, None, tmp_path / "out", cache_dir)
+    assert result.book_dir.name == "война-и-мир"
+    assert [c.files["mp3"] for c in result.chapters] == ["01-глава-первая.mp3",
+                                                         "02-глава-вторая.mp3"]
+
+
 @pytest.mark.parametrize("rendered_before", [True, False])
 def test_a_file_no_render_wrote_at_a_chapters_name_is_not_overwritten(
         rendered_before, small_script, small_voices, tmp_path, cache_dir):
