@@ -173,3 +173,18 @@ def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path):
                              "       7 narrator   Except for the Marabar Caves.\n\n"
                              "Chapter 2: CHAPTER II\n  Scene 1\n"
                              "      11 narrator   He ran.\n")
+
+
+@pytest.mark.parametrize(("command", "default"), [
+    (["render"], "none: the narrator reads everything"),
+    (["inspect"], "none: the narrator reads everything"),
+    (["preview"], "./voices.yaml if there is one, else the narrator reads everything"),
+    (["voices", "try"], "./voices.yaml if there is one, else the narrator reads everything"),
+    (["voices", "check"], "./voices.yaml"),
+])
+def test_voices_help_says_what_each_command_takes_without_it(command, default):
+    # preview and voices try take ./voices.yaml on their own; render and inspect do not
+    result = CliRunner().invoke(cli, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    said = " ".join(result.output.split())
+    assert f"--voices FILE The cast: voices.yaml. [default: {default}]" in said
