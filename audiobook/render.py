@@ -189,6 +189,9 @@ class _BookLock:
 
 
 def _prepare_folder(out_dir: Path, slug: str) -> Path:
+    if (out_dir / STATE_FILE).is_file():  # `--out output/heartstrings`: not a book in a book
+        raise OutputError(f"{out_dir}: is a rendered book's folder; --out takes the folder that "
+                          f"holds it ({out_dir.parent})")
     folder = out_dir / slug
     for path in (out_dir, folder):
         if path.exists() and not path.is_dir():

@@ -224,6 +224,18 @@ def test_a_book_titled_in_another_script_gets_its_own_file_names(tmp_path, cache
                                                          "02-глава-вторая.mp3"]
 
 
+def test_a_books_own_folder_as_out_is_refused_not_nested(small_script, small_voices, tmp_path,
+                                                          cache_dir):
+    from audiobook.errors import OutputError
+
+    first = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    with pytest.raises(OutputError) as caught:
+        render(small_script, small_voices, first.book_dir, cache_dir)
+    assert str(caught.value) == (f"{first.book_dir}: is a rendered book's folder; --out takes "
+                                 f"the folder that holds it ({tmp_path / 'out'})")
+    assert not (first.book_dir / "a-small-book").exists()
+
+
 @pytest.mark.parametrize("rendered_before", [True, False])
 def test_a_file_no_render_wrote_at_a_chapters_name_is_not_overwritten(
         rendered_before, small_script, small_voices, tmp_path, cache_dir):
