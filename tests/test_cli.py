@@ -188,3 +188,15 @@ def test_voices_help_says_what_each_command_takes_without_it(command, default):
     assert result.exit_code == 0
     said = " ".join(result.output.split())
     assert f"--voices FILE The cast: voices.yaml. [default: {default}]" in said
+
+
+def test_inspect_of_a_book_without_quotes_says_none_rather_than_nothing(tmp_path):
+    script = tmp_path / "quiet.md"
+    script.write_text("# Quiet\n\n## One\n\nNo one speaks here.\n", encoding="utf-8")
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("roles:\n  narrator: {}\n", encoding="utf-8")
+    result = run("inspect", script, "--voices", voices)
+    assert result.exit_code == 0
+    assert result.stdout.endswith(
+        "Speaker attribution\n  Quotes: 0\n  Speakers: none\n  Rules: none\n"
+        "  Unresolved (read by the narrator): none\n  Low confidence: none\n")
