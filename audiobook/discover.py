@@ -607,11 +607,15 @@ def _discover(book: Book, min_tags: int | None) -> Proposal:
     return proposal
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def describe(proposal: Proposal) -> list[str]:
     """The proposal as a table for the terminal."""
     people = proposal.characters
-    out = [f"{len(people)} speaking character{'s' if len(people) != 1 else ''} in "
-           f"{proposal.quotes} quotes" + (f"; the narrator speaks too ({proposal.narrator_speaks}"
+    out = [f"{_count(len(people), 'speaking character')} in "
+           f"{_count(proposal.quotes, 'quote')}" + (f"; the narrator speaks too ({proposal.narrator_speaks}"
                                           " tags say `I`)" if proposal.narrator_speaks else "")
            + (f"; the others call the narrator {', '.join(proposal.narrator_names)}"
               if proposal.narrator_names else "")]
@@ -637,7 +641,8 @@ def to_yaml(proposal: Proposal) -> str:
     used: Counter = Counter()
     out = [
         f"# Cast proposed by `audiobook cast` for {proposal.title!r}:",
-        f"# {len(proposal.characters)} speaking characters in {proposal.quotes} quotes. Check names,",
+        f"# {_count(len(proposal.characters), 'speaking character')} in "
+        f"{_count(proposal.quotes, 'quote')}. Check names,",
         "# aliases and genders (they steer speaker attribution), then render.",
         "",
         "roles:",

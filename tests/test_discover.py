@@ -670,3 +670,12 @@ def test_a_name_that_goes_on_as_she_is_weighed_once_however_often(monkeypatch):
     text = "# T\n\n## One\n\n" + 'Tom opened the door. Then she said:\n\n"Hello."\n\n' * 50
     module._tag_names(parse(text))
     assert calls.count("Tom") == 1  # once per quote scanned the book 50 times: quadratic
+
+
+def test_one_speaker_and_one_quote_are_counted_in_the_singular(tmp_path):
+    script = tmp_path / "one.md"
+    script.write_text('# One\n\n## A\n\n"Hello," said Anna.\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["cast", str(script), "--write", str(tmp_path / "v.yaml")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "1 speaking character in 1 quote"
+    assert "# 1 speaking character in 1 quote. Check names," in (tmp_path / "v.yaml").read_text()
