@@ -81,10 +81,15 @@ engine_option = click.option(
     "--engine", type=click.Choice(ENGINES), default="pyttsx3", show_default=True,
     help="Synthesis engine ('fake' makes test tones, no speech).",
 )
-voices_option = click.option(
-    "--voices", "voices", type=click.Path(dir_okay=False), default=None,
-    help="The cast: voices.yaml. Without it, the narrator reads everything.",
-)
+def _voices_option(default: str):
+    return click.option("--voices", "voices", type=click.Path(dir_okay=False), default=None,
+                        help=f"The cast: voices.yaml.  [default: {default}]")
+
+
+voices_option = _voices_option("none: the narrator reads everything")
+# The tuning commands take ./voices.yaml without --voices (preview.resolve_voices).
+voices_here_option = _voices_option("./voices.yaml if there is one, else the narrator "
+                                    "reads everything")
 
 
 @click.group(cls=_Group)
@@ -225,7 +230,7 @@ play_option = click.option("--play", is_flag=True, help="Play it with ffplay, ap
 
 @cli.command(name="preview")
 @click.argument("script", type=click.Path(dir_okay=False), default=str(preview.DEFAULT_SCRIPT))
-@voices_option
+@voices_here_option
 @click.option("--scene", help="CHAPTER.SCENE, both from 1 (e.g. 3.1).")
 @click.option("--chapter", type=click.IntRange(1), help="A whole chapter, from 1.")
 @click.option("--find", help="The scene holding this phrase.")
@@ -281,7 +286,7 @@ def voices_list_command(language, gender, as_json, engine):
 @voices_group.command(name="try")
 @click.argument("role")
 @click.argument("text", required=False)
-@voices_option
+@voices_here_option
 @click.option("--script", type=click.Path(dir_okay=False), default=None,
               help="Where to find a line of ROLE's.  [default: script/heartstrings.md]")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
@@ -302,7 +307,7 @@ def voices_try_command(role, text, voices, script, out, play, cache_dir, engine)
 
 @voices_group.command(name="check")
 @click.argument("script", type=click.Path(dir_okay=False), required=False)
-@voices_option
+@_voices_option("./voices.yaml")
 @engine_option
 def voices_check_command(script, voices, engine):
     """Check the cast against the engine and SCRIPT; list every problem."""

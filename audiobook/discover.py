@@ -422,7 +422,8 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
 
 @functools.lru_cache(maxsize=1)
 def _sentences(text: str) -> tuple[str, ...]:
-    """The narration's sentences: split once per book, not once per name _gender weighs."""
+    """The narration's sentences: split once per book, not once per name _gender weighs
+    (discover clears it when it returns, so no book's narration outlives its call)."""
     return tuple(_SENTENCE_END.split(text))
 
 
@@ -557,6 +558,13 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     quotes, else 2) by a speech tag, as the subject right before a quote, or as the person
     a quote addresses, or named so once and ten times in the narration; then keep those
     who speak at least one line with that cast."""
+    try:
+        return _discover(book, min_tags)
+    finally:  # the cache of one book's sentences is for this call, not kept after it
+        _sentences.cache_clear()
+
+
+def _discover(book: Book, min_tags: int | None) -> Proposal:
     narration = " ".join(s.text for s in book.segments() if s.kind != DIALOGUE)
     # Segments kept apart, so no apposition runs from a quote into its tag (`"Good night,
     # Tom," the lawyer replied`).
@@ -630,11 +638,15 @@ def discover(book: Book, min_tags: int | None = None) -> Proposal:
     return proposal
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def describe(proposal: Proposal) -> list[str]:
     """The proposal as a table for the terminal."""
     people = proposal.characters
-    out = [f"{len(people)} speaking character{'s' if len(people) != 1 else ''} in "
-           f"{proposal.quotes} quotes" + (f"; the narrator speaks too ({proposal.narrator_speaks}"
+    out = [f"{_count(len(people), 'speaking character')} in "
+           f"{_count(proposal.quotes, 'quote')}" + (f"; the narrator speaks too ({proposal.narrator_speaks}"
                                           " tags say `I`)" if proposal.narrator_speaks else "")
            + (f"; the others call the narrator {', '.join(proposal.narrator_names)}"
               if proposal.narrator_names else "")]
@@ -660,7 +672,8 @@ def to_yaml(proposal: Proposal) -> str:
     used: Counter = Counter()
     out = [
         f"# Cast proposed by `audiobook cast` for {proposal.title!r}:",
-        f"# {len(proposal.characters)} speaking characters in {proposal.quotes} quotes. Check names,",
+        f"# {_count(len(proposal.characters), 'speaking character')} in "
+        f"{_count(proposal.quotes, 'quote')}. Check names,",
         "# aliases and genders (they steer speaker attribution), then render.",
         "",
         "roles:",

@@ -157,22 +157,33 @@ def write_mp3_blocks(plan: ChapterPlan, layout: audio.ChapterLayout, cache: Segm
     encoder, so a block's bytes are the same whichever others are encoded with it. Blocks
     are written in `folder` (the book's) under temporary names, then moved to the cache.
     A cached block is read once: its checksum is checked as it is copied, and one that
-    fails is encoded again in its place."""
+    fails is encoded again in its place. A damaged cache has the blocks still to come
+    checked then too, so its bad blocks are encoded again together, not one run each."""
     recipes = [audio.block_recipe(plan, layout, block) for block in layout.blocks]
     blocks = [(block, _block_key(layout, block, recipe), recipe)
               for block, recipe in zip(layout.blocks, recipes)]
-    missing = [entry for entry in blocks if not cache.has(entry[1], BLOCK)]
-    for first in range(0, len(missing), BLOCKS_PER_RUN):
-        _encode_blocks(missing[first:first + BLOCKS_PER_RUN], layout, cache, folder)
+
+    def encode_all(entries) -> None:
+        entries = list({entry[1]: entry for entry in entries}.values())  # one per key
+        for first in range(0, len(entries), BLOCKS_PER_RUN):
+            _encode_blocks(entries[first:first + BLOCKS_PER_RUN], layout, cache, folder)
+
+    encode_all(entry for entry in blocks if not cache.has(entry[1], BLOCK))
+    damaged = False
     with out.open("r+b") as file:
         file.seek(0, os.SEEK_END)
-        for entry in blocks:
+        for i, entry in enumerate(blocks):
             start = file.tell()
             if cache.copy_into(entry[1], file, BLOCK):
                 continue
             file.seek(start)  # drop the partial copy of the corrupt (now deleted) entry
             file.truncate()
-            _encode_blocks([entry], layout, cache, folder)
+            bad = [entry]
+            if not damaged:  # the first bad block: find the others (read twice, this once)
+                damaged = True
+                bad += [later for later in blocks[i + 1:]
+                        if not cache.copy_into(later[1], None, BLOCK)]
+            encode_all(bad)
             if not cache.copy_into(entry[1], file, BLOCK):
                 raise OutputError(f"{cache.root}: an encoded block vanished from the cache "
                                   "during the render; run the same command again")

@@ -59,9 +59,17 @@ class ChapterPlan:
         )
 
 
+def _plain(char: str) -> str:
+    """A letter's ASCII form without its accents (`é` -> `e`, `ﬁ` -> `fi`), if it has one."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return bare if bare.isascii() else char
+
+
 def slugify(text: str, limit: int = 48) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    """A file name's words: accents go (`Café` -> `cafe`), letters with no ASCII form stay
+    (`Война и мир` -> `война-и-мир`, `Straße` -> `straße`), rather than leave nothing."""
+    slug = re.sub(r"[\W_]+", "-", "".join(map(_plain, unicodedata.normalize("NFC", text)))
+                  .lower()).strip("-")
     return slug[:limit].rstrip("-") or "untitled"
 
 

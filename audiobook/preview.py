@@ -70,6 +70,8 @@ def find_scenes(book: Book, phrase: str) -> list[tuple[int, int]]:
     """(chapter, scene), both from 1, of every scene whose text holds `phrase` (any case,
     any spacing, straight or curly quotes); a chapter title counts as its first scene."""
     wanted = _squash(phrase)
+    if not wanted:  # would be in every scene
+        raise ScriptError("--find: give a word or phrase of the scene to preview")
     found = []
     for c, chapter in enumerate(book.chapters, 1):
         for s, scene in enumerate(chapter.scenes, 1):

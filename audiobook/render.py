@@ -189,6 +189,9 @@ class _BookLock:
 
 
 def _prepare_folder(out_dir: Path, slug: str) -> Path:
+    if (out_dir / STATE_FILE).is_file():  # `--out output/heartstrings`: not a book in a book
+        raise OutputError(f"{out_dir}: is a rendered book's folder; --out takes the folder that "
+                          f"holds it ({out_dir.parent})")
     folder = out_dir / slug
     for path in (out_dir, folder):
         if path.exists() and not path.is_dir():
@@ -317,12 +320,15 @@ def _check_no_foreign_files(folder: Path, state: dict, stems: Iterable[str],
                             formats: Sequence[str]) -> None:
     """A file at a chapter's name that no render of this book wrote (the user's own) is not
     overwritten. Ours: listed in a state entry, or of a chapter a stopped render was writing
-    (its file lands before its entry)."""
+    (its file lands before its entry). The manifest is ours too once a render has written
+    the book's files (a state from before the manifest was listed does not name it)."""
     ours = {name for entry in state.values() for name in _written(entry)}
+    if "key" in state.get(_BOOK_ENTRY, {}):
+        ours.add(MANIFEST)
     writing = set(_writing(state))
     existing = _files_by_name(folder)
     names = [name for stem in stems for name in _chapter_names(stem, formats)] + \
-        _book_names(folder.name, formats)
+        _book_names(folder.name, formats) + [MANIFEST]
     foreign = [found for name in names for found in existing.get(name, ())
                if found not in ours and name not in writing]
     if len(foreign) == 1:
@@ -534,12 +540,13 @@ def render_book(
         # Named before they are written, as the chapters are: a render stopped meanwhile
         # and resumed without M4B removes the one it left.
         new_state[_WRITING] = {"names": list(dict.fromkeys(
-            _writing(new_state) + _book_names(folder.name, formats)))}
+            _writing(new_state) + _book_names(folder.name, formats) + [MANIFEST]))}
         export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
         final = {stem: new_state[stem] for _, _, stem in chapters}
         final[_BOOK_ENTRY] = {**export.write_book(
             folder, folder.name, formats, [final[stem] for _, _, stem in chapters], meta, names,
             state.get(_BOOK_ENTRY)), **record}
+        final[_BOOK_ENTRY]["sidecars"].append(MANIFEST)  # written last, below
         result.files = final[_BOOK_ENTRY]["files"]
         _remove_stale(folder, state, final)
         export.write_text_atomic(folder / STATE_FILE, json.dumps(final, indent=1))

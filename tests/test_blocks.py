@@ -96,6 +96,22 @@ def test_a_corrupt_block_is_re_encoded(tmp_path):
     assert block.is_file()  # written again
 
 
+def test_a_cache_of_many_corrupt_blocks_is_re_encoded_in_one_ffmpeg_run(tmp_path, monkeypatch):
+    cache = tmp_path / "c"
+    first = mp3s(render(tmp_path, long_chapter(), tmp_path / "a", cache))
+    damaged = sorted(cache.glob("*/*.mp3"), key=lambda p: p.stat().st_size, reverse=True)[:4]
+    for block in damaged:
+        block.write_bytes(block.read_bytes()[:-10])
+    runs = []
+    encode_blocks = export._encode_blocks
+    monkeypatch.setattr(export, "_encode_blocks",
+                        lambda blocks, *a: (runs.append(len(blocks)), encode_blocks(blocks, *a)))
+    again = mp3s(render(tmp_path, long_chapter(), tmp_path / "b", cache))
+    assert again == first
+    assert runs == [4]  # chapter one's largest blocks: one run, not one per block
+    assert all(block.is_file() for block in damaged)
+
+
 def test_a_warm_render_reads_each_cached_block_once(tmp_path, monkeypatch):
     from pathlib import Path
 

@@ -173,3 +173,30 @@ def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path):
                              "       7 narrator   Except for the Marabar Caves.\n\n"
                              "Chapter 2: CHAPTER II\n  Scene 1\n"
                              "      11 narrator   He ran.\n")
+
+
+@pytest.mark.parametrize(("command", "default"), [
+    (["render"], "none: the narrator reads everything"),
+    (["inspect"], "none: the narrator reads everything"),
+    (["preview"], "./voices.yaml if there is one, else the narrator reads everything"),
+    (["voices", "try"], "./voices.yaml if there is one, else the narrator reads everything"),
+    (["voices", "check"], "./voices.yaml"),
+])
+def test_voices_help_says_what_each_command_takes_without_it(command, default):
+    # preview and voices try take ./voices.yaml on their own; render and inspect do not
+    result = CliRunner().invoke(cli, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    said = " ".join(result.output.split())
+    assert f"--voices FILE The cast: voices.yaml. [default: {default}]" in said
+
+
+def test_inspect_of_a_book_without_quotes_says_none_rather_than_nothing(tmp_path):
+    script = tmp_path / "quiet.md"
+    script.write_text("# Quiet\n\n## One\n\nNo one speaks here.\n", encoding="utf-8")
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("roles:\n  narrator: {}\n", encoding="utf-8")
+    result = run("inspect", script, "--voices", voices)
+    assert result.exit_code == 0
+    assert result.stdout.endswith(
+        "Speaker attribution\n  Quotes: 0\n  Speakers: none\n  Rules: none\n"
+        "  Unresolved (read by the narrator): none\n  Low confidence: none\n")

@@ -82,6 +82,14 @@ Tom walked into the shop with Dr. Lee.
 """
 
 
+def test_discover_keeps_no_books_narration_after_it_returns():
+    from audiobook.discover import _sentences
+
+    proposal = discover(parse(PASSAGE))
+    assert proposal.characters  # it read the narration's sentences to weigh genders
+    assert _sentences.cache_info().currsize == 0
+
+
 def test_discover_casts_speakers_the_book_only_describes():
     proposal = discover(parse(SHOP))
     found = {c.name: (c.id, c.gender, c.tags) for c in proposal.characters}
@@ -697,3 +705,12 @@ def test_a_titled_surname_joins_the_full_name_a_first_name_genders():
             '"Milk?" said Miss Crawford.\n\n"No," said Henry.\n\n"Sugar?" said Miss Crawford.\n')
     found = {c.name: c.aliases for c in discover(parse(text)).characters}
     assert found == {"Mary": ["Mary Crawford", "Miss Crawford"], "Henry": ["Henry Crawford"]}
+
+
+def test_one_speaker_and_one_quote_are_counted_in_the_singular(tmp_path):
+    script = tmp_path / "one.md"
+    script.write_text('# One\n\n## A\n\n"Hello," said Anna.\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["cast", str(script), "--write", str(tmp_path / "v.yaml")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "1 speaking character in 1 quote"
+    assert "# 1 speaking character in 1 quote. Check names," in (tmp_path / "v.yaml").read_text()

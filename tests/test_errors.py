@@ -181,6 +181,17 @@ def test_voices_yaml_errors_name_file_line_and_key(script, tmp_path, out, cache_
     assert not out.exists()  # refused before any work
 
 
+def test_voices_yaml_saved_as_utf16_is_read_and_one_not_utf8_names_its_line(
+        script, tmp_path, out, cache_dir):
+    voices = tmp_path / "voices.yaml"
+    voices.write_bytes("roles:\n  narrator: {name: Zo\u00eb}\n".encode("utf-16"))  # Notepad
+    story = script("# T\n\nText.\n")
+    assert invoke("inspect", story, "--voices", voices).exit_code == 0
+    voices.write_bytes("roles:\n  narrator: {}\n  zoe: {name: Zo\u00eb}\n".encode("cp1252"))
+    assert_error(render(story, "--voices", voices, out=out, cache=cache_dir),
+                 f"Error: {voices}:3: not UTF-8 text (save the file as UTF-8)")
+
+
 def test_missing_voices_yaml(script, tmp_path, out, cache_dir):
     voices = tmp_path / "voices.yaml"
     assert_error(render(script("Text.\n"), "--voices", voices, out=out, cache=cache_dir),

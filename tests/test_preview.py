@@ -59,6 +59,14 @@ def test_find_picks_the_scene_holding_a_phrase(book, cache_dir):
                              "Roles heard: narrator, anna\n")
 
 
+@pytest.mark.parametrize("phrase", ["", "   "])
+def test_find_with_no_words_is_an_error_not_every_scene(book, cache_dir, phrase):
+    result = run(book, cache_dir, "--find", phrase, "--out", str(book / "p.wav"))
+    assert (result.exit_code, result.output) == (
+        1, "Error: --find: give a word or phrase of the scene to preview\n")
+    assert not (book / "p.wav").exists()
+
+
 def test_chapter_preview_is_the_books_chapter_sample_for_sample(book, cache_dir):
     result = run(book, cache_dir, "--chapter", "1", "--out", str(book / "ch1.wav"))
     assert result.exit_code == 0, result.output

@@ -202,6 +202,40 @@ def test_a_folder_whose_state_does_not_record_its_script_is_rendered_into(tmp_pa
         render(one, None, tmp_path / "out", cache_dir)
 
 
+@pytest.mark.parametrize(("title", "slug"), [
+    ("Heartstrings: Nurturing Love", "heartstrings"), ("Café Société", "cafe-societe"),
+    ("Don_t stop -- 2 Go!", "don-t-stop-2-go"), ("Война и мир", "война-и-мир"),
+    ("Straße", "straße"), ("Ελληνικά", "ελληνικά"), ("東京物語", "東京物語"),
+    ("Ｆｕｌｌ ﬁne", "full-fine"), ("!!!", "untitled")])
+def test_book_and_chapter_file_names_keep_letters_that_have_no_ascii_form(title, slug):
+    from audiobook.plan import book_slug, chapter_stem
+
+    assert book_slug(title) == slug
+    assert chapter_stem(2, title.split(":")[0], 2) == f"02-{slug}"
+
+
+def test_a_book_titled_in_another_script_gets_its_own_file_names(tmp_path, cache_dir):
+    script = tmp_path / "war.md"
+    script.write_text("# Война и мир\n\n## Глава первая\n\nТекст.\n\n## Глава вторая\n\n"
+                      "Ещё текст.\n", encoding="utf-8")
+    result = render(script, None, tmp_path / "out", cache_dir)
+    assert result.book_dir.name == "война-и-мир"
+    assert [c.files["mp3"] for c in result.chapters] == ["01-глава-первая.mp3",
+                                                         "02-глава-вторая.mp3"]
+
+
+def test_a_books_own_folder_as_out_is_refused_not_nested(small_script, small_voices, tmp_path,
+                                                          cache_dir):
+    from audiobook.errors import OutputError
+
+    first = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    with pytest.raises(OutputError) as caught:
+        render(small_script, small_voices, first.book_dir, cache_dir)
+    assert str(caught.value) == (f"{first.book_dir}: is a rendered book's folder; --out takes "
+                                 f"the folder that holds it ({tmp_path / 'out'})")
+    assert not (first.book_dir / "a-small-book").exists()
+
+
 @pytest.mark.parametrize("rendered_before", [True, False])
 def test_a_file_no_render_wrote_at_a_chapters_name_is_not_overwritten(
         rendered_before, small_script, small_voices, tmp_path, cache_dir):
@@ -255,6 +289,45 @@ def test_a_book_file_no_render_wrote_is_not_overwritten(small_script, small_voic
     with pytest.raises(OutputError, match="a-small-book.m4b: not written by a render"):
         render(small_script, small_voices, tmp_path / "out", cache_dir, formats=("mp3", "m4b"))
     assert (folder / "a-small-book.m4b").read_bytes() == b"mine"
+
+
+@pytest.mark.parametrize("stopped_before", [True, False])
+def test_a_manifest_no_render_wrote_is_not_overwritten(stopped_before, small_script,
+                                                       small_voices, tmp_path, cache_dir,
+                                                       monkeypatch):
+    from audiobook import export
+    from audiobook.errors import OutputError
+
+    folder = tmp_path / "out" / "a-small-book"
+    if stopped_before:  # a first render stopped after a chapter: it wrote no manifest
+        write_chapter = export.write_chapter
+        monkeypatch.setattr(export, "write_chapter", _stopped_after(write_chapter))
+        with pytest.raises(KeyboardInterrupt):
+            render(small_script, small_voices, tmp_path / "out", cache_dir)
+        monkeypatch.setattr(export, "write_chapter", write_chapter)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").write_text('{"mine": true}')
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(OutputError) as caught:
+        render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert str(caught.value) == (f"{folder / 'manifest.json'}: not written by a render of this "
+                                 "book; move it away or choose another --out")
+    assert (folder / "manifest.json").read_text() == '{"mine": true}'
+    assert sorted(p.name for p in folder.iterdir() if p.name != ".lock") == \
+        [name for name in before if name != ".lock"]
+
+
+def test_a_books_own_manifest_is_rewritten_also_from_a_state_that_does_not_list_it(
+        small_script, small_voices, tmp_path, cache_dir):
+    first = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    state_file = first.book_dir / ".audiobook-state.json"
+    state = json.loads(state_file.read_text())
+    assert "manifest.json" in state["_book"]["sidecars"]
+    state["_book"]["sidecars"].remove("manifest.json")  # as written before it was listed
+    state_file.write_text(json.dumps(state))
+    (first.book_dir / "01-one.mp3").unlink()
+    again = render(small_script, small_voices, tmp_path / "out", cache_dir)
+    assert json.loads(again.manifest.read_text())["title"] == "A Small Book"
 
 
 def _stopped_after(write):

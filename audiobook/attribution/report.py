@@ -32,8 +32,10 @@ class Report:
             return text if len(text) <= width else text[: width - 3] + "..."
 
         out = [f"Quotes: {self.quotes}",
-               "Speakers: " + ", ".join(f"{r} {n}" for r, n in self.speakers.most_common()),
-               "Rules: " + ", ".join(f"{r} {self.rules[r]}" for r in RULES if self.rules[r])]
+               "Speakers: " + (", ".join(f"{r} {n}" for r, n in self.speakers.most_common())
+                               or "none"),
+               "Rules: " + (", ".join(f"{r} {self.rules[r]}" for r in RULES if self.rules[r])
+                            or "none")]
         for title, items in (("Unresolved (read by the narrator)", self.unresolved),
                              ("Low confidence", self.low_confidence)):
             out.append(f"{title}: {len(items) or 'none'}")
