@@ -383,9 +383,10 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
         if not title or len(bare.split()) != 1 or sum(
                 TITLES.get(other) == TITLES.get(title) for other in titles.get(bare, ())) > 1:
             continue
-        fits = [other for other in groups if other is not group and any(
+        fits = [other for other in groups if other is not group and (any(
             not _title_of(f) and len(f.split()) == 2 and f.split()[1] == bare
-            for f in other["forms"]) and _known_gender(other["name"], sorted(other["forms"]),
+            for f in other["forms"]) or title == "miss" and _first_name_only(other["name"]) and
+            full_names[f"{other['name']} {bare}"]) and _known_gender(other["name"], sorted(other["forms"]),
                                                        text) == TITLES.get(title)]
         if len(fits) == 1:
             fits[0]["forms"] |= group["forms"]
@@ -418,6 +419,10 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
                      {_strip_title(f) for f in {*g["forms"], g["name"]} if _title_of(f)})
     return [(g["name"], sorted(f for f in g["forms"] - {g["name"]}
                                 if _title_of(f) or shared[f] < 2), g["count"]) for g in groups]
+
+
+def _first_name_only(name: str) -> bool:
+    return len(name.split()) == 1 and not _title_of(name)
 
 
 @functools.lru_cache(maxsize=1)

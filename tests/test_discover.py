@@ -714,3 +714,14 @@ def test_one_speaker_and_one_quote_are_counted_in_the_singular(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "1 speaking character in 1 quote"
     assert "# 1 speaking character in 1 quote. Check names," in (tmp_path / "v.yaml").read_text()
+
+
+def test_miss_joins_a_first_name_whose_full_name_the_book_gives_once():
+    # `Miss Quested` is Adela, named in full once: a `Miss` is the one unmarried woman of
+    # her surname cast. Not a `Mrs.`: `Mrs. Theobald` may be Lilia Theobald's mother.
+    text = ('# T\n\n## One\n\nAdela Quested and Lilia Theobald came in.\n\n'
+            '"Tea?" said Adela.\n\n"Yes," said Miss Quested.\n\n"Milk?" said Lilia.\n\n'
+            '"No," said Mrs. Theobald.\n\n"Sugar?" said Adela.\n\n"Two," said Lilia.\n\n'
+            '"One," said Miss Quested.\n\n"None," said Mrs. Theobald.\n')
+    found = {c.name: c.aliases for c in discover(parse(text)).characters}
+    assert found == {"Adela": ["Miss Quested"], "Lilia": [], "Mrs. Theobald": []}
