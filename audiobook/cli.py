@@ -86,8 +86,8 @@ def _voices_option(default: str):
                         help=f"The cast: voices.yaml.  [default: {default}]")
 
 
-voices_option = _voices_option("none: the narrator reads everything")
-# The tuning commands take ./voices.yaml without --voices (preview.resolve_voices).
+# Every command takes ./voices.yaml without --voices (preview.resolve_voices): a render
+# must not come out narrator-only where the preview that tuned it had the cast.
 voices_here_option = _voices_option("./voices.yaml if there is one, else the narrator "
                                     "reads everything")
 
@@ -103,7 +103,7 @@ def cli(ctx, debug):
 
 @cli.command(name="render")
 @click.argument("script", type=click.Path(dir_okay=False))
-@voices_option
+@voices_here_option
 @click.option("--out", "out_dir", type=click.Path(), default="output",
               show_default=True, help="Folder for the book's folder.")
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
@@ -118,7 +118,7 @@ def render_command(script, voices, out_dir, formats, jobs, cache_dir, engine, qu
     """Render SCRIPT into one audio file per chapter plus manifest.json."""
     reporter = _Reporter(quiet)
     try:
-        result = render.render_book(script, voices, out_dir, formats=formats or ("mp3",),
+        result = render.render_book(script, preview.resolve_voices(voices), out_dir, formats=formats or ("mp3",),
                                     engine=engine, jobs=jobs, cache_dir=cache_dir,
                                     reporter=reporter)
     finally:
@@ -139,10 +139,11 @@ def render_command(script, voices, out_dir, formats, jobs, cache_dir, engine, qu
 
 @cli.command(name="inspect")
 @click.argument("script", type=click.Path(dir_okay=False))
-@voices_option
+@voices_here_option
 @click.option("--json", "as_json", is_flag=True, help="Chapters -> scenes -> segments as JSON.")
 def inspect_command(script, voices, as_json):
     """Show how SCRIPT is parsed and who speaks each quote, without making audio."""
+    voices = preview.resolve_voices(voices)
     book, _ = render.load(script, voices)
     data = render.inspect_data(book)
     if as_json:

@@ -15,6 +15,13 @@ def repo_root():
     return ROOT
 
 
+@pytest.fixture
+def no_cast_here(tmp_path, monkeypatch):
+    """A working folder with no ./voices.yaml (the repo root has one, which every command
+    takes without --voices): the narrator-only cast."""
+    monkeypatch.chdir(tmp_path)
+
+
 SMALL_SCRIPT = (
     "# A Small Book\n\n"
     "## One\n\n"

@@ -147,8 +147,26 @@ def test_render_warns_once_about_quotes_no_rule_settled(zed_script, small_voices
         f"Warning: {script}: the narrator reads 2 quotes whose speaker was not found; "
         f"`audiobook inspect {script} --voices {small_voices}` lists them\n")
     assert run(*args, "--quiet").stderr == ""
-    assert run("render", script, "--out", tmp_path / "out", "--engine", "fake",
-               "--cache-dir", tmp_path / "c").stderr == ""  # no cast: the narrator reads all
+
+
+def test_render_and_inspect_take_voices_yaml_of_the_working_folder(zed_script, small_voices,
+                                                                   tmp_path, monkeypatch):
+    # As preview does: a render must not come out narrator-only where its preview had a cast.
+    monkeypatch.chdir(small_voices.parent)
+    assert small_voices.name == "voices.yaml"
+    result = run("render", zed_script, "--out", tmp_path / "out", "--engine", "fake",
+                 "--cache-dir", tmp_path / "c", "--format", "wav")
+    assert result.exit_code == 0, result.output
+    assert "--voices voices.yaml` lists them" in result.stderr  # Zed is no one of the cast
+    assert "       7 anna       Hello, (tag)\n" in run("inspect", zed_script).stdout
+
+
+def test_render_without_a_cast_reads_everything_in_the_narrators_voice(zed_script, tmp_path,
+                                                                        no_cast_here):
+    result = run("render", zed_script, "--out", tmp_path / "out", "--engine", "fake",
+                 "--cache-dir", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no cast asked for: no news that the narrator reads all
 
 
 def test_preview_warns_about_the_scenes_quotes_no_rule_settled(zed_script, small_voices,
@@ -163,7 +181,7 @@ def test_preview_warns_about_the_scenes_quotes_no_rule_settled(zed_script, small
         f"`audiobook inspect {script} --voices {small_voices}` lists it\n")
 
 
-def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path):
+def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path, no_cast_here):
     script = tmp_path / "india.txt"
     script.write_text("A PASSAGE TO INDIA\n\nPART I: MOSQUE\n\nCHAPTER I\n\nExcept for the "
                       "Marabar Caves.\n\nCHAPTER II\n\nHe ran.\n", encoding="utf-8")
@@ -176,14 +194,13 @@ def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path):
 
 
 @pytest.mark.parametrize(("command", "default"), [
-    (["render"], "none: the narrator reads everything"),
-    (["inspect"], "none: the narrator reads everything"),
+    (["render"], "./voices.yaml if there is one, else the narrator reads everything"),
+    (["inspect"], "./voices.yaml if there is one, else the narrator reads everything"),
     (["preview"], "./voices.yaml if there is one, else the narrator reads everything"),
     (["voices", "try"], "./voices.yaml if there is one, else the narrator reads everything"),
     (["voices", "check"], "./voices.yaml"),
 ])
 def test_voices_help_says_what_each_command_takes_without_it(command, default):
-    # preview and voices try take ./voices.yaml on their own; render and inspect do not
     result = CliRunner().invoke(cli, [*command, "--help"], terminal_width=200)
     assert result.exit_code == 0
     said = " ".join(result.output.split())

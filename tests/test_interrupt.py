@@ -31,7 +31,7 @@ def start(repo_root, out: Path, cache: Path, logs: Path, fmt: str = "wav") -> su
         [AUDIOBOOK, "render", str(repo_root / "script" / f"{BOOK}.md"), "--engine", "fake",
          "--format", fmt, "--jobs", "2", "--out", str(out), "--cache-dir", str(cache), "-q"],
         stdout=open(logs / "stdout", "w"), stderr=open(logs / "stderr", "w"),  # noqa: SIM115
-        start_new_session=True,
+        start_new_session=True, cwd=logs,  # no ./voices.yaml: the narrator-only book
         env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT prints every thread's stack
     )
 
