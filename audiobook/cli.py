@@ -7,6 +7,7 @@ stderr and exit status 1; `--debug` shows the traceback instead.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -27,6 +28,13 @@ class _Group(click.Group):
                 raise
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
+        except BrokenPipeError:
+            # The reader stopped reading (`| head -1`): no error to report. Exit as `cat` and
+            # `grep` do, killed by SIGPIPE: status 141 (128 + 13), which `set -o pipefail`
+            # scripts already expect of them. Stdout goes to devnull so that the flush at exit
+            # cannot raise again; click alone would exit 1.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except KeyboardInterrupt:
             click.echo("Interrupted; finished work is kept. Run the same command to resume.",
                        err=True)

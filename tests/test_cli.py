@@ -1,6 +1,10 @@
 """The CLI end to end with CliRunner: exact output, exit codes, one-line errors."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -217,3 +221,31 @@ def test_inspect_of_a_book_without_quotes_says_none_rather_than_nothing(tmp_path
     assert result.stdout.endswith(
         "Speaker attribution\n  Quotes: 0\n  Speakers: none\n  Rules: none\n"
         "  Unresolved (read by the narrator): none\n  Low confidence: none\n")
+
+
+def _cli_into(stdout, *args, cwd):
+    """The CLI of this checkout in a real process, its stdout into the given pipe end."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    return subprocess.Popen([sys.executable, "-m", "audiobook", *map(str, args)], cwd=cwd,
+                            env=env, stdout=stdout, stderr=subprocess.PIPE, text=True)
+
+
+def test_output_into_a_pipe_closed_after_one_line_ends_quietly_as_cat_does(tmp_path):
+    script = tmp_path / "long.md"  # far more output than a pipe buffers (64 kB)
+    script.write_text("# Long\n\n## One\n\n" + "A line of the story.\n\n" * 20000, encoding="utf-8")
+    child = _cli_into(subprocess.PIPE, "inspect", script, cwd=tmp_path)
+    assert child.stdout.readline() == "Long\n"
+    child.stdout.close()  # `| head -1`
+    assert child.wait(timeout=60) == 141  # SIGPIPE's status, as `cat` gives under pipefail
+    assert child.stderr.read() == ""
+
+
+@pytest.mark.parametrize("command", [["voices", "list", "--engine", "fake"],
+                                     ["inspect", "script/heartstrings.md"]])
+def test_output_into_a_pipe_nobody_reads_is_no_error(command, repo_root):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    child = _cli_into(write_end, *command, cwd=repo_root)
+    os.close(write_end)
+    assert child.wait(timeout=60) == 141
+    assert child.stderr.read() == ""
