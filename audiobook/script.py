@@ -281,11 +281,10 @@ def _plain_text_headings(blocks: Iterator[_Block], front_matter: bool) -> Iterat
 DOUBLE = "double"
 SINGLE = "single"
 _OVERRIDE = re.compile(r"\[([A-Za-z][\w-]*)\]\s*$")
-# A role id as voices.yaml writes it, opening or closing a paragraph (`[anna] Hello.`,
-# `"Hi." [anna]`): where a misplaced marker sits. Not an editor's `[sic]` nor a footnote's
-# `[a]`, which books print.
-_STRAY_START = re.compile(r"^\s*\[(?!(?:sic|[ivxlc]+)\])([a-z][a-z0-9_-]+)\]")
-_STRAY_END = re.compile(r"\[(?!(?:sic|[ivxlc]+)\])([a-z][a-z0-9_-]+)\]\s*$")
+# A role id as voices.yaml writes it, left in a segment's text (`[anna] Hello.`, `"Hi."
+# [anna]`, `Text [anna] here.`): a misplaced marker, read out. Not an editor's `[sic]` nor
+# a footnote's `[a]`, `[ii]`, `[1]`, which books print.
+_STRAY = re.compile(r"\[(?!(?:sic|[ivxlc]+)\])([a-z][a-z0-9_-]+)\]")
 # No marker inside: `.+?` would rescan to the paragraph's end from every unmatched `*`
 # (quadratic: 60 kB of `*a ` took 23 s). Nesting is undone by a second pass instead.
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3})(?=[^\s*_])([^*_]+?)(?<=\S)\1")
@@ -527,6 +526,27 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE,
     return segments, inside, maybe if inside else None
 
 
+def _strays(block: _Block, segments: list[Segment]) -> Iterator[tuple[int, str]]:
+    """(line, marker) of each role marker left in the segments' text, in order. Its line is
+    that of its next occurrence in the paragraph that opens no quote (one that does was taken
+    as an override and is in no segment)."""
+    at = 0
+    for segment in segments:
+        if "[" not in segment.text:  # most: no scan
+            continue
+        for found in _STRAY.finditer(segment.text):
+            marker = found.group(0)
+            at = max(at, next((o for o, n in block.line_starts if n == segment.line), 0))
+            line = segment.line
+            while (where := block.text.find(marker, at)) >= 0:
+                at = where + len(marker)
+                after = block.text[at:at + 64].lstrip()[:2]
+                if not after or after[0] not in "\"\u201c'\u2018\u2014\u2015" and after != "--":
+                    line = _line_at(block, where)
+                    break
+            yield line, marker
+
+
 def _starts_with_opening_quote(text: str, style: str = DOUBLE) -> bool:
     return bool(text) and _opens(text, 0, style)
 
@@ -690,13 +710,11 @@ def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,
             if still_open and not quote_open:
                 open_line = segments[-1].line if segments else block.line
             quote_open = still_open
-            # A marker that forced nothing would be read out.
-            for segment, stray in ((segments[0], _STRAY_START), (segments[-1], _STRAY_END)) \
-                    if segments else ():
-                if segment.kind == NARRATION and (found := stray.search(segment.text)):
-                    warnings.append(f"line {segment.line}: [{found.group(1)}] is not right before "
-                                    "an opening quote, so it is read out as text")
-                    break
+            # A marker that forced nothing would be read out: at either end of the paragraph
+            # or in its middle (`Text [mara] here.`), in narration or inside a quote.
+            for line, marker in _strays(block, segments):
+                warnings.append(f"line {line}: {marker} is not right before an opening quote, "
+                                "so it is read out as text")
             if segments:
                 scenes[-1].append(Paragraph(block.line, tuple(segments)))
     if quote_open:

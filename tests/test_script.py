@@ -356,3 +356,18 @@ def test_a_role_marker_before_no_quote_is_a_warning_with_its_line():
         "line 5: [anna] is not right before an opening quote, so it is read out as text",
         "line 7: [anna] is not right before an opening quote, so it is read out as text")
     # An editor's `[sic]` and a footnote's `[a]`, `[ii]` are no misplaced markers.
+
+
+def test_a_role_marker_inside_a_paragraph_is_a_warning_with_its_line_and_stays_text():
+    # `Text [mara] here.` was read out, `[mara]` and all, with no warning: only a
+    # paragraph's first and last words were looked at.
+    book = parse('# B\n\nText [mara] here.\n\nA long\nparagraph, then\n[ben] in it "and '
+                 '[ann] inside" and [cy] "Hi."\n\nHe said [sic] it [a] was [1] so [ii] then.\n')
+    assert book.warnings == (
+        "line 3: [mara] is not right before an opening quote, so it is read out as text",
+        "line 7: [ben] is not right before an opening quote, so it is read out as text",
+        "line 7: [ann] is not right before an opening quote, so it is read out as text")
+    assert pieces(book)[:3] == [(NARRATION, "Text [mara] here."),
+                                (NARRATION, "A long paragraph, then [ben] in it"),
+                                (DIALOGUE, "and [ann] inside")]
+    assert [s.override for s in book.segments()][4] == "cy"  # a marker in place forces
