@@ -520,6 +520,10 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE,
             inside, start = False, i + 1
         elif inside and i > start and style == SINGLE and _closes(text, i, style, lenient=True):
             maybe = i
+        elif inside and i == start > 0 and _closes(text, i, style):
+            # `""` says nothing: closed here, not left open to read out a lone `"`; nor does
+            # a `[role]` before it pass on to the next quote.
+            inside, start, override = False, i + 1, None
     if inside and maybe is not None and after_word:
         return _split_quotes(block, open_at_start, style, close_at | {maybe})
     emit(len(text), DIALOGUE if inside else NARRATION)

@@ -371,3 +371,12 @@ def test_a_role_marker_inside_a_paragraph_is_a_warning_with_its_line_and_stays_t
                                 (NARRATION, "A long paragraph, then [ben] in it"),
                                 (DIALOGUE, "and [ann] inside")]
     assert [s.override for s in book.segments()][4] == "cy"  # a marker in place forces
+
+
+def test_an_empty_quote_is_nothing_and_no_unclosed_quote():
+    # `""` was `quotation is never closed` and a segment reading out a lone `"`.
+    book = parse('# B\n\n""\n\nHe said \u201c\u201d and left.\n\n[anna] "" then "Hi," she said.\n')
+    assert book.warnings == ()
+    assert pieces(book) == [(NARRATION, "He said"), (NARRATION, "and left."),
+                            (NARRATION, "then"), (DIALOGUE, "Hi,"), (NARRATION, "she said.")]
+    assert [s.override for s in book.segments()] == [None] * 5  # `[anna]` went with the `""`
