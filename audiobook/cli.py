@@ -320,7 +320,7 @@ def voices_try_command(role, text, voices, script, out, play, cache_dir, engine)
 @engine_option
 def voices_check_command(script, voices, engine):
     """Check the cast against the engine and SCRIPT; list every problem."""
-    report = preview.check_voices_report(preview.resolve_voices(voices) or preview.DEFAULT_VOICES,
+    report = preview.check_voices_report(preview.cast_to_check(voices, script),
                                          preview.resolve_script(script), engine)
     for problem in report.problems:
         click.echo(problem)

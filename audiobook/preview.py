@@ -53,6 +53,15 @@ def resolve_voices(voices: str | Path | None) -> str | Path | None:
     return voices or (DEFAULT_VOICES if DEFAULT_VOICES.is_file() else None)
 
 
+def cast_to_check(voices: str | Path | None, script: str | Path | None = None) -> str | Path:
+    """--voices, else ./voices.yaml: a check needs a cast, so without either it says how
+    to get one (not `check the --voices path`, which was never given)."""
+    if voices or DEFAULT_VOICES.is_file():
+        return voices or DEFAULT_VOICES
+    raise CastError(f"no ./{DEFAULT_VOICES} here: give --voices FILE, or write one with "
+                    f"`audiobook cast {script or 'SCRIPT'} --write {DEFAULT_VOICES}`")
+
+
 def resolve_script(script: str | Path | None) -> str | Path | None:
     """SCRIPT, else the bundled script/heartstrings.md when there is one."""
     return script or (DEFAULT_SCRIPT if DEFAULT_SCRIPT.is_file() else None)
