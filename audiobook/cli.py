@@ -176,7 +176,9 @@ def inspect_command(script, voices, as_json):
 
 @cli.command(name="cast")
 @click.argument("script", type=click.Path(dir_okay=False))
-@click.option("--write", "write_to", type=click.Path(dir_okay=False), default=None,
+# Not dir_okay=False: a folder is refused by discover.check_target in one `Error:` line, as
+# a bad --out is, rather than with click's usage message.
+@click.option("--write", "write_to", type=click.Path(), metavar="FILE", default=None,
               help="Write the proposed cast to FILE (a voices.yaml).")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 def cast_command(script, write_to, force):

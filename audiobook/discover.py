@@ -722,7 +722,7 @@ def check_target(path: str | Path, force: bool) -> Path:
     """Refuse a folder, or an existing file unless `force`."""
     path = Path(path)
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder")
+        raise OutputError(f"{path}: is a folder; pass a file name such as {path / 'voices.yaml'}")
     if path.exists() and not force:
         raise OutputError(f"{path}: already exists; pass --force to overwrite it")
     return path

@@ -725,3 +725,13 @@ def test_miss_joins_a_first_name_whose_full_name_the_book_gives_once():
             '"One," said Miss Quested.\n\n"None," said Mrs. Theobald.\n')
     found = {c.name: c.aliases for c in discover(parse(text)).characters}
     assert found == {"Adela": ["Miss Quested"], "Lilia": [], "Mrs. Theobald": []}
+
+
+def test_write_into_a_folder_is_one_error_line(tmp_path):
+    # It was click's usage message and exit status 2, unlike every other bad path.
+    script = tmp_path / "s.md"
+    script.write_text('# T\n\n"Hi," said Anna.\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["cast", str(script), "--write", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {tmp_path}: is a folder; pass a file name such as "
+                             f"{tmp_path / 'voices.yaml'}\n")
