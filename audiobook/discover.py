@@ -99,8 +99,13 @@ _DESCRIBED = ("the ", "my ", "our ")
 _PRONOUNS = frozenset("i you he she it we they".split())
 _MALE = {"he", "him", "his", "himself"}
 
+# A variant (`+m3`) sets the timbre, the voice only the accent: each role of a gender gets
+# a variant of its own (the voice's own, no `+`, counting as one) before any comes round
+# again, with pitch and rate shifted then. Male: the voice's own and +m1..+m8; female:
+# +f1..+f5. espeak's named variants (+Annie, +Demonic...) are left to the user.
 MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),
-               ("gmw/en-gb-scotland", 42), ("gmw/en-us+m7", 30), ("gmw/en-029+m2", 45)]
+               ("gmw/en-gb-scotland+m4", 42), ("gmw/en-us+m7", 30), ("gmw/en-029+m2", 45),
+               ("gmw/en-gb-x-rp+m5", 38), ("gmw/en-us+m6", 44), ("gmw/en-gb-scotland+m8", 36)]
 FEMALE_VOICES = [("gmw/en-us+f3", 60), ("gmw/en-gb-x-rp+f2", 65), ("gmw/en-us+f1", 55),
                  ("gmw/en-gb-scotland+f4", 62), ("gmw/en-us+f5", 70)]
 NEUTRAL_VOICES = [("gmw/en-us+m2", 50), ("gmw/en-gb-x-rp+f5", 52)]

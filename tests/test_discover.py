@@ -735,3 +735,21 @@ def test_write_into_a_folder_is_one_error_line(tmp_path):
     assert result.exit_code == 1
     assert result.output == (f"Error: {tmp_path}: is a folder; pass a file name such as "
                              f"{tmp_path / 'voices.yaml'}\n")
+
+
+def test_each_role_of_a_gender_gets_its_own_variant_before_any_repeats():
+    # The 4th man had the 1st's timbre (`gmw/en-gb-scotland` and `gmw/en-us`, neither with a
+    # `+` variant), and the 7th the 1st's very voice, only pitch and rate apart, while
+    # +m4, +m5, +m6 and +m8 went unused.
+    def variants(gender, title, count):
+        names = ["Abbot", "Baker", "Carter", "Dawson", "Ellis", "Fisher", "Grant", "Hughes",
+                 "Irving", "Jones"][:count]
+        lines = "\n\n".join(f'"Hello," said {title} {name}.' for name in names)
+        cast = parse_cast(to_yaml(discover(parse("# T\n\n" + lines + "\n\n" + lines))))
+        assert [r.gender for r in cast.characters] == [gender] * count
+        return [r.voice.voice.partition("+")[2] for r in cast.characters]
+
+    men = variants("male", "Mr.", 10)
+    assert sorted(men[:9]) == ["", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"]
+    assert men[9] == men[0]  # then round again
+    assert sorted(variants("female", "Mrs.", 5)) == ["f1", "f2", "f3", "f4", "f5"]
