@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import sys
 
 import click
@@ -29,6 +30,8 @@ class _Group(click.Group):
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
         except BrokenPipeError:
+            if not _stdout_closed():
+                raise  # a pipe to a worker or ffmpeg: not ours to hush
             # The reader stopped reading (`| head -1`): no error to report. Exit as `cat` and
             # `grep` do, killed by SIGPIPE: status 141 (128 + 13), which `set -o pipefail`
             # scripts already expect of them. Stdout goes to devnull so that the flush at exit
@@ -39,6 +42,16 @@ class _Group(click.Group):
             click.echo("Interrupted; finished work is kept. Run the same command to resume.",
                        err=True)
             sys.exit(130)
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe nobody reads any more (poll says POLLERR)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), no real stdout
+        return False
 
 
 class _Reporter(render.Reporter):

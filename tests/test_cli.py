@@ -249,3 +249,19 @@ def test_output_into_a_pipe_nobody_reads_is_no_error(command, repo_root):
     os.close(write_end)
     assert child.wait(timeout=60) == 141
     assert child.stderr.read() == ""
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_not_hushed(tmp_path):
+    # A worker's or ffmpeg's pipe breaking is a failure, not a reader gone away: it must not
+    # pass for `| head` with status 141.
+    script = tmp_path / "s.md"
+    script.write_text("# T\n\nText.\n", encoding="utf-8")
+    code = ("from audiobook import render\n"
+            "def broken(*args): raise BrokenPipeError(32, 'Broken pipe')\n"
+            "render.inspect_data = broken\n"
+            "from audiobook.cli import main\n"
+            "main()\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    child = subprocess.run([sys.executable, "-c", code, "inspect", str(script)], env=env,
+                           cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert child.returncode not in (0, 141)
