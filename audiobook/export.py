@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -320,6 +321,8 @@ def tag_m4b(path: Path, meta: BookMeta) -> None:
     if book.tags is None:
         book.add_tags()
     tags = book.tags
+    for key in ("\xa9ART", "aART", "\xa9wrt", "\xa9day", "desc", "\xa9cmt", "covr"):
+        tags.pop(key, None)  # a re-tag drops what the book section no longer has
     tags["\xa9nam"] = tags["\xa9alb"] = [meta.title]
     tags["\xa9gen"] = ["Audiobook"]
     tags["stik"] = [2]  # media kind: audiobook (Apple Books files it under Audiobooks)
@@ -489,20 +492,41 @@ def _ffmetadata_escape(text: str) -> str:
     return text
 
 
+def _samples(master: Path) -> int:
+    from mutagen.flac import FLAC
+
+    return FLAC(str(master)).info.total_samples
+
+
+def master_starts(chapters: list[tuple[str, list[Path]]]) -> list[float]:
+    """Each master's start in the M4B, in ms, as write_m4b lays them end to end."""
+    starts, position = [], 0
+    for _, masters in chapters:
+        for master in masters:
+            starts.append(position * 1000 / audio.OUTPUT_RATE)
+            position += _samples(master)
+    return starts
+
+
+def retag_m4b(path: Path, meta: BookMeta) -> None:
+    """New tags on an M4B whose audio and markers stand: a copy re-tagged, then renamed."""
+    with atomic_path(path) as tmp:
+        shutil.copyfile(path, tmp)
+        tag_m4b(tmp, meta)
+
+
 def write_m4b(path: Path, chapters: list[tuple[str, list[Path]]], meta: BookMeta) -> list[float]:
     """One AAC M4B from the chapters' mastered FLACs, a chapter marker per chapter.
 
     Returns each master's start in ms (for the book's captions). Chapter times come from
     the masters' exact sample counts, so markers land on the sample where a chapter begins.
     """
-    from mutagen.flac import FLAC
-
     lines, listing, starts, position = [";FFMETADATA1", f"title={_ffmetadata_escape(meta.title)}"], [], [], 0
     for title, masters in chapters:
         begin = position
         for master in masters:
             starts.append(position * 1000 / audio.OUTPUT_RATE)
-            position += FLAC(str(master)).info.total_samples
+            position += _samples(master)
             listing.append("file '" + str(master.resolve()).replace("'", "'\\''") + "'")
         lines += ["[CHAPTER]", f"TIMEBASE=1/{audio.OUTPUT_RATE}", f"START={begin}",
                   f"END={position}", f"title={_ffmetadata_escape(title)}"]
@@ -525,15 +549,21 @@ def write_book(folder: Path, slug: str, formats: list[str], chapters: list[dict]
     captions, and the .m3u playlist. `chapters` are write_chapter's entries, in order, each
     with its reuse key. Returns this step's state entry."""
     key = make_key([c["key"] for c in chapters], formats, signature(meta, names))
+    # The audio and markers alone: unchanged when only the tags or the speakers' names did.
+    sound = make_key([c.get("sound") for c in chapters]) \
+        if all(c.get("sound") for c in chapters) else None
     files, sidecars = {}, []
     if "m4b" in formats:
         m4b = folder / f"{slug}.m4b"
         files["m4b"] = m4b.name
         parts = [f for c in chapters for f in manifest_files(c["manifest"])]
+        masters = [(c["manifest"]["title"], [folder / m for m in c["masters"]]) for c in chapters]
         stale = not previous or previous.get("key") != key or not m4b.is_file()
-        if stale or not (folder / f"{slug}.srt").is_file() or not (folder / f"{slug}.vtt").is_file():
-            starts = write_m4b(m4b, [(c["manifest"]["title"], [folder / m for m in c["masters"]])
-                                     for c in chapters], meta)
+        if stale and sound and previous and previous.get("sound") == sound and m4b.is_file():
+            retag_m4b(m4b, meta)  # seconds, where encoding a long book's AAC takes a minute
+            sidecars += write_captions(folder, slug, parts, names, master_starts(masters))
+        elif stale or not (folder / f"{slug}.srt").is_file() or not (folder / f"{slug}.vtt").is_file():
+            starts = write_m4b(m4b, masters, meta)
             sidecars += write_captions(folder, slug, parts, names, starts)
         else:
             sidecars += [f"{slug}.srt", f"{slug}.vtt"]
@@ -542,4 +572,4 @@ def write_book(folder: Path, slug: str, formats: list[str], chapters: list[dict]
     if not entries and files:
         entries = [(files["m4b"], sum(c["manifest"]["duration_ms"] for c in chapters), meta.title)]
     write_text_atomic(folder / f"{slug}.m3u", playlist(entries))
-    return {"key": key, "files": files, "sidecars": [*sidecars, f"{slug}.m3u"]}
+    return {"key": key, "sound": sound, "files": files, "sidecars": [*sidecars, f"{slug}.m3u"]}

@@ -357,6 +357,12 @@ def _chapter_key(plan: ChapterPlan, formats: Sequence[str], tags: str, total: in
                     tags, plan.index, total)
 
 
+def _sound_key(plan: ChapterPlan) -> str:
+    """Changes whenever the chapter's mastered audio or its marker title could; not with
+    the tags, so a change of author re-tags the M4B instead of encoding it again."""
+    return make_key(_MASTERING_VERSION, plan.key, plan.title, plan.stem)
+
+
 # Bounds on what one render holds in memory, in characters of script text (a parsed and
 # planned character costs about 10 bytes). A book under _KEEP_CHARS is parsed once and
 # kept; a bigger one is read again, a chapter at a time, when its audio is made. Chapters
@@ -518,7 +524,8 @@ def render_book(
                 raise OutputError("render stopped")
             written = export.write_chapter(plan, layout, cache, folder, formats, meta,
                                            total, names)
-            return {"key": _chapter_key(plan, formats, tags, total), **written}
+            return {"key": _chapter_key(plan, formats, tags, total),
+                    "sound": _sound_key(plan), **written}
 
         plans = chapter_plans(source, survey, cast, f"{instance.name}/{instance.version}")
         for todo in _batches(plans, needs_building):

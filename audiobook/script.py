@@ -230,9 +230,17 @@ def _title_words(text: str) -> bool:
         w[0].isupper() or w.lower() in _SMALL_WORDS for w in words)
 
 
+# `"ALL THE WORLD'S A STAGE"`: words in capitals in quotes, no closing punctuation.
+_QUOTED_CAPITALS = re.compile(r"^[\"\u201c]([^\"\u201c\u201d]+\s[^\"\u201c\u201d]*[^\s.!?,;:\"\u201c\u201d])[\"\u201d]$")
+
+
 def _looks_like_title(block: _Block) -> bool:
-    """A short line naming a chapter: `Down the Rabbit-Hole`, `THE PIGEON`."""
+    """A short line naming a chapter: `Down the Rabbit-Hole`, `THE PIGEON`, and in quotes
+    when in capitals, of two words or more and with no closing punctuation (`"ALL THE
+    WORLD'S A STAGE"`, as The Sport of the Gods has it; not `"YES!"`, not `"Come in"`)."""
     text = block.text
+    if (m := _QUOTED_CAPITALS.match(text)) and m.group(1).isupper():
+        text = m.group(1)
     if len(block.lines) != 1 or len(text) > 80 or text[:1] in "\"\u201c\u2018'" or _is_heading(text):
         return False
     if re.search(r"[,;]$|[a-z][.!?]$", text) and not text.isupper():

@@ -312,6 +312,18 @@ def pauses_to_commas(text: str) -> str:
     return re.sub(r",\s*([,.!?;:])", r"\1", text)  # no comma right before other punctuation
 
 
+# A contraction printed apart from its word, as in older books (`did n't`, `It 's`,
+# `we 've`): espeak reads it alone as letters (`ent`, `es`, `vee`); `'em`, `'tis` and a
+# quoted letter (`an 's'`) are not it.
+_DETACHED_CONTRACTION = re.compile(
+    r"(?<=\w) +(n['\u2019]t|['\u2019](?:s|ve|ll|re|d|m))(?![\w'\u2019])", re.IGNORECASE)
+
+
+def joined_contractions(text: str) -> str:
+    """`I did n't think it 's so` -> `I didn't think it's so`."""
+    return _DETACHED_CONTRACTION.sub(r"\1", text)
+
+
 def normalize_for_speech(text: str) -> str:
     """What the engine should be given for `text`, a sentence as written."""
-    return pauses_to_commas(numbers_to_words(text))
+    return pauses_to_commas(numbers_to_words(joined_contractions(text)))

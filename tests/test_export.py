@@ -11,7 +11,7 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 from mutagen.wave import WAVE
 
-from audiobook import render, tools
+from audiobook import export, render, tools
 from audiobook.cast import parse_cast
 from audiobook.cli import cli
 from audiobook.errors import CastError
@@ -189,6 +189,37 @@ def test_m4b_is_reused_and_removed_with_its_format(tmp_path, small_script, book_
     assert mp3_only.files == {}
     assert not m4b.exists() and not list((first.book_dir / ".audiobook-work").glob("*.flac"))
     assert (first.book_dir / "01-one.vtt").is_file()
+
+
+def test_a_change_of_tags_only_re_tags_the_m4b(tmp_path, small_script, book_voices,
+                                               cache_dir, monkeypatch):
+    # Setting the author of a 3-hour book encoded its whole M4B again: 65 s for new tags.
+    args = dict(engine="fake", cache_dir=cache_dir, formats=["mp3", "m4b"])
+    first = render.render_book(small_script, book_voices, tmp_path / "o", **args)
+    m4b = first.book_dir / "a-small-book.m4b"
+    def markers():
+        return subprocess.run([tools.ffmpeg(), "-v", "error", "-i", str(m4b), "-f", "ffmetadata",
+                               "-"], capture_output=True, text=True, check=True
+                              ).stdout.split("[CHAPTER]")[1:]
+    markers_before = markers()
+    assert len(markers_before) == 2
+    audio_before = decode(m4b, rate=44100)
+    book_voices.write_text(book_voices.read_text().replace("  author: Jo Writer\n", "")
+                           .replace("year: 2025", "year: 2026"))
+    encoded = []
+    real = export.write_m4b
+    monkeypatch.setattr(export, "write_m4b", lambda *a, **k: encoded.append(1) or real(*a, **k))
+    render.render_book(small_script, book_voices, tmp_path / "o", **args)
+    assert not encoded
+    tags = MP4(m4b).tags
+    assert tags["\xa9day"] == ["2026"] and "\xa9ART" not in tags and "aART" not in tags
+    assert tags["\xa9nam"] == ["A Small Book, Told Twice"] and tags["stik"] == [2]
+    assert (decode(m4b, rate=44100) == audio_before).all()
+    assert markers() == markers_before
+    # A change of sound still encodes it.
+    small_script.write_text(small_script.read_text().replace("cold", "chilly"))
+    render.render_book(small_script, book_voices, tmp_path / "o", **args)
+    assert encoded
 
 
 @pytest.mark.parametrize("yaml, line, message", [

@@ -194,6 +194,20 @@ def test_plain_text_heading_forms_become_chapters():
         "One.", "Two.", "Three.", "Four.", "Five."]
 
 
+def test_a_chapter_title_in_quotes_and_capitals_is_the_title_not_dialogue():
+    # The Sport of the Gods: `XII` then `"ALL THE WORLD'S A STAGE"` was read out as a quote
+    # of Hattie Sterling's, and the chapter had no title.
+    text = ('T\n\nXII\n\n"ALL THE WORLD\'S A STAGE"\n\n\nKitty fell in love.\n\n'
+            'XIII\n\n\u201cTHE OAKLEYS\u201d\n\nGo.\n\n'
+            'XIV\n\n"YES!"\n\nNo.\n\nXV\n\n"Come In"\n\nGo.\n')
+    book = parse(text, markdown=False)
+    assert [c.title for c in book.chapters] == [
+        'XII: "ALL THE WORLD\'S A STAGE"', "XIII: \u201cTHE OAKLEYS\u201d", "XIV", "XV"]
+    assert [(s.kind, s.text) for s in book.segments()] == [
+        (NARRATION, "Kitty fell in love."), (NARRATION, "Go."), (DIALOGUE, "YES!"),
+        (NARRATION, "No."), (DIALOGUE, "Come In"), (NARRATION, "Go.")]
+
+
 def test_a_paragraph_starting_with_book_or_part_is_not_a_heading():
     book = parse("T\n\nCHAPTER I\n\nBook did well.\n\nPart I of it was sad, she said.\n",
                  markdown=False)

@@ -101,6 +101,22 @@ def test_dashes_and_ellipses_become_short_pauses(text, spoken):
     assert normalize_for_speech(text) == spoken
 
 
+@pytest.mark.parametrize("text, spoken", [
+    # The Sport of the Gods prints 456 of these apart; espeak said `did ent`, `it es`.
+    ("I did n't think it of him.", "I didn't think it of him."),
+    ("It 's a shame that Joe has n't come; we 've waited, I 'll go, you 're late, I 'd "
+     "say, I 'm sure.",
+     "It's a shame that Joe hasn't come; we've waited, I'll go, you're late, I'd say, "
+     "I'm sure."),
+    ("Ca n\u2019t and wo n\u2019t, IT 'S", "Can\u2019t and won\u2019t, IT'S"),
+    ("Tell 'em, 'tis so", "Tell 'em, 'tis so"),
+    ("spelled with an 's' and a 'd'", "spelled with an 's' and a 'd'"),
+    ("'s truth", "'s truth"),
+])
+def test_contractions_printed_apart_are_joined(text, spoken):
+    assert normalize_for_speech(text) == spoken
+
+
 # --- pronunciations --------------------------------------------------------------------
 
 ENTRIES = (
