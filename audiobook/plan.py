@@ -66,10 +66,14 @@ def _plain(char: str) -> str:
 
 
 def slugify(text: str, limit: int = 48) -> str:
-    """A file name's words: accents go (`Café` -> `cafe`), letters with no ASCII form stay
-    (`Война и мир` -> `война-и-мир`, `Straße` -> `straße`), rather than leave nothing."""
-    slug = re.sub(r"[\W_]+", "-", "".join(map(_plain, unicodedata.normalize("NFC", text)))
-                  .lower()).strip("-")
+    """A file name's words in ASCII (`Café` -> `cafe`, `Alice’s` -> `alices`); a title with
+    none (`Война и мир` -> `война-и-мир`) keeps its own letters rather than leave nothing.
+    Any title that had an ASCII name keeps it: a re-render finds its folder and files."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not slug:
+        slug = re.sub(r"[\W_]+", "-", "".join(map(_plain, unicodedata.normalize("NFC", text)))
+                      .lower()).strip("-")
     return slug[:limit].rstrip("-") or "untitled"
 
 
