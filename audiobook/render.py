@@ -548,6 +548,10 @@ def render_book(
         # and resumed without M4B removes the one it left.
         new_state[_WRITING] = {"names": list(dict.fromkeys(
             _writing(new_state) + _book_names(folder.name, formats) + [MANIFEST]))}
+        # The book's files may be replaced from here on: a render stopped meanwhile must not
+        # find the old audio's keys vouching for a new M4B.
+        for vouch in ("key", "sound"):
+            new_state[_BOOK_ENTRY].pop(vouch, None)
         export.write_text_atomic(folder / STATE_FILE, json.dumps(new_state, indent=1))
         final = {stem: new_state[stem] for _, _, stem in chapters}
         final[_BOOK_ENTRY] = {**export.write_book(

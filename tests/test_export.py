@@ -222,6 +222,30 @@ def test_a_change_of_tags_only_re_tags_the_m4b(tmp_path, small_script, book_voic
     assert encoded
 
 
+def test_an_m4b_written_by_a_render_stopped_before_its_state_is_not_kept_for_old_audio(
+        tmp_path, small_script, book_voices, cache_dir, monkeypatch):
+    # Stopped after the new M4B landed, the state still held the old book's keys: rendering
+    # the old text again kept the new text's audio.
+    args = dict(engine="fake", cache_dir=cache_dir, formats=["mp3", "m4b"])
+    first = render.render_book(small_script, book_voices, tmp_path / "o", **args)
+    m4b = first.book_dir / "a-small-book.m4b"
+    old_audio = decode(m4b, rate=44100)
+    original = small_script.read_text()
+    small_script.write_text(original.replace("cold", "chilly and grey"))
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(render, "_remove_stale", stop)
+        with pytest.raises(KeyboardInterrupt):
+            render.render_book(small_script, book_voices, tmp_path / "o", **args)
+    assert len(decode(m4b, rate=44100)) != len(old_audio)  # the new M4B had landed
+    small_script.write_text(original)
+    render.render_book(small_script, book_voices, tmp_path / "o", **args)
+    assert (decode(m4b, rate=44100) == old_audio).all()
+
+
 @pytest.mark.parametrize("yaml, line, message", [
     ("book:\n  titel: X\n", 4, "book.titel: unknown key (expected one of: title, author"),
     ("book:\n  year: twenty\n", 4, "book.year: 'twenty' must be a whole number"),
