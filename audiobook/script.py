@@ -231,7 +231,7 @@ def _title_words(text: str) -> bool:
 
 
 # `"ALL THE WORLD'S A STAGE"`: words in capitals in quotes, no closing punctuation.
-_QUOTED_CAPITALS = re.compile(r"^[\"\u201c]([^\"\u201c\u201d]+\s[^\"\u201c\u201d]*[^\s.!?,;:\"\u201c\u201d])[\"\u201d]$")
+_QUOTED_CAPITALS = re.compile(r"^[\"\u201c]([^\"\u201c\u201d]*[^\s.!?,;:\"\u201c\u201d])[\"\u201d]$")
 
 
 def _looks_like_title(block: _Block) -> bool:
@@ -239,7 +239,10 @@ def _looks_like_title(block: _Block) -> bool:
     when in capitals, of two words or more and with no closing punctuation (`"ALL THE
     WORLD'S A STAGE"`, as The Sport of the Gods has it; not `"YES!"`, not `"Come in"`)."""
     text = block.text
-    if (m := _QUOTED_CAPITALS.match(text)) and m.group(1).isupper():
+    if len(block.lines) != 1 or len(text) > 82:
+        return False  # first: a long paragraph is no title, and no regex need scan it
+    if (m := _QUOTED_CAPITALS.match(text)) and m.group(1).isupper() and \
+            re.search(r"\s", m.group(1)):
         text = m.group(1)
     if len(block.lines) != 1 or len(text) > 80 or text[:1] in "\"\u201c\u2018'" or _is_heading(text):
         return False
