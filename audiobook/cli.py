@@ -108,7 +108,14 @@ def _voices_option(default: str):
 
 
 # Every command takes ./voices.yaml without --voices (preview.resolve_voices): a render
-# must not come out narrator-only where the preview that tuned it had the cast.
+# must not come out narrator-only where the preview that tuned it had the cast. It says so,
+# for the file may be another book's.
+def _cast(voices: str | None, quiet: bool = False) -> str | None:
+    found = preview.resolve_voices(voices)
+    if found and not voices and not quiet:
+        click.echo(f"Cast: ./{found} (no --voices given)", err=True)
+    return found
+
 voices_here_option = _voices_option("./voices.yaml if there is one, else the narrator "
                                     "reads everything")
 
@@ -139,7 +146,8 @@ def render_command(script, voices, out_dir, formats, jobs, cache_dir, engine, qu
     """Render SCRIPT into one audio file per chapter plus manifest.json."""
     reporter = _Reporter(quiet)
     try:
-        result = render.render_book(script, preview.resolve_voices(voices), out_dir, formats=formats or ("mp3",),
+        result = render.render_book(script, _cast(voices, quiet), out_dir,
+                                    formats=formats or ("mp3",),
                                     engine=engine, jobs=jobs, cache_dir=cache_dir,
                                     reporter=reporter)
     finally:
@@ -164,7 +172,7 @@ def render_command(script, voices, out_dir, formats, jobs, cache_dir, engine, qu
 @click.option("--json", "as_json", is_flag=True, help="Chapters -> scenes -> segments as JSON.")
 def inspect_command(script, voices, as_json):
     """Show how SCRIPT is parsed and who speaks each quote, without making audio."""
-    voices = preview.resolve_voices(voices)
+    voices = _cast(voices)
     book, _ = render.load(script, voices)
     data = render.inspect_data(book)
     if as_json:
@@ -268,7 +276,7 @@ def preview_command(script, voices, scene, chapter, find, out, play, cache_dir, 
     reporter = _Reporter(quiet=False)
     try:
         clip = preview.preview_scene(
-            script, preview.resolve_voices(voices), chapter=chapter, find=find,
+            script, _cast(voices), chapter=chapter, find=find,
             scene=preview.parse_place(scene) if scene else None, out=out, engine=engine,
             cache_dir=cache_dir, reporter=reporter)
     finally:
@@ -320,7 +328,7 @@ def voices_list_command(language, gender, as_json, engine):
 @engine_option
 def voices_try_command(role, text, voices, script, out, play, cache_dir, engine):
     """Speak TEXT (default: a line ROLE says in the script) with ROLE's voice."""
-    clip = preview.try_voice(role, text, voices=preview.resolve_voices(voices),
+    clip = preview.try_voice(role, text, voices=_cast(voices),
                              script=preview.resolve_script(script), out=out, engine=engine,
                              cache_dir=cache_dir)
     click.echo(f"{clip.path}  {duration(clip.duration_ms, 1)}  {clip.label}")

@@ -15,10 +15,10 @@ def repo_root():
     return ROOT
 
 
-@pytest.fixture
-def no_cast_here(tmp_path, monkeypatch):
-    """A working folder with no ./voices.yaml (the repo root has one, which every command
-    takes without --voices): the narrator-only cast."""
+@pytest.fixture(autouse=True)
+def working_folder(tmp_path, monkeypatch):
+    """Every test runs in a folder of its own: the repo root's voices.yaml, which commands
+    take without --voices, is in no test's way."""
     monkeypatch.chdir(tmp_path)
 
 

@@ -161,12 +161,13 @@ def test_render_and_inspect_take_voices_yaml_of_the_working_folder(zed_script, s
     result = run("render", zed_script, "--out", tmp_path / "out", "--engine", "fake",
                  "--cache-dir", tmp_path / "c", "--format", "wav")
     assert result.exit_code == 0, result.output
+    # Said, for the file may be another book's.
+    assert result.stderr.startswith("Cast: ./voices.yaml (no --voices given)\n")
     assert "--voices voices.yaml` lists them" in result.stderr  # Zed is no one of the cast
     assert "       7 anna       Hello, (tag)\n" in run("inspect", zed_script).stdout
 
 
-def test_render_without_a_cast_reads_everything_in_the_narrators_voice(zed_script, tmp_path,
-                                                                        no_cast_here):
+def test_render_without_a_cast_reads_everything_in_the_narrators_voice(zed_script, tmp_path):
     result = run("render", zed_script, "--out", tmp_path / "out", "--engine", "fake",
                  "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0, result.output
@@ -185,7 +186,7 @@ def test_preview_warns_about_the_scenes_quotes_no_rule_settled(zed_script, small
         f"`audiobook inspect {script} --voices {small_voices}` lists it\n")
 
 
-def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path, no_cast_here):
+def test_inspect_shows_a_part_heading_in_its_first_chapters_title(tmp_path):
     script = tmp_path / "india.txt"
     script.write_text("A PASSAGE TO INDIA\n\nPART I: MOSQUE\n\nCHAPTER I\n\nExcept for the "
                       "Marabar Caves.\n\nCHAPTER II\n\nHe ran.\n", encoding="utf-8")
@@ -241,7 +242,8 @@ def test_output_into_a_pipe_closed_after_one_line_ends_quietly_as_cat_does(tmp_p
 
 
 @pytest.mark.parametrize("command", [["voices", "list", "--engine", "fake"],
-                                     ["inspect", "script/heartstrings.md"]])
+                                     ["inspect", "script/heartstrings.md", "--voices",
+                                      "voices.yaml"]])
 def test_output_into_a_pipe_nobody_reads_is_no_error(command, repo_root):
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first line is written

@@ -147,8 +147,9 @@ def test_defaults_script_voices_and_output(tmp_path, cache_dir, monkeypatch, one
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["preview", "--scene", "1.1", "--engine", "fake",
                                       "--cache-dir", str(cache_dir)])
-    assert result.output == (f'{os.path.join("output", "preview.wav")}  0:14.3  '
+    assert result.stdout == (f'{os.path.join("output", "preview.wav")}  0:14.3  '
                              'chapter 1 "One", scene 1\nRoles heard: narrator, anna, ben\n')
+    assert result.stderr == "Cast: ./voices.yaml (no --voices given)\n"
     assert (tmp_path / "output" / "preview.wav").is_file()
 
 

@@ -200,7 +200,7 @@ def test_check_of_a_missing_cast_is_one_line(tmp_path):
     assert result.output == f"Error: {tmp_path / 'nope.yaml'}: no such file (check the --voices path)\n"
 
 
-def test_check_without_voices_and_no_cast_here_says_how_to_get_one(no_cast_here):
+def test_check_without_voices_and_no_cast_here_says_how_to_get_one():
     # It said `voices.yaml: no such file (check the --voices path)`, of a --voices never given.
     for args, script in (([], "SCRIPT"), (["story.md"], "story.md")):
         result = invoke("voices", "check", *args)
