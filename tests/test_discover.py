@@ -753,3 +753,20 @@ def test_each_role_of_a_gender_gets_its_own_variant_before_any_repeats():
     assert sorted(men[:9]) == ["", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"]
     assert men[9] == men[0]  # then round again
     assert sorted(variants("female", "Mrs.", 5)) == ["f1", "f2", "f3", "f4", "f5"]
+
+
+def test_each_woman_gets_her_own_variant_before_any_repeats():
+    # Women had +f1..+f5 only: Mansfield Park's 9 women shared timbres (Fanny and Maria both
+    # `gmw/en-gb-x-rp+f2`). espeak-ng's named women's variants follow the numbered ones.
+    names = ["Abbot", "Baker", "Carter", "Dawson", "Ellis", "Fisher", "Grant", "Hughes",
+             "Irving", "Jones", "Kemp", "Lacey", "Moore"]
+    lines = "\n\n".join(f'"Hello," said Mrs. {name}.' for name in names)
+    cast = parse_cast(to_yaml(discover(parse("# T\n\n" + lines + "\n\n" + lines))))
+    assert [r.gender for r in cast.characters] == ["female"] * 13
+    women = [r.voice.voice.partition("+")[2] for r in cast.characters]
+    assert sorted(women[:12]) == sorted(["f1", "f2", "f3", "f4", "f5", "Annie", "belinda",
+                                         "Alicia", "aunty", "steph", "anika", "Andrea"])
+    assert women[12] == women[0]  # then round again
+    assert cast.characters[12].voice != cast.characters[0].voice  # pitch and rate moved
+    engine = FakeEngine()  # every name is one the engine takes (case-sensitive)
+    assert all(engine.check_voice(r.voice.voice) is None for r in cast.characters)
