@@ -134,6 +134,7 @@ class Proposal:
     narrator_speaks: int  # quotes tagged `I said`: a first-person narrator who talks
     quotes: int
     narrator_names: tuple[str, ...] = ()  # what the others call a first-person narrator
+    author: str | None = None  # the script's byline: voices.yaml's `book: author:`
 
     def cast(self) -> Cast:
         name, *aliases = self.narrator_names or ("Narrator",)
@@ -644,7 +645,8 @@ def _discover(book: Book, min_tags: int | None) -> Proposal:
             characters.remove(called)
             narrator_names = (called.name, *called.aliases)
     quotes = [s for s in book.segments() if s.kind == DIALOGUE]
-    proposal = Proposal(book.title, characters, first_person, len(quotes), narrator_names)
+    proposal = Proposal(book.title, characters, first_person, len(quotes), narrator_names,
+                        book.author)
     lines = Counter(s.role for s in attribute(book, proposal.cast()).segments()
                     if s.kind == DIALOGUE)
     for c in characters:
@@ -692,6 +694,12 @@ def to_yaml(proposal: Proposal) -> str:
         f"{_count(proposal.quotes, 'quote')}. Check names,",
         "# aliases and genders (they steer speaker attribution), then render.",
         "",
+    ]
+    if proposal.author:  # the artist tag players file the book under
+        out += ["book:",
+                f"  author: {_yaml_string(proposal.author)}   # from the script: the artist tag",
+                ""]
+    out += [
         "roles:",
         "  narrator:",
     ]

@@ -77,7 +77,7 @@ def read_script(path: str | Path) -> Book:
     chapters = tuple(stream.chapters)
     if not chapters:
         raise ScriptError(f"{path}: no text to read")
-    return Book(stream.title, chapters, tuple(stream.warnings))
+    return Book(stream.title, chapters, tuple(stream.warnings), stream.author)
 
 
 def _check_overrides(chapters: Iterable[Chapter], cast: Cast, script: Path) -> None:

@@ -770,3 +770,30 @@ def test_each_woman_gets_her_own_variant_before_any_repeats():
     assert cast.characters[12].voice != cast.characters[0].voice  # pitch and rate moved
     engine = FakeEngine()  # every name is one the engine takes (case-sensitive)
     assert all(engine.check_voice(r.voice.voice) is None for r in cast.characters)
+
+
+@pytest.mark.parametrize(("page", "author"), [
+    ("By Jane Austen\n\n(1814)", "Jane Austen"), ("by E. M. Forster", "E. M. Forster"),
+    ("         by\n\nPAUL LAURENCE DUNBAR", "Paul Laurence Dunbar"),
+    ("By Jane Austen & Seth Grahame-Smith", "Jane Austen & Seth Grahame-Smith"),
+    ("A STORY", None)])  # no byline: no `book:` section
+def test_cast_write_gives_the_byline_as_the_books_author(tmp_path, page, author):
+    # The title page was recognised and skipped, its byline lost: the proposed voices.yaml
+    # had no `book: author:`, so the rendered files carried no artist tag.
+    script = tmp_path / "book.txt"
+    script.write_text(f"MANSFIELD PARK\n\n{page}\n\nCHAPTER I\n\n\"Hello,\" said Mrs. Grant.\n",
+                      encoding="utf-8")
+    result = CliRunner().invoke(cli, ["cast", str(script), "--write", str(tmp_path / "v.yaml")])
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "v.yaml").read_text(encoding="utf-8")
+    assert parse_cast(written).book.author == author
+    assert ("book:" in written) == (author is not None)
+
+
+def test_a_gutenberg_files_author_is_the_books_without_a_byline():
+    text = ("The Project Gutenberg eBook of A Tale\n\nTitle: A Tale\n\nAuthor: Jane Austen\n\n"
+            "*** START OF THE PROJECT GUTENBERG EBOOK A TALE ***\n\nCHAPTER I\n\n"
+            "\"Hello,\" said Mrs. Grant.\n\n*** END OF THE PROJECT GUTENBERG EBOOK A TALE ***\n")
+    book = parse(text, markdown=False)
+    assert book.author == "Jane Austen"
+    assert parse_cast(to_yaml(discover(book))).book.author == "Jane Austen"
