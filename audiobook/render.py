@@ -30,7 +30,7 @@ _BOOK_ENTRY = "_book"  # state entry of the book-wide files (M4B, playlist); ste
 _REPLACED = "_replaced"  # files of chapters being rebuilt, until the render ends
 _WRITING = "_writing"  # chapters being built: a file lands a moment before its entry
 MANIFEST = "manifest.json"
-_MASTERING_VERSION = "5"  # bump when mastering or encoding changes the bytes
+_MASTERING_VERSION = "6"  # bump when mastering or encoding changes the bytes
 
 
 class Reporter:
