@@ -102,12 +102,18 @@ _MALE = {"he", "him", "his", "himself"}
 # A variant (`+m3`) sets the timbre, the voice only the accent: each role of a gender gets
 # a variant of its own (the voice's own, no `+`, counting as one) before any comes round
 # again, with pitch and rate shifted then. Male: the voice's own and +m1..+m8; female:
-# +f1..+f5. espeak's named variants (+Annie, +Demonic...) are left to the user.
+# +f1..+f5, then espeak-ng's named variants whose file says `gender female` and that speak
+# at a woman's pitch (200-290 Hz at pitch 60, +f1..+f5 190-225), twelve timbres. Left to
+# the user: +linda, +steph2, +steph3 (near copies of +belinda and +steph), +grandma (an old
+# woman's tremolo), +anikaRobot and +whisperf (a robot, a whisper), and the men's.
 MALE_VOICES = [("gmw/en-us", 40), ("gmw/en-gb-x-rp+m3", 35), ("gmw/en-us+m1", 48),
                ("gmw/en-gb-scotland+m4", 42), ("gmw/en-us+m7", 30), ("gmw/en-029+m2", 45),
                ("gmw/en-gb-x-rp+m5", 38), ("gmw/en-us+m6", 44), ("gmw/en-gb-scotland+m8", 36)]
 FEMALE_VOICES = [("gmw/en-us+f3", 60), ("gmw/en-gb-x-rp+f2", 65), ("gmw/en-us+f1", 55),
-                 ("gmw/en-gb-scotland+f4", 62), ("gmw/en-us+f5", 70)]
+                 ("gmw/en-gb-scotland+f4", 62), ("gmw/en-us+f5", 70),
+                 ("gmw/en-gb-x-rp+Annie", 60), ("gmw/en-us+belinda", 55),
+                 ("gmw/en-gb-scotland+Alicia", 50), ("gmw/en-gb-x-rp+aunty", 58),
+                 ("gmw/en-us+steph", 62), ("gmw/en-gb-x-rp+anika", 45), ("gmw/en-us+Andrea", 50)]
 NEUTRAL_VOICES = [("gmw/en-us+m2", 50), ("gmw/en-gb-x-rp+f5", 52)]
 
 
@@ -128,6 +134,7 @@ class Proposal:
     narrator_speaks: int  # quotes tagged `I said`: a first-person narrator who talks
     quotes: int
     narrator_names: tuple[str, ...] = ()  # what the others call a first-person narrator
+    author: str | None = None  # the script's byline: voices.yaml's `book: author:`
 
     def cast(self) -> Cast:
         name, *aliases = self.narrator_names or ("Narrator",)
@@ -638,7 +645,8 @@ def _discover(book: Book, min_tags: int | None) -> Proposal:
             characters.remove(called)
             narrator_names = (called.name, *called.aliases)
     quotes = [s for s in book.segments() if s.kind == DIALOGUE]
-    proposal = Proposal(book.title, characters, first_person, len(quotes), narrator_names)
+    proposal = Proposal(book.title, characters, first_person, len(quotes), narrator_names,
+                        book.author)
     lines = Counter(s.role for s in attribute(book, proposal.cast()).segments()
                     if s.kind == DIALOGUE)
     for c in characters:
@@ -686,6 +694,12 @@ def to_yaml(proposal: Proposal) -> str:
         f"{_count(proposal.quotes, 'quote')}. Check names,",
         "# aliases and genders (they steer speaker attribution), then render.",
         "",
+    ]
+    if proposal.author:  # the artist tag players file the book under
+        out += ["book:",
+                f"  author: {_yaml_string(proposal.author)}   # from the script: the artist tag",
+                ""]
+    out += [
         "roles:",
         "  narrator:",
     ]

@@ -130,10 +130,10 @@ _BLOCK_CODEC = [*_CODEC["mp3"], "-write_xing", "0", "-id3v2_version", "0",
 
 
 def _block_key(layout: audio.ChapterLayout, block: audio.Block, recipe: list) -> str:
-    # Everything a block's audio depends on; a change to how room tone is made needs a new
-    # tag here, or blocks of the old tone are reused.
-    return make_key("mp3 block", layout.sample_rate, audio.ROOM_TONE_DB, recipe,
-                    audio.block_filter(layout, block), _BLOCK_CODEC, _ffmpeg_identity())
+    # Everything a block's audio depends on; a change to how room tone or the edge fades are
+    # made needs a new tag here, or blocks of the old sound are reused.
+    return make_key("mp3 block", layout.sample_rate, audio.ROOM_TONE_DB, audio.EDGE_FADE_MS,
+                    recipe, audio.block_filter(layout, block), _BLOCK_CODEC, _ffmpeg_identity())
 
 
 def _ffmpeg_identity() -> str:

@@ -30,7 +30,7 @@ _BOOK_ENTRY = "_book"  # state entry of the book-wide files (M4B, playlist); ste
 _REPLACED = "_replaced"  # files of chapters being rebuilt, until the render ends
 _WRITING = "_writing"  # chapters being built: a file lands a moment before its entry
 MANIFEST = "manifest.json"
-_MASTERING_VERSION = "5"  # bump when mastering or encoding changes the bytes
+_MASTERING_VERSION = "6"  # bump when mastering or encoding changes the bytes
 
 
 class Reporter:
@@ -77,7 +77,7 @@ def read_script(path: str | Path) -> Book:
     chapters = tuple(stream.chapters)
     if not chapters:
         raise ScriptError(f"{path}: no text to read")
-    return Book(stream.title, chapters, tuple(stream.warnings))
+    return Book(stream.title, chapters, tuple(stream.warnings), stream.author)
 
 
 def _check_overrides(chapters: Iterable[Chapter], cast: Cast, script: Path) -> None:

@@ -74,6 +74,7 @@ class Book:
     title: str
     chapters: tuple[Chapter, ...]
     warnings: tuple[str, ...] = field(default=())
+    author: str | None = None  # a plain-text title page's byline, or Gutenberg's `Author:`
 
     def segments(self):
         for chapter in self.chapters:
@@ -114,6 +115,7 @@ _GUTENBERG_END = re.compile(
     re.IGNORECASE)
 _GUTENBERG_WORD = re.compile(r"gutenberg", re.IGNORECASE)
 _GUTENBERG_TITLE = re.compile(r"^\s*Title:\s*(\S.*?)\s*$")
+_GUTENBERG_AUTHOR = re.compile(r"^\s*Author:\s*(\S.*?)\s*$")
 _GUTENBERG_HEADLINE = re.compile(
     r"^The Project Gutenberg e-?book(?:, (?!by\b)| of )(\S.*?)(?:, by .*)?$", re.IGNORECASE)
 _PRODUCTION_NOTE = re.compile(
@@ -141,21 +143,24 @@ def _lines(text: str, chunk: int = 1 << 20) -> Iterator[str]:
         start = end
 
 
-def _gutenberg_bounds(text: str) -> tuple[int, int | None, str | None] | None:
-    """(index of the START line, of the END line or None, the `Title:`) of a Project
-    Gutenberg file; None for any other text."""
+def _gutenberg_bounds(text: str
+                      ) -> tuple[int, int | None, str | None, str | None] | None:
+    """(index of the START line, of the END line or None, the `Title:`, the `Author:`) of
+    a Project Gutenberg file; None for any other text."""
     if not _GUTENBERG_WORD.search(text):
         return None
-    start, title = None, None
+    start, title, author = None, None, None
     for i, line in enumerate(_lines(text)):
         if start is None:
             if _GUTENBERG_START.match(line):
                 start = i
             elif title is None and (m := _GUTENBERG_TITLE.match(line)):
                 title = m.group(1)
+            elif author is None and (m := _GUTENBERG_AUTHOR.match(line)):
+                author = m.group(1)
         elif _GUTENBERG_END.match(line):
-            return start, i, title
-    return None if start is None else (start, None, title)
+            return start, i, title, author
+    return None if start is None else (start, None, title, author)
 
 
 def _story_lines(text: str, bounds) -> Iterator[tuple[int, str]]:
@@ -586,12 +591,13 @@ _YEAR_LINE = re.compile(r"^\(?\d{4}\)?\.?$")
 
 
 def _past_title_page(first: _Block | None, blocks: Iterator[_Block]
-                     ) -> tuple[_Block | None, Iterator[_Block]]:
+                     ) -> tuple[_Block | None, Iterator[_Block], str | None]:
     """A plain-text book's title page after its title (`A STORY OF THE FRENCH REVOLUTION`,
     `By Charles Dickens`, `(1859)`) is dropped when it holds a byline: read out, it was a
     chapter of its own before chapter 1. It runs to the byline and the name and year lines
     right after it; lines after those are story (a poem's first lines), as is any page
-    without a byline, and it is only short lines with no closing stop."""
+    without a byline, and it is only short lines with no closing stop. Also returns the
+    byline's names (`Jane Austen`; in capitals, `JANE AUSTEN`, as `Jane Austen`), or None."""
     page: list[_Block] = []
     block = first
     while block is not None and block.kind == "para" and len(block.lines) == 1 and \
@@ -602,13 +608,22 @@ def _past_title_page(first: _Block | None, blocks: Iterator[_Block]
     ahead = [*page, *([block] if block is not None else [])]
     by = next((i for i, b in enumerate(page) if _BYLINE.match(b.text) or _LONE_BY.match(b.text)
                and i + 1 < len(page) and _NAME_LINE.match(page[i + 1].text)), None)
+    author = None
     if by is not None:
+        author = _author(page[by].text if _BYLINE.match(page[by].text) else page[by + 1].text)
         end = by + 1
         while end < len(page) and (_YEAR_LINE.match(page[end].text) or _NAME_LINE.match(
                 page[end].text) and _LONE_BY.match(page[end - 1].text)):
             end += 1
         ahead = ahead[end:]
-    return (ahead[0], itertools.chain(ahead[1:], blocks)) if ahead else (None, blocks)
+    return (*((ahead[0], itertools.chain(ahead[1:], blocks)) if ahead else (None, blocks)),
+            author)
+
+
+def _author(line: str) -> str:
+    """`By Jane Austen` -> `Jane Austen`; `BY JANE AUSTEN` -> `Jane Austen`."""
+    names = " ".join(re.sub(r"^[Bb][Yy]\s+", "", line).split())
+    return names.title().replace(" And ", " and ") if names.isupper() else names
 
 
 @dataclass
@@ -619,13 +634,14 @@ class BookStream:
     title: str
     chapters: Iterator[Chapter]
     warnings: list[str]
+    author: str | None = None
 
 
 def parse(text: str, *, markdown: bool = True, default_title: str = "Untitled") -> Book:
     """Parse a script into a Book. Never raises on odd text: problems become warnings."""
     stream = parse_stream(text, markdown=markdown, default_title=default_title)
     chapters = tuple(stream.chapters)
-    return Book(stream.title, chapters, tuple(stream.warnings))
+    return Book(stream.title, chapters, tuple(stream.warnings), stream.author)
 
 
 def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Untitled"
@@ -634,6 +650,7 @@ def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Unti
     story = _without_comments(text)  # a marker inside a comment is no marker
     bounds = _gutenberg_bounds(story)
     gutenberg_title = bounds[2] if bounds else None
+    author = bounds[3] if bounds else None
     blocks = _blocks(story, markdown, bounds)
     if not markdown:
         blocks = _plain_text_headings(blocks, front_matter=gutenberg_title is not None)
@@ -652,13 +669,14 @@ def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Unti
                 _clean(first.text).lower() == gutenberg_title.lower():
             first = next(blocks, None)  # the title printed again at the head of the text
         if title:
-            first, blocks = _past_title_page(first, blocks)
+            first, blocks, byline = _past_title_page(first, blocks)
+            author = byline or author
     title = title or default_title
     if first is not None:
         blocks = itertools.chain([first], blocks)
     warnings: list[str] = []
     return BookStream(title, _chapters(blocks, title, markdown, quote_style(text), warnings),
-                      warnings)
+                      warnings, author)
 
 
 def _chapters(blocks: Iterator[_Block], title: str, markdown: bool, style: str,

@@ -3,7 +3,8 @@
 - `split_sentences`: prose -> sentences, not fooled by `Mr.`, initials or decimals.
 - `Respeller`: the cast's pronunciation fixes, applied in one regex pass.
 - `normalize_for_speech`: dashes and ellipses become short pauses (commas, which espeak
-  voices as a clause break); numbers, ordinals, years, times and money become words.
+  voices as a clause break); numbers, ordinals, years, times and money become words;
+  titles before a name (`Rev.`, `Col.`) and a king's numeral (`Henry VIII`) are said.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from typing import NamedTuple
 ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr prof rev gen col capt lt sgt mt ft vs e.g i.e approx".split()
 )
+# Capitalised titles that end no sentence before a capital (`the Hon. John Yates`); in lower
+# case they may (`Come here, hon.`).
+TITLE_ABBREVIATIONS = frozenset("Hon Maj Gov Adm".split())
 # Abbreviations only when a number follows (`No. 5`), since "no." often ends a sentence.
 NUMBER_ABBREVIATIONS = frozenset("no vol fig p pp ch".split())
 
@@ -38,7 +42,8 @@ def split_sentences(text: str) -> list[str]:
         word = re.search(r"(\S+)$", before)
         token = word.group(1).rstrip(".").lower() if word else ""
         if m.group(1) == ".":
-            if token in ABBREVIATIONS or _INITIALS.fullmatch(token):
+            if token in ABBREVIATIONS or _INITIALS.fullmatch(token) or \
+                    word.group(1).rstrip(".") in TITLE_ABBREVIATIONS:
                 continue  # `Mr. Smith`, `J. Smith`, `the U.S. Army`
             if token in NUMBER_ABBREVIATIONS and text[m.end():m.end() + 1].isdigit():
                 continue  # `No. 5`
@@ -294,6 +299,48 @@ def _heading_words(title: str) -> str:
     return _BARE_NUMERAL.sub(_said, title)
 
 
+# --- titles and kings' numerals in running text -----------------------------------------
+
+# espeak-ng says `Mr.`, `Mrs.`, `Dr.` and `St.` as words, but these as written (`Rev.` is
+# "rev", `Col.` "col") or spelled out (`Lt.` "L T", `Jr.` "J R"); only capitalised and
+# before a capitalised name (`Rev. Mr. Collins`), so `rev.` and `Gen. 3` stay as they are.
+_TITLES = {"Rev": "Reverend", "Col": "Colonel", "Capt": "Captain", "Gen": "General",
+           "Prof": "Professor", "Hon": "Honourable", "Lt": "Lieutenant", "Sgt": "Sergeant",
+           "Maj": "Major", "Gov": "Governor", "Adm": "Admiral"}
+_TITLE = re.compile(rf"(?<![\w.])({'|'.join(_TITLES)})\.(?=\s+[A-Z])")
+# After a capitalised name: `John Smith, Jr.`, `Sir Thomas Sr.`; `Sr.` before a name is a
+# Señor or a Sister (`Sr. Lopez`) and stays.
+_SUFFIX = re.compile(r"\b([A-Z][a-z]+,?\s+)(?:(Jr)\.|Sr\.(?!\s+[A-Z]))")
+# A king's, queen's or pope's numeral (`Henry VIII` -> Henry the eighth, `George III's`):
+# only after one of these names, so `World War II` and `Part II` stay, and only of two
+# letters or more: `I` is the pronoun (`I told James I would`), a lone `V` or `X` too often
+# a letter (`Malcolm X`).
+_REGNAL_NAMES = frozenset("""Henry George Edward William Charles James Richard John Louis
+    Philip Frederick Peter Alexander Nicholas Napoleon Pius Leo Gregory Innocent Clement
+    Benedict Boniface Urban Paul Sixtus Julius Elizabeth Mary Anne Victoria Catherine Alfonso
+    Ferdinand Francis Joseph Leopold Ludwig Wilhelm Friedrich Gustavus Gustav Christian Olaf
+    Rudolf Otto Conrad Pedro Carlos Philippe Henri Stephen David Robert Alfred Edmund Harold
+    Ivan Constantine Ptolemy Ramses Rameses Michael Umberto Emmanuel Manuel Juan Felipe
+    Fernando Karl Frederic Hugh Baldwin Malcolm Kenneth Duncan Donald Theodore""".split())
+_REGNAL = re.compile(r"(?<![\w.])(" + "|".join(sorted(_REGNAL_NAMES)) + r")(\s+)"
+                     r"(?=[IVX]{2})(X{0,3}(?:IX|IV|V?I{0,3}))(?=['\u2019]s\b|[^\w'\u2019-]|$)")
+
+
+def _suffix(m: re.Match) -> str:
+    word = "Junior" if m.group(2) else "Senior"
+    at_end = not m.string[m.end():].strip()  # a sentence's last word keeps its full stop
+    return m.group(1) + word + ("." if at_end else "")
+
+
+def spoken_titles(text: str) -> str:
+    """`Rev. Collins` -> `Reverend Collins`, `John Smith, Jr.` -> `John Smith, Junior.`,
+    `Henry VIII's` -> `Henry the eighth's`."""
+    text = _TITLE.sub(lambda m: _TITLES[m.group(1)], text)
+    text = _SUFFIX.sub(_suffix, text)
+    return _REGNAL.sub(lambda m: f"{m.group(1)}{m.group(2)}the "
+                       f"{ordinal_words(roman_value(m.group(3)))}", text)
+
+
 # --- pauses ----------------------------------------------------------------------------
 
 _ELLIPSIS = r"(?:\u2026|\.\s?\.\s?\.)"
@@ -326,4 +373,4 @@ def joined_contractions(text: str) -> str:
 
 def normalize_for_speech(text: str) -> str:
     """What the engine should be given for `text`, a sentence as written."""
-    return pauses_to_commas(numbers_to_words(joined_contractions(text)))
+    return pauses_to_commas(numbers_to_words(spoken_titles(joined_contractions(text))))

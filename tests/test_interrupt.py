@@ -202,7 +202,8 @@ def test_second_render_into_the_same_book_is_refused(repo_root, tmp_path, refere
     second = subprocess.run(
         [AUDIOBOOK, "render", str(repo_root / "script" / f"{BOOK}.md"), "--engine", "fake",
          "--format", "wav", "--out", str(out), "--cache-dir", str(tmp_path / "cache2")],
-        capture_output=True, text=True, timeout=60, check=False)
+        capture_output=True, text=True, timeout=60, check=False,
+        cwd=tmp_path)  # no ./voices.yaml, as for the first: no `Cast:` line before the error
     assert first.poll() is None  # the refusal came while the first was still working
     assert second.returncode == 1
     assert second.stderr == (f"Error: {out / BOOK}: another render is writing this book; "

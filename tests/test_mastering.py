@@ -134,3 +134,31 @@ def test_long_chapter_is_split_into_numbered_parts(tmp_path, cache_dir, small_sc
     assert re.findall(r"^title=(.*)$", chapters, re.M)[1:] == ["One", "Two"]
     start_two = int(re.findall(r"^START=(\d+)$", chapters, re.M)[1])
     assert abs(start_two / 44.1 - one["duration_ms"]) < 2
+
+
+def test_each_utterance_fades_in_and_out_at_its_edges_without_changing_lengths(cache):
+    # espeak leaves no silence before a vowel (`Oh dear`): the speech stepped out of room
+    # tone at full level in its first ms, which can click at a join. The fake engine's tone
+    # does the same (a sine from its first sample, cut off mid-cycle at its end).
+    from audiobook.engines.fake import FakeEngine, fake_duration_ms
+
+    engine = FakeEngine()
+    texts = ["Oh dear", "Ah", "Oh dear me, no."]
+    pieces = [engine.synthesize(t, Voice(rate=170)) for t in texts]
+    plan = make_plan(cache, pieces, pauses=[0, 400, 400])
+    layout = audio.layout(plan, cache, RATE)
+    x = np.frombuffer(b"".join(audio.stream(plan, cache, layout)), dtype="<i2").astype(float)
+    assert len(x) == layout.frames  # nothing added or cut
+    one_ms = RATE // 1000
+    for timed, text, pcm in zip(layout.segments, texts, pieces):
+        assert timed.end_ms - timed.start_ms == pytest.approx(fake_duration_ms(text, 170), abs=0.05)
+        start, end = round(timed.start_ms * RATE / 1000), round(timed.end_ms * RATE / 1000)
+        original = np.frombuffer(pcm, dtype="<i2").astype(float)
+        full = np.max(np.abs(original))
+        assert np.max(np.abs(original[:one_ms])) > 0.5 * full  # it starts loud...
+        assert np.max(np.abs(x[start:start + one_ms])) < 0.25 * full  # ...and is faded in
+        assert np.max(np.abs(x[end - one_ms:end])) < 0.25 * full  # and out
+        assert abs(x[start]) < 0.01 * full and abs(x[end - 1]) < 0.01 * full
+        # past the fades it is the speech as synthesised, room tone under it
+        fade = round(audio.EDGE_FADE_MS * RATE / 1000)
+        assert np.max(np.abs(x[start + fade:end - fade] - original[fade:-fade])) < 0.01 * full

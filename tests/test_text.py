@@ -117,6 +117,34 @@ def test_contractions_printed_apart_are_joined(text, spoken):
     assert normalize_for_speech(text) == spoken
 
 
+@pytest.mark.parametrize("text, spoken", [
+    # espeak-ng said "rev", "col", "capt", "gen", "prof", "hon", "L T", "J R".
+    ("The Rev. Mr. Collins met Col. Brandon and Capt. Wentworth.",
+     "The Reverend Mr. Collins met Colonel Brandon and Captain Wentworth."),
+    ("Gen. Tilney, Prof. Moriarty, the Hon. John Yates, Lt. Price, Sgt. Troy, Maj. Dobbin, "
+     "Gov. Bradford and Adm. Croft",
+     "General Tilney, Professor Moriarty, the Honourable John Yates, Lieutenant Price, "
+     "Sergeant Troy, Major Dobbin, Governor Bradford and Admiral Croft"),
+    ("John Smith, Jr., came with Sir Thomas Sr.", "John Smith, Junior, came with Sir Thomas Senior."),
+    # Not before a capitalised name, or not capitalised: as written.
+    ("the rev. gentleman, to rev. it up, Gen. 3 and Sr. Lopez",
+     "the rev. gentleman, to rev. it up, Gen. three and Sr. Lopez"),
+    # A king's numeral after a king's name; `I` is the pronoun, `World War II` a number.
+    ("Henry VIII and George III's son met Louis XIV, John XXIII and Edward VI\u2019s heir.",
+     "Henry the eighth and George the third's son met Louis the fourteenth, John the "
+     "twenty-third and Edward the sixth\u2019s heir."),
+    ("I told James I would. World War II, Part II, Malcolm X, Henry V, HENRY VIII, Henry MIX",
+     "I told James I would. World War II, Part II, Malcolm X, Henry V, HENRY VIII, Henry MIX"),
+])
+def test_titles_and_kings_numerals_are_said_as_words(text, spoken):
+    assert normalize_for_speech(text) == spoken
+
+
+def test_a_capitalised_title_ends_no_sentence_before_a_name():
+    assert split_sentences("He met the Hon. John Yates. Come here, hon. Now.") == [
+        "He met the Hon. John Yates.", "Come here, hon.", "Now."]
+
+
 # --- pronunciations --------------------------------------------------------------------
 
 ENTRIES = (

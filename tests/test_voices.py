@@ -28,7 +28,8 @@ VOICES = (
 VARIANTS_NOTE = (
     "Variants: add +NAME to a voice id, e.g. gmw/en-us+f3 (female) or gmw/en-us+m3 (male). "
     "Names are case-sensitive.\n"
-    "  numbered: +f1 +f2 +f3 +f4 +f5 +m1 +m2 +m3 +m4 +m5 +m6 +m7\n"
+    "  numbered: +f1 +f2 +f3 +f4 +f5 +m1 +m2 +m3 +m4 +m5 +m6 +m7 +m8\n"
+    "  named (7): +Alicia +Andrea +Annie +anika +aunty +belinda +steph\n"
 )
 
 

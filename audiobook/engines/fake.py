@@ -1,7 +1,7 @@
 """A deterministic stand-in engine for tests: a tone per word, exact durations.
 
 Duration is 60,000 / rate ms per word, so rate changes duration exactly; pitch and the
-`+f` variants change the tone's frequency; volume scales its amplitude.
+women's variants (`+f3`, `+Annie`) change the tone's frequency; volume scales its amplitude.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from audiobook.cast import Voice
 from audiobook.engines.base import Engine, VoiceInfo
 
 _VOICES = ("gmw/en", "gmw/en-us", "gmw/en-gb-x-rp", "gmw/en-gb-scotland", "gmw/en-029")
-_VARIANTS = tuple(f"f{i}" for i in range(1, 6)) + tuple(f"m{i}" for i in range(1, 8))
+# The numbered variants and the named women's `audiobook cast` gives (discover.FEMALE_VOICES),
+# so a proposed cast renders here too.
+_FEMALE_NAMED = ("Alicia", "Andrea", "Annie", "anika", "aunty", "belinda", "steph")
+_VARIANTS = (tuple(f"f{i}" for i in range(1, 6)) + tuple(f"m{i}" for i in range(1, 9))
+             + _FEMALE_NAMED)
 
 
 def fake_duration_ms(text: str, rate: int) -> float:
@@ -21,7 +25,8 @@ def fake_duration_ms(text: str, rate: int) -> float:
 
 
 def fake_frequency(voice: Voice) -> float:
-    base = 220.0 if voice.voice.partition("+")[2].startswith("f") else 110.0
+    variant = voice.voice.partition("+")[2]
+    base = 220.0 if variant.startswith("f") or variant in _FEMALE_NAMED else 110.0
     return base * (0.5 + voice.pitch / 100)
 
 
