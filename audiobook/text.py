@@ -362,8 +362,11 @@ def pauses_to_commas(text: str) -> str:
 # A contraction printed apart from its word, as in older books (`did n't`, `It 's`,
 # `we 've`): espeak reads it alone as letters (`ent`, `es`, `vee`); `'em`, `'tis` and a
 # quoted letter (`an 's'`) are not it.
+# Nor a nested quote's stutter (`said 'D-don't'`, `'M-mother'`, `'S... stop'`): what follows
+# must end the word.
 _DETACHED_CONTRACTION = re.compile(
-    r"(?<=\w) +(n['\u2019]t|['\u2019](?:s|ve|ll|re|d|m))(?![\w'\u2019])", re.IGNORECASE)
+    r"(?<=\w) +(n['\u2019]t|['\u2019](?:s|ve|ll|re|d|m))(?=$|\s|[,;:!?)\"\u201d]|\.(?!\.))",
+    re.IGNORECASE)
 
 
 def joined_contractions(text: str) -> str:

@@ -112,6 +112,9 @@ def test_dashes_and_ellipses_become_short_pauses(text, spoken):
     ("Tell 'em, 'tis so", "Tell 'em, 'tis so"),
     ("spelled with an 's' and a 'd'", "spelled with an 's' and a 'd'"),
     ("'s truth", "'s truth"),
+    # A nested quote's stutter is no contraction.
+    ("He said 'D-don't' and 'M-mother', then 'S... stop'.",
+     "He said 'D-don't' and 'M-mother', then 'S, stop'."),
 ])
 def test_contractions_printed_apart_are_joined(text, spoken):
     assert normalize_for_speech(text) == spoken
