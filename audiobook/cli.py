@@ -29,9 +29,14 @@ class _Group(click.Group):
                 raise
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
-        except BrokenPipeError:
+        except BrokenPipeError as error:
             if not _stdout_closed():
-                raise  # a pipe to a worker or ffmpeg: not ours to hush
+                # A pipe to a worker or ffmpeg broke: a failure to report (click would exit
+                # 1 in silence on any broken pipe).
+                if ctx.obj and ctx.obj.get("debug"):
+                    raise RuntimeError("broken pipe") from error
+                click.echo(f"Error: broken pipe: {error}", err=True)
+                sys.exit(1)
             # The reader stopped reading (`| head -1`): no error to report. Exit as `cat` and
             # `grep` do, killed by SIGPIPE: status 141 (128 + 13), which `set -o pipefail`
             # scripts already expect of them. Stdout goes to devnull so that the flush at exit
@@ -45,11 +50,12 @@ class _Group(click.Group):
 
 
 def _stdout_closed() -> bool:
-    """Whether stdout is a pipe nobody reads any more (poll says POLLERR)."""
+    """Whether stdout is a pipe nobody reads any more: Linux polls it POLLERR, macOS and
+    the BSDs POLLHUP."""
     try:
         poller = select.poll()
         poller.register(sys.stdout.fileno(), select.POLLOUT)
-        return any(events & select.POLLERR for _, events in poller.poll(0))
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
     except (AttributeError, OSError, ValueError):  # no poll (Windows), no real stdout
         return False
 
