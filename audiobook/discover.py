@@ -395,11 +395,15 @@ def _merge(tags: Counter, text: str) -> list[tuple[str, list[str], int]]:
         if not title or len(bare.split()) != 1 or sum(
                 TITLES.get(other) == TITLES.get(title) for other in titles.get(bare, ())) > 1:
             continue
+        # Once in full will do for a `Miss` (`Adela Quested`, `Miss Quested`), unless the book
+        # also says `Miss Elizabeth Bennet`: then sisters share the name, and a bare `Miss
+        # Bennet` is the eldest, whoever the book names in full.
+        once = title == "miss" and not re.search(rf"\bMiss [{UPPER}]\w+ {re.escape(bare)}\b", text)
         fits = [other for other in groups if other is not group and (any(
             not _title_of(f) and len(f.split()) == 2 and f.split()[1] == bare
-            for f in other["forms"]) or title == "miss" and _first_name_only(other["name"]) and
-            full_names[f"{other['name']} {bare}"]) and _known_gender(other["name"], sorted(other["forms"]),
-                                                       text) == TITLES.get(title)]
+            for f in other["forms"]) or once and _first_name_only(other["name"]) and
+            full_names[f"{other['name']} {bare}"]) and _known_gender(
+                other["name"], sorted(other["forms"]), text) == TITLES.get(title)]
         if len(fits) == 1:
             fits[0]["forms"] |= group["forms"]
             fits[0]["count"] += group["count"]

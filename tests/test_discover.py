@@ -725,6 +725,11 @@ def test_miss_joins_a_first_name_whose_full_name_the_book_gives_once():
             '"One," said Miss Quested.\n\n"None," said Mrs. Theobald.\n')
     found = {c.name: c.aliases for c in discover(parse(text)).characters}
     assert found == {"Adela": ["Miss Quested"], "Lilia": [], "Mrs. Theobald": []}
+    # `Miss Adela Quested` too: sisters share the name, and `Miss Quested` is the eldest.
+    sisters = text.replace("came in.", "came in. Miss Adela Quested sat.")
+    found = {c.name: c.aliases for c in discover(parse(sisters)).characters}
+    assert found == {"Adela": [], "Miss Quested": [], "Lilia": [],
+                     "Mrs. Theobald": []}
 
 
 def test_write_into_a_folder_is_one_error_line(tmp_path):
