@@ -5,7 +5,8 @@ scenes, blank lines between paragraphs. Plain text: Gutenberg-style chapter head
 (`CHAPTER I.`, `Chapter 1`, `CHAPTER THE FIRST`, optionally followed by a title line), and
 Project Gutenberg front matter and licence dropped. Dialogue is whatever stands in double
 quotes (straight or curly), or in single quotes in a book that quotes dialogue that way;
-`[role]` right before an opening quote forces that quote's speaker.
+`[role]` right before an opening quote forces that quote's speaker. Words a narration
+sentence merely quotes (`called her "child" in a pretty way`) are narration (`quoted_words`).
 """
 
 from __future__ import annotations
@@ -472,6 +473,49 @@ def _segments(block: _Block, pieces, override: str | None = None) -> list[Segmen
     return out
 
 
+# --- quoted words: `called her "child" in a pretty way` --------------------------------------
+
+# Verbs that give a quote a speaker: after one, a quote is a line (`said "yes"`, `murmuring
+# "It was not I,"`, `murmured the word "Diarrhoea,"`), and before one too (`"Yes," said he`).
+_SPEECH_VERB = re.compile(
+    r"(?:say|says|said|saying|tells?|told|telling|cr(?:y|ies|ied|ying)|repl(?:y|ies|ied|ying)|"
+    r"sing|sings|singing|sang|sung|speaks?|speaking|spoke|spoken|begins?|beginning|began|"
+    r"thinks?|thinking|thought|begged|begging|snapped|snapping|"
+    r"(?:ask|answer|whisper|call|shout|murmur|mutter|add|exclaim|yell|repeat|insist|declar|"
+    r"demand|plead|beg|stammer|stutter|observ|remark|return|retort|interrupt|protest|scream|"
+    r"groan|gasp|hiss|announc|inquir|enquir|rejoin|resum|shriek|wail|moan|utter|mumbl|quot|"
+    r"address|breath|sigh|laugh|sob|continu|roar|bellow|grumbl|chant|recit|read|echo|sneer|"
+    r"snap|growl|bawl|wonder|agre|explain|suggest|whimper|drawl|lisp)(?:e|es|s|ed|d|ing)?)",
+    re.IGNORECASE)
+_LAST_WORD = re.compile(r"([^\W\d_][\w'\u2019-]*)(?:\s+the\s+words?)?\s*$")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def quoted_words(before: str, words: str, after: str) -> bool:
+    """Whether a quotation is words a narration sentence quotes (`called her "child" in a
+    pretty way`, `regarded him as "India," and never`), read by the narrator as part of
+    that sentence, rather than a line someone says. `before` and `after`: the paragraph's
+    text either side of the quotation marks. Such a quote is short (six words at most) and
+    follows a word (not `,` `:` or a full stop) that is no speech verb (`said "yes"` is a
+    line); the sentence goes on after it in lower case, or only a comma or full stop follows
+    the closing mark (`the dreaded "Sister".`); it holds no sentence of its own (no `!` `?`
+    `;` `:`, no comma between words, no full stop closing a capitalised quote: `a cry of
+    "Fire!"`, `Hattie's laugh and "Thank you, fellows," followed her`), and no speech verb
+    follows it (`"Yes," said he`, `"Go," she said`)."""
+    words = words.strip()
+    last = _LAST_WORD.search(before[-80:])
+    if not words or not last or not after.strip() or len(words.split()) > 6:
+        return False
+    if _SPEECH_VERB.fullmatch(last.group(1)):
+        return False
+    if re.search(r"[!?;:]|,\s|\.\s+[A-Z]", words) or words[-1] == "." and not words[0].islower():
+        return False
+    rest = after.lstrip()
+    if any(_SPEECH_VERB.fullmatch(word) for word in _WORD.findall(after)[:2]):
+        return False  # `"Yes," said he`, `Then "Go," she said.`
+    return rest[0].islower() or rest[0] in ".," and rest[1:2] in ("", " ")
+
+
 def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE,
                   close_at: frozenset[int] = frozenset()):
     """Segments of one paragraph, whether a quote was left open at its end, and then the
@@ -518,20 +562,43 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE,
         if forced:
             override = forced
 
+    def flush() -> None:
+        """Emit the narration before the open quote, held back till the quote proves a
+        line (a quote that proves words the sentence quotes is narration, read on)."""
+        nonlocal start, pending
+        if pending is not None:
+            body, (start, mark) = start, pending
+            emit(mark, NARRATION)
+            start, pending = body, None
+
+    def quoted(end: int) -> bool:
+        """Whether the open quote, closed at `end`, is words its sentence quotes."""
+        return pending is not None and quoted_words(
+            text[max(0, start - 81):start - 1], text[start:end], text[end + 1:end + 40])
+
     marks = "\"\u201c\u201d" if style == DOUBLE else "'\u2018\u2019"
+    pending = None  # (start, opening mark) of the narration before the open quote
     maybe = None  # the latest `word' word` inside the open quote
     after_word = False  # the open quote follows a word, not a comma or colon
     for i, ch in enumerate(text):
         if ch not in marks:
             continue
         if inside and maybe is not None and style == SINGLE and _opens(text, i, style):
-            emit(maybe, DIALOGUE)
-            inside, start, maybe = False, maybe + 1, None
+            if quoted(maybe):  # the narration runs on through the quote, marks and all
+                inside, start, pending, maybe = False, pending[0], None, None
+            else:
+                flush()
+                emit(maybe, DIALOGUE)
+                inside, start, maybe = False, maybe + 1, None
         if not inside and _opens(text, i, style):
-            emit(i, NARRATION)
+            pending = (start, i)
             inside, start, maybe = True, i + 1, None
             after_word = text[max(0, i - 20):i].rstrip()[-1:].isalpha()  # bounded: linear
         elif inside and i > start and (_closes(text, i, style) or i in close_at):
+            if quoted(i):
+                inside, start, pending = False, pending[0], None
+                continue
+            flush()
             emit(i, DIALOGUE)
             inside, start = False, i + 1
         elif inside and i > start and style == SINGLE and _closes(text, i, style, lenient=True):
@@ -539,9 +606,11 @@ def _split_quotes(block: _Block, open_at_start: bool, style: str = DOUBLE,
         elif inside and i == start > 0 and _closes(text, i, style):
             # `""` says nothing: closed here, not left open to read out a lone `"`; nor does
             # a `[role]` before it pass on to the next quote.
+            flush()
             inside, start, override = False, i + 1, None
     if inside and maybe is not None and after_word:
         return _split_quotes(block, open_at_start, style, close_at | {maybe})
+    flush()
     emit(len(text), DIALOGUE if inside else NARRATION)
     return segments, inside, maybe if inside else None
 

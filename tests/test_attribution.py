@@ -206,6 +206,15 @@ def test_paragraph_subject_is_the_character_acting_before_the_quote():
     assert said(text, PAIR) == [("tom", "paragraph_subject")]
 
 
+def test_a_phrase_set_before_the_subject_leaves_the_subject_acting():
+    # A Passage to India: `All friskiness and friendliness, Miss Derek sat inside.` before
+    # her line; the quoted `"Mudkul State"` there, once a quote given to Ronny, no longer
+    # anchors the talk.
+    text = ('Tom stopped the car. All friskiness and friendliness, Mary sat inside.\n\n'
+            '"What are you holding me up for?"')
+    assert said(text, PAIR) == [("mary", "paragraph_subject")]
+
+
 def test_single_mention_is_the_only_character_named_in_the_paragraph():
     text = '"It is cold." The fire had gone out long before Mary noticed it.'
     assert said(text, PAIR) == [("mary", "single_mention")]

@@ -88,7 +88,8 @@ def test_one_megabyte_hard_wrapped_paragraph_of_dialogue():
     rng = random.Random(2)
     text = []
     for _ in range(15_000):
-        text.append(" ".join(rng.choice(VOCABULARY) for _ in range(6)))
+        # The comma opens speech: after a bare word, a short quote is words a sentence quotes.
+        text.append(" ".join(rng.choice(VOCABULARY) for _ in range(6)) + ",")
         text.append('"' + " ".join(rng.choice(VOCABULARY) for _ in range(6)) + '"')
     wrapped, line = [], ""
     for word in " ".join(text).split():

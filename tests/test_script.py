@@ -14,6 +14,10 @@ def quotes(book):
     return [s.text for s in book.segments() if s.kind == DIALOGUE]
 
 
+def narration(book):
+    return [s.text for s in book.segments() if s.kind == NARRATION]
+
+
 # --- Markdown structure ------------------------------------------------------------------
 
 
@@ -89,9 +93,53 @@ def test_a_quoted_word_before_a_lowercase_word_closes_when_nothing_else_can():
             "They call it here 'the house' pre-eminently.\n\n"
             "'I was goin' home,' he said.\n\n'Well, I was goin' home\n\n'And then,' said Tom.\n")
     book = parse(text)
-    assert quotes(book) == ["Hello,", "walk in", "Go to the Deuce:", "Wuthering", "the house",
+    assert quotes(book) == ["Hello,", "walk in", "Go to the Deuce:", "Wuthering",
                             "I was goin' home,", "Well, I was goin' home", "And then,"]
+    # `'the house'` closed, and is words the sentence quotes: the narrator reads them.
+    assert "They call it here 'the house' pre-eminently." in narration(book)
     assert book.warnings == ()
+
+
+
+# Shapes from The Sport of the Gods, A Passage to India, Mansfield Park, Styles, Where Angels
+# Fear to Tread and LitBank: words a narration sentence quotes, read by the narrator.
+@pytest.mark.parametrize("text", [
+    'Mrs. Oakley was very gracious to her, and called her "child" in a pretty, patronising way.',
+    'It was furnished with things handed down from "the house" from time to time.',
+    "It was a messenger from the \u201cHouse,\u201d as they still called Oakley\u2019s home.",
+    'In her ignorance, she regarded him as "India," and never surmised it.',
+    'I looked with some curiosity at "Alfred darling". He struck a rather alien note.',
+    'Cynthia had to retail this message to the dreaded "Sister".',
+    'A "man of method" was, in Poirot\'s estimation, the highest praise.',
+    'It bore the inscription "Mudkul State" across its bonnet.',
+])
+def test_words_a_narration_sentence_quotes_are_narration(text):
+    book = parse(f"# B\n\n{text}\n")
+    assert pieces(book) == [(NARRATION, text)]  # one sentence, its quote marks kept
+
+
+@pytest.mark.parametrize("text, line", [
+    ('He said "yes" and went out.', "yes"),  # after a speech verb
+    ('The schoolboy murmured the word "Diarrhoea," but took courage.', "Diarrhoea,"),
+    ('He was at her feet, murmuring "It was not I," striving to explain.', "It was not I,"),
+    ('There was a cry of "Fire!" and all ran out.', "Fire!"),  # a sentence of its own
+    ("Hattie's laugh and \"Thank you, fellows,\" followed her out.", "Thank you, fellows,"),
+    ('The servant returned an indifferent "No." Aziz was in despair.', "No."),
+    ('The young man uttered a rapid "I know."', "I know."),  # nothing after it
+    ('THE READER "Wake up there," said a rough voice.', "Wake up there,"),  # a speech verb after
+    ('He turned "Come in," she said.', "Come in,"),
+    ("He wrote \"Of course there are exceptions, but not many\" in the book.",
+     "Of course there are exceptions, but not many"),
+    ('Then she said: "bring it" and left.', "bring it"),  # a colon opens speech
+])
+def test_quotes_someone_says_stay_dialogue(text, line):
+    assert quotes(parse(f"# B\n\n{text}\n")) == [line]
+
+
+def test_a_quoted_word_and_a_line_in_one_paragraph():
+    book = parse('# B\n\nShe called it "the house," and then she said, "Come in."\n')
+    assert pieces(book) == [(NARRATION, 'She called it "the house," and then she said,'),
+                            (DIALOGUE, "Come in.")]
 
 
 def test_a_capitalised_word_that_is_also_an_elision_opens_a_single_quote():
@@ -375,14 +423,14 @@ def test_a_role_marker_before_no_quote_is_a_warning_with_its_line():
 def test_a_role_marker_inside_a_paragraph_is_a_warning_with_its_line_and_stays_text():
     # `Text [mara] here.` was read out, `[mara]` and all, with no warning: only a
     # paragraph's first and last words were looked at.
-    book = parse('# B\n\nText [mara] here.\n\nA long\nparagraph, then\n[ben] in it "and '
+    book = parse('# B\n\nText [mara] here.\n\nA long\nparagraph, then\n[ben] in it: "and '
                  '[ann] inside" and [cy] "Hi."\n\nHe said [sic] it [a] was [1] so [ii] then.\n')
     assert book.warnings == (
         "line 3: [mara] is not right before an opening quote, so it is read out as text",
         "line 7: [ben] is not right before an opening quote, so it is read out as text",
         "line 7: [ann] is not right before an opening quote, so it is read out as text")
     assert pieces(book)[:3] == [(NARRATION, "Text [mara] here."),
-                                (NARRATION, "A long paragraph, then [ben] in it"),
+                                (NARRATION, "A long paragraph, then [ben] in it:"),
                                 (DIALOGUE, "and [ann] inside")]
     assert [s.override for s in book.segments()][4] == "cy"  # a marker in place forces
 

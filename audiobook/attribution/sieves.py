@@ -39,7 +39,8 @@ a quote carries its own tag.
                     leaned over: "..."`); narration leading into the quote (`,` or `:`) is
                     said by its last clause's subject (`Tom strode on and I whispered:`),
                     one a closing `, who` follows (`gave it to Nibs, who said with a frown:`);
-                    after a clause set first, its main subject (`When Tom came in, Huck rose.`);
+                    after a clause set first, its main subject (`When Tom came in, Huck rose.`),
+                    or a phrase (`All friskiness and friendliness, Miss Derek sat inside.`);
                     right after someone spoke, a `she` there is another woman, and never the
                     one the quote's tag speaks to (`she said to Lucy`); a `he` meaning the
                     one spoken to (`He smiled at her. "Hello, Tom."`) gives no one, nor does a

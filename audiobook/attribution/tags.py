@@ -417,6 +417,7 @@ _JOINED = re.compile(r"(?:,\s*|\s+)(?:and|but|while|when|whereupon|till|until)\s
 _LEADING_ADVERB = re.compile(r"^\s*(?:then|now|at once|presently|suddenly)\b,?\s*", re.IGNORECASE)
 
 
+_FRONTED = re.compile(r"[A-Z][a-z]*(?:\s+[a-z]+){1,5},\s+")
 _SUBORDINATE = re.compile(r"^(?:when|as|while|after|before|though|although|if|since|once|"
                           r"as soon as)\s[^,;]{1,60},\s*", re.IGNORECASE)
 
@@ -434,6 +435,11 @@ def clause_subject(text: str, names: NameIndex, recent: list[str], exclude: set[
     text = _SUBORDINATE.sub("", text)
     if not text:
         return _Subject()
+    # `All friskiness and friendliness, Miss Derek sat inside.`: a phrase set before a name.
+    fronted = _FRONTED.match(text)
+    if fronted and (m := names.mentions(text[fronted.end():fronted.end() + 60])) and \
+            m[0].start == 0 and re.match(r"\s+[a-z]", text[fronted.end() + m[0].end:]):
+        text = text[fronted.end():]
     first = _WORD.match(text)
     mentions = names.mentions(text[:60])
     if mentions and mentions[0].start == 0:
