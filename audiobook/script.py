@@ -480,14 +480,21 @@ def _segments(block: _Block, pieces, override: str | None = None) -> list[Segmen
 _SPEECH_VERB = re.compile(
     r"(?:say|says|said|saying|tells?|told|telling|cr(?:y|ies|ied|ying)|repl(?:y|ies|ied|ying)|"
     r"sing|sings|singing|sang|sung|speaks?|speaking|spoke|spoken|begins?|beginning|began|"
-    r"thinks?|thinking|thought|begged|begging|snapped|snapping|"
+    r"thinks?|thinking|thought|begged|begging|snapped|snapping|sobbed|sobbing|"
     r"(?:ask|answer|whisper|call|shout|murmur|mutter|add|exclaim|yell|repeat|insist|declar|"
     r"demand|plead|beg|stammer|stutter|observ|remark|return|retort|interrupt|protest|scream|"
     r"groan|gasp|hiss|announc|inquir|enquir|rejoin|resum|shriek|wail|moan|utter|mumbl|quot|"
     r"address|breath|sigh|laugh|sob|continu|roar|bellow|grumbl|chant|recit|read|echo|sneer|"
-    r"snap|growl|bawl|wonder|agre|explain|suggest|whimper|drawl|lisp)(?:e|es|s|ed|d|ing)?)",
+    r"snap|growl|bawl|wonder|agre|explain|suggest|whimper|drawl|lisp|snarl|pant|splutter|"
+    r"sputter|blurt)(?:e|es|s|ed|d|ing)?)",
     re.IGNORECASE)
-_LAST_WORD = re.compile(r"([^\W\d_][\w'\u2019-]*)(?:\s+the\s+words?)?\s*$")
+# The word before the quote, past `the words` and past whom a verb speaks to (`shouted at
+# them "get out"`, `whispered to Mary "go on"`).
+_LAST_WORD = re.compile(r"([^\W\d_][\w'\u2019-]*)(?:\s+the\s+words?|\s+(?:to|at)\s+(?:him|her|"
+                        r"them|me|us|you|[A-Z][\w'\u2019-]*))?\s*$")
+# A tag after the quote whose subject is a phrase: `"Go away," the old man said`, `"Yes,"
+# her mother said`, `"Come in," a voice called`.
+_TAG_AFTER = re.compile(r"\W*(?:the|a|an|her|his|my|their|our|your|[A-Z][\w'\u2019-]*)\b")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -513,6 +520,9 @@ def quoted_words(before: str, words: str, after: str) -> bool:
     rest = after.lstrip()
     if any(_SPEECH_VERB.fullmatch(word) for word in _WORD.findall(after)[:2]):
         return False  # `"Yes," said he`, `Then "Go," she said.`
+    if _TAG_AFTER.match(after) and any(_SPEECH_VERB.fullmatch(word)
+                                       for word in _WORD.findall(after)[1:4]):
+        return False  # `and "Go away," the old man said`
     return rest[0].islower() or rest[0] in ".," and rest[1:2] in ("", " ")
 
 

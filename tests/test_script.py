@@ -131,6 +131,14 @@ def test_words_a_narration_sentence_quotes_are_narration(text):
     ("He wrote \"Of course there are exceptions, but not many\" in the book.",
      "Of course there are exceptions, but not many"),
     ('Then she said: "bring it" and left.', "bring it"),  # a colon opens speech
+    # A tag after it whose subject is a phrase, and verbs with whom they speak to.
+    ('She hesitated and then "Go away," the old man said.', "Go away,"),
+    ('He looked up and "Yes," her mother said.', "Yes,"),
+    ('There was a pause and "Come in," a voice called.', "Come in,"),
+    ('After a while "Very well," the Colonel answered.', "Very well,"),
+    ('She sobbed "Mother" and fell.', "Mother"),
+    ('She shouted at them "get out" and they ran.', "get out"),
+    ('He whispered to Mary "go on" and she went.', "go on"),
 ])
 def test_quotes_someone_says_stay_dialogue(text, line):
     assert quotes(parse(f"# B\n\n{text}\n")) == [line]
