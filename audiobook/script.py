@@ -699,9 +699,15 @@ def _past_title_page(first: _Block | None, blocks: Iterator[_Block]
             author)
 
 
-def _author(line: str) -> str:
-    """`By Jane Austen` -> `Jane Austen`; `BY JANE AUSTEN` -> `Jane Austen`."""
+def _author(line: str) -> str | None:
+    """`By Jane Austen` -> `Jane Austen`; `BY JANE AUSTEN` -> `Jane Austen`. None for a
+    byline that names no one (`BY THE AUTHOR OF WAVERLEY`) or may be a heading (`By Night`):
+    a name has two words at least, or an initial."""
     names = " ".join(re.sub(r"^[Bb][Yy]\s+", "", line).split())
+    words = names.split()
+    if words[0].lower() in ("the", "a", "an", "author") or \
+            len(words) < 2 and not re.search(r"\b[A-Z]\.", names):
+        return None
     return names.title().replace(" And ", " and ") if names.isupper() else names
 
 
@@ -749,7 +755,7 @@ def parse_stream(text: str, *, markdown: bool = True, default_title: str = "Unti
             first = next(blocks, None)  # the title printed again at the head of the text
         if title:
             first, blocks, byline = _past_title_page(first, blocks)
-            author = byline or author
+            author = author or byline  # Gutenberg's `Author:` is surer than a title page
     title = title or default_title
     if first is not None:
         blocks = itertools.chain([first], blocks)

@@ -781,7 +781,9 @@ def test_each_woman_gets_her_own_variant_before_any_repeats():
     ("By Jane Austen\n\n(1814)", "Jane Austen"), ("by E. M. Forster", "E. M. Forster"),
     ("         by\n\nPAUL LAURENCE DUNBAR", "Paul Laurence Dunbar"),
     ("By Jane Austen & Seth Grahame-Smith", "Jane Austen & Seth Grahame-Smith"),
-    ("A STORY", None)])  # no byline: no `book:` section
+    ("A STORY", None),  # no byline: no `book:` section
+    # Bylines that name no one, or a heading that looks like one: no author.
+    ("BY THE AUTHOR OF WAVERLEY", None), ("By Moonlight", None), ("BY THE RIVER", None)])
 def test_cast_write_gives_the_byline_as_the_books_author(tmp_path, page, author):
     # The title page was recognised and skipped, its byline lost: the proposed voices.yaml
     # had no `book: author:`, so the rendered files carried no artist tag.
@@ -802,3 +804,6 @@ def test_a_gutenberg_files_author_is_the_books_without_a_byline():
     book = parse(text, markdown=False)
     assert book.author == "Jane Austen"
     assert parse_cast(to_yaml(discover(book))).book.author == "Jane Austen"
+    # Its `Author:` is surer than a byline on the title page.
+    paged = text.replace("CHAPTER I", "A TALE\n\nBY WALTER SCOTT\n\nCHAPTER I")
+    assert parse(paged, markdown=False).author == "Jane Austen"
