@@ -362,16 +362,20 @@ def pauses_to_commas(text: str) -> str:
 # A contraction printed apart from its word, as in older books (`did n't`, `It 's`,
 # `we 've`): espeak reads it alone as letters (`ent`, `es`, `vee`); `'em`, `'tis` and a
 # quoted letter (`an 's'`) are not it.
-# Nor a nested quote's stutter (`said 'D-don't'`, `'M-mother'`, `'S... stop'`): what follows
-# must end the word.
 _DETACHED_CONTRACTION = re.compile(
-    r"(?<=\w) +(n['\u2019]t|['\u2019](?:s|ve|ll|re|d|m))(?=$|\s|[,;:!?)\"\u201d]|\.(?!\.))",
-    re.IGNORECASE)
+    r"(?<=(\w)) +(n['\u2019]t|['\u2019](?:s|ve|ll|re|d|m))(?![\w'\u2019])", re.IGNORECASE)
+
+
+def _join(m: re.Match) -> str:
+    # In capitals after a lower-case word it is a nested quote's stutter (`said 'D-don't'`,
+    # `'M-mother'`, `'S... stop'`), not `IT 'S`.
+    stutter = m.group(2)[-1].isupper() and m.group(1).islower()
+    return m.group() if stutter else m.group(2)
 
 
 def joined_contractions(text: str) -> str:
     """`I did n't think it 's so` -> `I didn't think it's so`."""
-    return _DETACHED_CONTRACTION.sub(r"\1", text)
+    return _DETACHED_CONTRACTION.sub(_join, text)
 
 
 def normalize_for_speech(text: str) -> str:

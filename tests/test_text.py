@@ -115,6 +115,8 @@ def test_dashes_and_ellipses_become_short_pauses(text, spoken):
     # A nested quote's stutter is no contraction.
     ("He said 'D-don't' and 'M-mother', then 'S... stop'.",
      "He said 'D-don't' and 'M-mother', then 'S, stop'."),
+    # Before dashes and ellipses, as The Sport of the Gods prints them.
+    ("think--it 's--it 's--Frank. He did n't----", "think, it's, it's, Frank. He didn't."),
 ])
 def test_contractions_printed_apart_are_joined(text, spoken):
     assert normalize_for_speech(text) == spoken
