@@ -307,7 +307,9 @@ def _heading_words(title: str) -> str:
 _TITLES = {"Rev": "Reverend", "Col": "Colonel", "Capt": "Captain", "Gen": "General",
            "Prof": "Professor", "Hon": "Honourable", "Lt": "Lieutenant", "Sgt": "Sergeant",
            "Maj": "Major", "Gov": "Governor", "Adm": "Admiral"}
-_TITLE = re.compile(rf"(?<![\w.])({'|'.join(_TITLES)})\.(?=\s+[A-Z])")
+_TITLE = re.compile(rf"(?<![\w.])({'|'.join(_TITLES)})\.(?=\s+([A-Z]\w*))")
+# `Hon. Secretary`, `Hon. Treasurer`: an honorary officer, not the Honourable.
+_OFFICES = frozenset({"Secretary", "Treasurer", "Sec", "Treas"})
 # After a capitalised name: `John Smith, Jr.`, `Sir Thomas Sr.`; `Sr.` before a name is a
 # Señor or a Sister (`Sr. Lopez`) and stays.
 _SUFFIX = re.compile(r"\b([A-Z][a-z]+,?\s+)(?:(Jr)\.|Sr\.(?!\s+[A-Z]))")
@@ -335,7 +337,8 @@ def _suffix(m: re.Match) -> str:
 def spoken_titles(text: str) -> str:
     """`Rev. Collins` -> `Reverend Collins`, `John Smith, Jr.` -> `John Smith, Junior.`,
     `Henry VIII's` -> `Henry the eighth's`."""
-    text = _TITLE.sub(lambda m: _TITLES[m.group(1)], text)
+    text = _TITLE.sub(lambda m: "Honorary" if m.group(1) == "Hon" and m.group(2) in _OFFICES
+                      else _TITLES[m.group(1)], text)
     text = _SUFFIX.sub(_suffix, text)
     return _REGNAL.sub(lambda m: f"{m.group(1)}{m.group(2)}the "
                        f"{ordinal_words(roman_value(m.group(3)))}", text)

@@ -131,6 +131,8 @@ def test_contractions_printed_apart_are_joined(text, spoken):
      "General Tilney, Professor Moriarty, the Honourable John Yates, Lieutenant Price, "
      "Sergeant Troy, Major Dobbin, Governor Bradford and Admiral Croft"),
     ("John Smith, Jr., came with Sir Thomas Sr.", "John Smith, Junior, came with Sir Thomas Senior."),
+    ("The Hon. Secretary and the Hon. Treasurer rose.",
+     "The Honorary Secretary and the Honorary Treasurer rose."),
     # Not before a capitalised name, or not capitalised: as written.
     ("the rev. gentleman, to rev. it up, Gen. 3 and Sr. Lopez",
      "the rev. gentleman, to rev. it up, Gen. three and Sr. Lopez"),
