@@ -1,6 +1,8 @@
 """Cast discovery and the `audiobook cast` command."""
 
 import os
+import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -775,6 +777,12 @@ def test_each_woman_gets_her_own_variant_before_any_repeats():
     assert cast.characters[12].voice != cast.characters[0].voice  # pitch and rate moved
     engine = FakeEngine()  # every name is one the engine takes (case-sensitive)
     assert all(engine.check_voice(r.voice.voice) is None for r in cast.characters)
+    # ... and a woman's variant espeak-ng ships (the fake engine's list cannot tell).
+    import espeakng_loader
+
+    shipped = Path(espeakng_loader.get_data_path()) / "voices" / "!v"
+    for name in women[5:12]:
+        assert re.search(r"(?m)^gender\s+female", (shipped / name).read_text(errors="replace"))
 
 
 @pytest.mark.parametrize(("page", "author"), [
