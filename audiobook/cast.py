@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from audiobook.decode import bom_codec, line_of
 from audiobook.errors import CastError, located, read_user_file
 from audiobook.text import Pronunciation
 
@@ -345,14 +346,12 @@ def parse_cast(text: str, source: str = "voices.yaml") -> Cast:
 def read_cast_text(path: str | Path) -> str:
     """voices.yaml's text: UTF-8, or UTF-16/32 with its BOM (as Notepad's "Unicode" saves);
     anything else is an error naming the line to look at."""
-    from audiobook.decode import _BOMS, _line
-
     data = read_user_file(path, CastError, "no such file (check the --voices path)")
-    codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "utf-8")
+    codec = bom_codec(data) or "utf-8"
     try:
         return data.decode(codec)
     except UnicodeDecodeError as bad:
-        raise CastError(located(path, _line(data, bad.start),
+        raise CastError(located(path, line_of(data, bad.start),
                                 f"not {codec.upper()} text (save the file as UTF-8)")) from None
 
 

@@ -108,22 +108,25 @@ engine_option = click.option(
     "--engine", type=click.Choice(ENGINES), default="pyttsx3", show_default=True,
     help="Synthesis engine ('fake' makes test tones, no speech).",
 )
+
+
 def _voices_option(default: str):
     return click.option("--voices", "voices", type=click.Path(dir_okay=False), default=None,
                         help=f"The cast: voices.yaml.  [default: {default}]")
 
 
 # Every command takes ./voices.yaml without --voices (preview.resolve_voices): a render
-# must not come out narrator-only where the preview that tuned it had the cast. It says so,
-# for the file may be another book's.
+# must not come out narrator-only where the preview that tuned it had the cast.
+voices_here_option = _voices_option("./voices.yaml if there is one, else the narrator "
+                                    "reads everything")
+
+
 def _cast(voices: str | None, quiet: bool = False) -> str | None:
+    """--voices, else ./voices.yaml, said on stderr: it may be another book's."""
     found = preview.resolve_voices(voices)
     if found and not voices and not quiet:
         click.echo(f"Cast: ./{found} (no --voices given)", err=True)
     return found
-
-voices_here_option = _voices_option("./voices.yaml if there is one, else the narrator "
-                                    "reads everything")
 
 
 @click.group(cls=_Group)

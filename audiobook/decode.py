@@ -15,21 +15,25 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
 LEGACY = "cp1252"  # what Windows editors save as "ANSI"; a superset of printable Latin-1
 
 
+def bom_codec(data: bytes) -> str | None:
+    """The codec a UTF-16/32 byte order mark opening `data` names, if one does."""
+    return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+
+
 def decode_script(data: bytes, path) -> tuple[str, str | None]:
     """(text, warning or None). Raises ScriptError naming the file and line."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec), None
-            except UnicodeDecodeError as bad:
-                raise ScriptError(located(path, _line(data, bad.start),
-                                          f"broken {codec.upper()} text")) from None
+    if codec := bom_codec(data):
+        try:
+            return data.decode(codec), None
+        except UnicodeDecodeError as bad:
+            raise ScriptError(located(path, line_of(data, bad.start),
+                                      f"broken {codec.upper()} text")) from None
     if b"\x00" in data[:4096]:
         raise ScriptError(f"{path}: looks like a binary file, not a text script")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as bad:
-        line = _line(data, bad.start)
+        line = line_of(data, bad.start)
     try:
         text = data.decode(LEGACY)
     except UnicodeDecodeError:
@@ -38,5 +42,6 @@ def decode_script(data: bytes, path) -> tuple[str, str | None]:
                   "Save the script as UTF-8 to be sure every character is right")
 
 
-def _line(data: bytes, offset: int) -> int:
+def line_of(data: bytes, offset: int) -> int:
+    """The line, from 1, holding byte `offset`."""
     return data[:offset].count(b"\n") + 1

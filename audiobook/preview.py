@@ -56,8 +56,8 @@ def resolve_voices(voices: str | Path | None) -> str | Path | None:
 def cast_to_check(voices: str | Path | None, script: str | Path | None = None) -> str | Path:
     """--voices, else ./voices.yaml: a check needs a cast, so without either it says how
     to get one (not `check the --voices path`, which was never given)."""
-    if voices or DEFAULT_VOICES.is_file():
-        return voices or DEFAULT_VOICES
+    if found := resolve_voices(voices):
+        return found
     raise CastError(f"no ./{DEFAULT_VOICES} here: give --voices FILE, or write one with "
                     f"`audiobook cast {script or 'SCRIPT'} --write {DEFAULT_VOICES}`")
 

@@ -250,7 +250,7 @@ def _looks_like_title(block: _Block) -> bool:
     if (m := _QUOTED_CAPITALS.match(text)) and m.group(1).isupper() and \
             re.search(r"\s", m.group(1)):
         text = m.group(1)
-    if len(block.lines) != 1 or len(text) > 80 or text[:1] in "\"\u201c\u2018'" or _is_heading(text):
+    if len(text) > 80 or text[:1] in "\"\u201c\u2018'" or _is_heading(text):
         return False
     if re.search(r"[,;]$|[a-z][.!?]$", text) and not text.isupper():
         return False

@@ -167,7 +167,7 @@ def test_render_and_inspect_take_voices_yaml_of_the_working_folder(zed_script, s
     assert "       7 anna       Hello, (tag)\n" in run("inspect", zed_script).stdout
 
 
-def test_render_without_a_cast_reads_everything_in_the_narrators_voice(zed_script, tmp_path):
+def test_render_without_a_cast_renders_and_warns_of_nothing(zed_script, tmp_path):
     result = run("render", zed_script, "--out", tmp_path / "out", "--engine", "fake",
                  "--cache-dir", tmp_path / "c")
     assert result.exit_code == 0, result.output
